@@ -1,0 +1,273 @@
+"""The plain-language explanation of one entity's score, built only from the result tables.
+
+The text is deterministic and template based (no language model): every number in it is read
+from ``res.ranking``, ``res.scores``, ``res.trend`` or ``res.measures`` and formatted by
+:mod:`benchmark.explain.numbers`; every word comes from :mod:`benchmark.explain.messages`.
+
+Two rules keep the text honest:
+
+- a criterion is called *worse than the target beyond normal variation* only when its funnel flag
+  says so (95 % or 99.8 % limit, direction-aware); a value on the wrong side of the target but
+  inside the limits is described as "within normal variation – not a clear difference";
+- the criteria named as pulling the score down or up are those with the most negative and most
+  positive contributions to the composite (weight × normalised score / Σ weights), in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from benchmark.explain import numbers as fmt
+from benchmark.explain.messages import CARE_LEVEL_PLURAL, TEXT, t
+from benchmark.explain.numbers import Lang
+
+MAX_DRIVERS = 2
+MAX_TRENDS = 3
+# A shrunken value that moved more than this share of the way to the target earns a caveat.
+SHRINKAGE_CAVEAT = 0.25
+
+
+@dataclass(frozen=True)
+class Section:
+    """One paragraph of the explanation: an id (for layout and tests) and its lines."""
+
+    id: str
+    lines: tuple[str, ...]
+
+
+def _crit(res, criterion_id: str):
+    return res.catalogue.get(criterion_id)
+
+
+def criterion_name(res, criterion_id: str, lang: Lang) -> str:
+    return _crit(res, criterion_id).name[lang]
+
+
+def format_value(res, criterion_id: str, x: float, lang: Lang) -> str:
+    """A criterion value with its unit where the unit is not obvious (``5,21 DRG-poeng …``)."""
+    crit = _crit(res, criterion_id)
+    text = fmt.value(x, crit.value_format, lang)
+    if crit.value_format == "number" and text != fmt.DASH:
+        unit = (crit.value_unit or {}).get(lang, "")
+        return f"{text} {unit}".strip()
+    if crit.value_format == "index" and text != fmt.DASH:
+        return ("indeks " if lang == "nb" else "index ") + text
+    return text
+
+
+def peers_phrase(peer_group: str, peer_n: float | None, lang: Lang) -> str:
+    n = "" if peer_n is None or pd.isna(peer_n) else str(int(peer_n))
+    if peer_group in CARE_LEVEL_PLURAL:
+        return t("peers_care_level", lang, n=n, care_level=CARE_LEVEL_PLURAL[peer_group][lang]).strip()
+    return t("peers_group", lang, n=n, group=peer_group).strip()
+
+
+def judgement_key(flag: str, direction: str, value: float, target: float) -> str:
+    """Message id for how a value stands against its target, honouring the funnel flag."""
+    sign = 1 if direction == "higher_is_better" else -1
+    if flag in ("above_95", "above_99.8", "below_95", "below_99.8"):
+        better = (flag.startswith("above") and sign > 0) or (flag.startswith("below") and sign < 0)
+        strength = "998" if flag.endswith("99.8") else "95"
+        return f"{'better' if better else 'worse'}_{strength}"
+    diff = (value - target) * sign
+    if np.isclose(diff, 0.0, atol=1e-12) or np.isnan(diff):
+        return "within_equal"
+    return "within_better" if diff > 0 else "within_worse"
+
+
+def target_word(res, criterion_id: str, lang: Lang) -> str:
+    target = _crit(res, criterion_id).target
+    if isinstance(target, str) and target in ("median", "upper_quartile", "mean"):
+        return t(f"target_{target}", lang)
+    return t("target_fixed", lang)
+
+
+def _entity_rows(res, entity_id: str) -> tuple[pd.Series, pd.DataFrame]:
+    from benchmark.issues import UsageError
+
+    ranking = res.ranking[res.ranking["entity_id"].astype(str) == str(entity_id)]
+    if ranking.empty:
+        known = ", ".join(res.ranking["entity_id"].astype(str).head(5))
+        raise UsageError(f"'{entity_id}' is not an entity of this result (for example: {known}, …)")
+    scores = res.scores[res.scores["entity_id"].astype(str) == str(entity_id)]
+    return ranking.iloc[0], scores
+
+
+def _headline(res, row: pd.Series, lang: Lang) -> Section:
+    level_word = t(f"level_{res.level}", lang)
+    lines = [
+        t("title", lang, name=row["entity_name"], period=res.period.label),
+        t("context", lang, level_word=level_word, division=row.get("division", ""),
+          peers=peers_phrase(str(row["peer_group"]), row.get("peer_n"), lang)),
+    ]
+    if pd.isna(row["rank"]):
+        lines.append(t("no_rank", lang))
+        return Section("headline", tuple(lines))
+    lines.append(t("rank", lang, rank=fmt.rank_interval(row["rank"], row["rank_low"], row["rank_high"],
+                                                        row.get("peer_n"), lang)))
+    n = row.get("peer_n")
+    if n is not None and not pd.isna(n) and n >= 4:
+        if row["rank_high"] <= max(1, np.floor(n / 4)):
+            lines.append(t("rank_clear_top", lang))
+        elif row["rank_low"] > n - np.floor(n / 4):
+            lines.append(t("rank_clear_bottom", lang))
+        elif row["rank_high"] - row["rank_low"] + 1 >= 0.75 * n:
+            lines.append(t("rank_wide", lang))
+    return Section("headline", tuple(lines))
+
+
+def _coverage(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section | None:
+    if scores.empty or pd.isna(row.get("coverage", np.nan)) or row["coverage"] >= 0.999:
+        return None
+    n_scored = int(scores["scored"].sum())
+    return Section("coverage", (t("coverage", lang, n_scored=n_scored, n_total=len(scores),
+                                  coverage=fmt.percent(row["coverage"], 0, lang)),))
+
+
+def driver_line(res, s: pd.Series, lang: Lang) -> str:
+    return t(
+        "driver_line", lang,
+        criterion=criterion_name(res, s["criterion"], lang),
+        value=format_value(res, s["criterion"], s["value"], lang),
+        target=format_value(res, s["criterion"], s["target"], lang),
+        target_word=target_word(res, s["criterion"], lang),
+        peers=peers_phrase(str(s["peer_group"]), s.get("peer_n"), lang),
+        judgement=t(judgement_key(s["flag"], s["direction"], s["value"], s["target"]), lang),
+    )
+
+
+def drivers(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(down, up): the scored criteria with the most negative / most positive contributions."""
+    scored = scores[scores["scored"].astype(bool) & scores["contribution"].notna()]
+    down = scored[scored["contribution"] < 0].sort_values(["contribution", "criterion"]).head(MAX_DRIVERS)
+    up = scored[scored["contribution"] > 0].sort_values(["contribution", "criterion"], ascending=[False, True])
+    return down, up.head(MAX_DRIVERS)
+
+
+def _drivers(res, scores: pd.DataFrame, lang: Lang) -> Section:
+    down, up = drivers(scores)
+    lines: list[str] = []
+    if down.empty:
+        lines.append(t("no_drivers_down", lang))
+    else:
+        lines.append(t("drivers_down", lang))
+        lines.extend(f"- {driver_line(res, s, lang)}" for _, s in down.iterrows())
+    if not up.empty:
+        lines.append(t("drivers_up", lang))
+        lines.extend(f"- {driver_line(res, s, lang)}" for _, s in up.iterrows())
+    return Section("drivers", tuple(lines))
+
+
+def _potential(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section:
+    parts = []
+    if row.get("potential_fte", 0) > 0:
+        parts.append(t("potential_fte", lang, value=fmt.fte(row["potential_fte"], lang),
+                       interval=fmt.interval(row.get("potential_fte_low"), row.get("potential_fte_high"), fmt.fte, lang)))
+    if row.get("potential_knok", 0) > 0:
+        parts.append(t("potential_knok", lang, value=fmt.knok(row["potential_knok"], lang),
+                       interval=fmt.interval(row.get("potential_knok_low"), row.get("potential_knok_high"), fmt.knok, lang)))
+    if not parts:
+        return Section("potential", (t("no_potential", lang),))
+    additive = scores[scores["potential_additive"].astype(bool) & (scores["potential"] > 0)]
+    names = [criterion_name(res, c, lang) for c in additive["criterion"]]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {t('and', lang)} " + names[-1]
+    return Section("potential", (t("potential", lang, parts=f" {t('and', lang)} ".join(parts),
+                                   criteria=joined.lower() if lang == "nb" else joined),))
+
+
+def _trend(res, entity_id: str, lang: Lang) -> Section:
+    trend = getattr(res, "trend", None)
+    if trend is None or trend.empty:
+        return Section("trend", (t("trend_none", lang),))
+    rows = trend[(trend["entity_id"].astype(str) == str(entity_id))
+                 & ((trend["trend"] != "stable") | trend["spc_signal"].astype(bool))]
+    if rows.empty:
+        return Section("trend", (t("trend_none", lang),))
+    lines = [t("trend_heading", lang)]
+    for _, r in rows.sort_values("criterion").head(MAX_TRENDS).iterrows():
+        line = t("trend_line", lang, criterion=criterion_name(res, r["criterion"], lang),
+                 trend_word=t(str(r["trend"]), lang),
+                 prev=format_value(res, r["criterion"], r.get("value_prev_period"), lang),
+                 value=format_value(res, r["criterion"], r["value"], lang))
+        if bool(r["spc_signal"]) and isinstance(r.get("spc_rule"), str) and r["spc_rule"]:
+            rule = r["spc_rule"].split(",")[0].strip()
+            key = f"rule_{rule}"
+            line += t("trend_signal", lang, rule=t(key, lang) if key in TEXT else rule)
+        lines.append(f"- {line}")
+    return Section("trend", tuple(lines))
+
+
+def _measures(res, row: pd.Series, lang: Lang) -> Section | None:
+    measures = getattr(res, "measures", None)
+    division = row.get("division")
+    if measures is None or measures.empty or not isinstance(division, str):
+        return None
+    div = measures[(measures["division"] == division) & (measures["department"].fillna("") == "")]
+    if div.empty:
+        return None
+    m = div.iloc[0]
+    text = t("measures", lang, division=division, month=m.get("report_month", res.period.label),
+             realised=fmt.knok(m["effect_realised"], lang),
+             expected=fmt.knok(m.get("effect_risk_adjusted_to_date"), lang),
+             ratio=fmt.percent(m["realisation_vs_risk"], 0, lang),
+             high_risk=fmt.percent(m["high_risk_share"], 0, lang))
+    if not pd.isna(m.get("remaining_challenge")) and m.get("remaining_challenge", 0) > 0:
+        text += t("measures_coverage", lang, coverage=fmt.percent(m["risk_adjusted_coverage"], 0, lang),
+                  challenge=fmt.knok(m["remaining_challenge"], lang))
+    n_late = m.get("n_delayed_or_not_started", 0)
+    if not pd.isna(n_late) and n_late > 0:
+        text += t("measures_delayed", lang, n=int(n_late))
+    return Section("measures", (text,))
+
+
+def _caveats(res, scores: pd.DataFrame, lang: Lang) -> Section | None:
+    lines = []
+    scored = scores[scores["scored"].astype(bool)]
+    gap = scored["value"] - scored["target"]
+    moved = (scored["value"] - scored["shrunk"]).abs()
+    shrunk_a_lot = scored[(gap.abs() > 0) & (moved > SHRINKAGE_CAVEAT * gap.abs())]
+    for _, s in shrunk_a_lot.sort_values("criterion").iterrows():
+        lines.append(t("caveat_shrunk", lang, criterion=criterion_name(res, s["criterion"], lang),
+                       raw=format_value(res, s["criterion"], s["value"], lang),
+                       shrunk=format_value(res, s["criterion"], s["shrunk"], lang)))
+    for _, s in scores[~scores["scored"].astype(bool)].sort_values("criterion").iterrows():
+        code = str(s.get("not_scored_reason") or "other").split(":")[0].strip()
+        key = f"reason_{code}"
+        reason = t(key, lang) if key in TEXT else t("reason_other", lang, code=code)
+        lines.append(t("caveat_not_scored", lang, criterion=criterion_name(res, s["criterion"], lang),
+                       reason=reason))
+    if not lines:
+        return None
+    return Section("caveats", (t("caveats_heading", lang), *(f"- {x}" for x in lines)))
+
+
+def explanation_sections(res, entity_id: str, lang: Lang = "nb") -> list[Section]:
+    """The explanation as sections (for the dialogue sheet and notebooks)."""
+    if lang not in ("nb", "en"):
+        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+    row, scores = _entity_rows(res, entity_id)
+    sections = [
+        _headline(res, row, lang),
+        _coverage(res, row, scores, lang),
+        _drivers(res, scores, lang),
+        _potential(res, row, scores, lang),
+        _trend(res, entity_id, lang),
+        _measures(res, row, lang),
+        _caveats(res, scores, lang),
+    ]
+    return [s for s in sections if s is not None]
+
+
+def explain(res, entity: str, lang: Lang = "nb") -> str:
+    """A short plain-language explanation of ``entity``'s score in ``res`` (nb by default).
+
+    States the composite rank with its interval and what that interval means; the criteria that
+    pull the score down and up most (by contribution) with the value, the peer target and group and
+    whether the difference is beyond ordinary variation; the improvement potential with its
+    interval and assumptions; trends and process-control signals; the division's measures; and
+    caveats (shrinkage, criteria not scored and why).
+    """
+    return "\n\n".join("\n".join(s.lines) for s in explanation_sections(res, entity, lang))
