@@ -1,0 +1,47 @@
+"""``benchmark explain ENTITY --period P [--run ID] [--store FILE] [--lang nb|en]``."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``explain`` and ``sheet``: which run to read the result from."""
+    parser.add_argument("entity", metavar="ENTITY", help="entity id (unit id, department or division)")
+    parser.add_argument("--period", required=True, help="period of the run, e.g. 2025Q3")
+    parser.add_argument("--run", dest="run_id", default=None,
+                        help="run id (default: the latest run of the period in the store)")
+    parser.add_argument("--level", default=None, choices=("unit", "department", "division"),
+                        help="level of the run (default: the level of the latest run of the period)")
+    parser.add_argument("--store", default=None,
+                        help="run history file (default: benchmark-out/history.duckdb)")
+    parser.add_argument("--lang", default="nb", choices=("nb", "en"), help="language (default nb)")
+
+
+def load_result(args: argparse.Namespace):
+    """The stored result the user asked for; a clear usage error when there is none."""
+    from benchmark.store import default_store_path, load_run
+
+    store = args.store or default_store_path()
+    return load_run(store, run_id=args.run_id, period=args.period, level=args.level)
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser(
+        "explain",
+        help="explain an entity's score in plain language",
+        description="Explain an entity's score in plain Norwegian (or English with --lang en): "
+        "its rank with interval, the criteria that pull it down and up, the improvement potential, "
+        "trends, the division's measures and caveats. Reads the latest run of the period from the "
+        "store, or the run given with --run.",
+    )
+    add_common(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from benchmark.explain import explain
+
+    res = load_result(args)
+    print(explain(res, args.entity, lang=args.lang))
+    return 0
