@@ -1,0 +1,122 @@
+"""The input data contract (SPEC §3), declared once: tables, columns, types, ranges, keys.
+
+Everything else — the readers' parsing, the pandera schemas, the catalogue's check that criteria
+only reference known columns, the docs — is derived from these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from benchmark.vocabulary import CareLevel, MeasureKind, Progress, Risk, Status
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # "str" | "number" | "month" | "date" | "category" | "text_or_date"
+    required: bool = True
+    min: float | None = None  # inclusive lower bound for numbers
+    vocabulary: type[StrEnum] | None = None
+    meaning: str = ""
+
+
+def _num(name: str, required: bool = True, min: float | None = 0.0, meaning: str = "") -> Column:
+    return Column(name, "number", required, min, None, meaning)
+
+
+ACTIVITY = ("drg_points", "outpatient_visits", "bed_days", "admissions", "day_treatments",
+            "operations", "ambulance_missions", "examinations")
+VARIABLE_PAY = ("pay_overtime", "pay_extra_shifts", "pay_shift_displacement", "pay_call_out",
+                "pay_other_variable")
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "units": (
+        Column("unit_id", "str", meaning="stable id"),
+        Column("unit_name", "str", meaning="display name"),
+        Column("division", "str", meaning="divisjon / klinikk"),
+        Column("department", "str", meaning="avdeling"),
+        Column("care_level", "category", vocabulary=CareLevel, meaning="omsorgsnivå"),
+        Column("specialty", "str", required=False, meaning="fagområde"),
+        Column("peer_group", "str", required=False, meaning="overrides the derived peer group"),
+        Column("active_from", "date", required=False),
+        Column("active_to", "date", required=False),
+    ),
+    "monthly": (
+        Column("unit_id", "str"),
+        Column("month", "month"),
+        _num("drg_points"),
+        *(_num(c, required=False) for c in ACTIVITY[1:]),
+        _num("beds", required=False),
+        _num("fte_worked", meaning="utførte årsverk"),
+        _num("fte_contracted", meaning="avtalte årsverk"),
+        _num("fte_planned", required=False, meaning="årsverk i bemanningsplan (GAT)"),
+        _num("fte_budget", required=False),
+        _num("pay_fixed", meaning="fastlønn, kNOK"),
+        *(_num(c) for c in VARIABLE_PAY),
+        _num("agency_cost", meaning="innleie, kNOK"),
+        _num("pay_budget", required=False),
+        _num("variable_pay_budget", required=False),
+        _num("sick_leave_days"),
+        _num("possible_days"),
+        _num("leavers", required=False),
+        _num("headcount", required=False),
+        _num("cost_total", required=False, min=None),
+        _num("cost_budget", required=False, min=None),
+        _num("revenue", required=False, min=None),
+        _num("revenue_budget", required=False, min=None),
+    ),
+    "measures": (
+        Column("measure_id", "str"),
+        Column("report_month", "month"),
+        Column("division", "str"),
+        Column("department", "str"),
+        Column("unit_id", "str", required=False),
+        Column("kind", "category", vocabulary=MeasureKind),
+        Column("description", "str"),
+        Column("progress", "category", vocabulary=Progress),
+        _num("fte_reduction_planned", required=False, min=None),
+        Column("start", "text_or_date"),
+        _num("effect_planned", min=None),
+        Column("risk", "category", vocabulary=Risk),
+        Column("status", "category", required=False, vocabulary=Status),
+        _num("effect_realised", required=False, min=None),
+    ),
+    "division_results": (
+        Column("division", "str"),
+        Column("month", "month"),
+        _num("result", min=None),
+        _num("result_budget", min=None),
+        _num("remaining_challenge", min=None),
+    ),
+    "staffing_plans": (
+        Column("unit_id", "str"),
+        Column("plan_id", "str"),
+        Column("valid_from", "date"),
+        Column("valid_to", "date"),
+        Column("role", "str"),
+        _num("fte"),
+        _num("annual_cost", required=False),
+    ),
+}
+
+REQUIRED_TABLES = ("units", "monthly")
+KEYS = {
+    "units": ("unit_id",),
+    "monthly": ("unit_id", "month"),
+    "measures": ("measure_id", "report_month"),
+    "division_results": ("division", "month"),
+}
+
+# Text (not numbers) that may be blank without a problem
+OPTIONAL_BLANK = {("measures", "description"), ("measures", "department"), ("measures", "progress")}
+
+
+def columns(table: str) -> dict[str, Column]:
+    return {c.name: c for c in TABLES[table]}
+
+
+def monthly_numeric_columns() -> tuple[str, ...]:
+    """Numeric monthly columns of the contract (criteria may reference these)."""
+    return tuple(c.name for c in TABLES["monthly"] if c.kind == "number")

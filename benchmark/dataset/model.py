@@ -1,0 +1,48 @@
+"""The validated dataset: the five tables of the contract, typed, with a content fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from benchmark.issues import Issue
+
+TABLE_NAMES = ("units", "monthly", "measures", "division_results", "staffing_plans")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated input tables (SPEC §3). Category values are in English; months ``YYYY-MM``.
+
+    Frames are not to be changed in place; derive new frames instead.
+    """
+
+    units: pd.DataFrame
+    monthly: pd.DataFrame
+    measures: pd.DataFrame | None = None
+    division_results: pd.DataFrame | None = None
+    staffing_plans: pd.DataFrame | None = None
+    source: str = "<frames>"
+    warnings: tuple[Issue, ...] = field(default=())
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {n: getattr(self, n) for n in TABLE_NAMES if getattr(self, n) is not None}
+
+    @property
+    def months(self) -> list[str]:
+        return sorted(self.monthly["month"].unique().tolist())
+
+    def fingerprint(self) -> str:
+        """sha256 of the content, independent of row order, column order and file format."""
+        h = hashlib.sha256()
+        for name, frame in sorted(self.tables().items()):
+            canon = frame[sorted(frame.columns)]
+            rows = pd.util.hash_pandas_object(canon.astype(str), index=False).to_numpy()
+            rows = np.sort(rows)
+            h.update(name.encode())
+            h.update(",".join(sorted(frame.columns)).encode())
+            h.update(rows.tobytes())
+        return h.hexdigest()

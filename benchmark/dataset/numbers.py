@@ -1,0 +1,70 @@
+"""Vectorised parsing of numbers as Norwegian (and English) exports write them.
+
+Accepted: ``14 000`` (space, no-break space U+00A0 or narrow no-break space U+202F as thousands
+separator), ``0,8`` (decimal comma), ``1.234,5`` (dot thousands, comma decimal), ``1,234.5``
+(comma thousands, dot decimal), ``-1 599``, ``−3`` (Unicode minus), ``1e3``. A single comma is
+always a decimal comma (``1,234`` is 1.234), as Norwegian Excel writes it. Text that is not a
+number is *reported*, never turned into NaN or 0 silently: the parser returns the values and a
+mask of cells that failed, and the caller makes an issue of each.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+_SPACES = r"[\s\u00a0\u202f\u2009']"
+_DOT_THOUSANDS = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
+_COMMA_THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$|^[+-]?\d{1,3}(?:,\d{3}){2,}$"
+_PLAIN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of numbers; return ``(values, bad)``.
+
+    ``values`` is float64 with NaN for blank cells and for cells that failed; ``bad`` is a boolean
+    mask of the cells that were not blank and not numbers. Numeric input passes through.
+
+    >>> v, bad = parse_numbers(pd.Series(["14 000", "0,8", "-1\u00a0599", "", "abc"]))
+    >>> v.tolist()[:3], bad.tolist()
+    ([14000.0, 0.8, -1599.0], [False, False, False, False, True])
+    """
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.astype("float64")
+        return values, pd.Series(False, index=raw.index)
+    obj = raw.astype(object)
+    is_number = obj.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
+                        and not isinstance(x, bool)) if obj.dtype == object and len(obj) < 50_000 \
+        else pd.Series(False, index=raw.index)
+    text = raw.astype("string").str.strip()
+    blank = text.isna() | (text == "")
+    # fast path: plain machine numbers
+    values = pd.to_numeric(text.where(~blank), errors="coerce").astype("float64")
+    todo = values.isna() & ~blank
+    if is_number.any():
+        values[is_number] = obj[is_number].astype(float)
+        todo &= ~is_number
+    if todo.any():
+        values[todo] = _parse_slow(text[todo])
+    bad = values.isna() & ~blank
+    return values, bad
+
+
+def _parse_slow(text: pd.Series) -> pd.Series:
+    t = text.str.replace(_SPACES, "", regex=True).str.replace("\u2212", "-", regex=False)
+    t = t.str.replace("\u2013", "-", regex=False)
+    dot_thousands = t.str.match(_DOT_THOUSANDS)
+    comma_thousands = t.str.match(_COMMA_THOUSANDS) & ~dot_thousands
+    t = t.mask(dot_thousands, t.str.replace(".", "", regex=False))
+    t = t.mask(comma_thousands, t.str.replace(",", "", regex=False))
+    t = t.str.replace(",", ".", regex=False)
+    plain = t.str.match(_PLAIN).fillna(False).astype(bool)
+    out = pd.to_numeric(t.where(plain), errors="coerce")
+    return out.astype("float64")
+
+
+def format_norwegian(x: float, decimals: int = 2, nbsp: bool = False) -> str:
+    """Format as Norwegian Excel would (used by tests and writers): ``-14 000,25``."""
+    sep = "\u00a0" if nbsp else " "
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", sep)

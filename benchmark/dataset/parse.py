@@ -1,0 +1,142 @@
+"""Turn a raw table (text cells) into typed columns, reporting every cell that cannot be read.
+
+Numbers go through the Norwegian number parser; categories through the nb/en vocabularies
+(stored in English); months must be ``YYYY-MM``; dates may be ``2024-01-31``, ``31.01.2024`` or an
+Excel date. A missing required column, a blank required cell, or an unreadable value is an Issue
+naming the table's file, the row as the user sees it, the column and the value.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from benchmark.dataset.contract import OPTIONAL_BLANK, TABLES, Column
+from benchmark.dataset.numbers import parse_numbers
+from benchmark.dataset.read import RawTable
+from benchmark.issues import Issue
+from benchmark.vocabulary import allowed_values, normalise
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MAX_CELL_ISSUES = 500  # per table and column; the rest are counted in one issue
+
+
+def _cell_issues(table: RawTable, column: str, mask: pd.Series, raw: pd.Series, rule: str,
+                 message: str, hint: str | None = None, level: str = "error") -> list[Issue]:
+    idx = mask[mask].index
+    issues = [Issue(table.source, rule, message, row=table.row(i), column=column, value=raw.loc[i],
+                    hint=hint, level=level) for i in idx[:MAX_CELL_ISSUES]]  # type: ignore[arg-type]
+    if len(idx) > MAX_CELL_ISSUES:
+        issues.append(Issue(table.source, rule, f"{len(idx) - MAX_CELL_ISSUES} more rows break the same rule",
+                            column=column, level=level))  # type: ignore[arg-type]
+    return issues
+
+
+def _text(raw: pd.Series) -> pd.Series:
+    return raw.astype("string").str.strip().fillna("")
+
+
+def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates as ``YYYY-MM-DD``, ``DD.MM.YYYY`` or Excel datetimes; returns (datetime64, bad)."""
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    is_dt = raw.map(lambda x: isinstance(x, (pd.Timestamp, np.datetime64)) or hasattr(x, "year"))
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(raw[is_dt].astype(object))
+    text = _text(raw.where(~is_dt, ""))
+    blank = (text == "") & ~is_dt
+    iso = text.str.match(r"^\d{4}-\d{2}-\d{2}")
+    nor = text.str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+    out[iso] = pd.to_datetime(text[iso].str[:10], format="%Y-%m-%d", errors="coerce")
+    out[nor] = pd.to_datetime(text[nor], format="%d.%m.%Y", errors="coerce")
+    bad = out.isna() & ~blank
+    return out, bad
+
+
+def parse_table(table: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
+    """Typed frame (same index as the raw one) and the issues found while reading cells."""
+    spec = TABLES[table.name]
+    raw = table.frame
+    issues: list[Issue] = []
+    present = set(raw.columns)
+    missing = [c.name for c in spec if c.required and c.name not in present]
+    for name in missing:
+        issues.append(Issue(table.source, "missing_column", "a required column is missing",
+                            column=name, hint=f"The columns found are: {', '.join(map(str, raw.columns))}"))
+    out = pd.DataFrame(index=raw.index)
+    for col in spec:
+        if col.name not in present:
+            continue
+        values, problems = _parse_column(table, col, raw[col.name])
+        out[col.name] = values
+        issues.extend(problems)
+    for extra in (c for c in raw.columns if c not in out.columns):
+        values, bad = parse_numbers(raw[extra])
+        text_blank = _text(raw[extra]) == ""
+        out[extra] = values if not (bad & ~text_blank).any() else _text(raw[extra])
+    return out, issues
+
+
+def _parse_column(table: RawTable, col: Column, raw: pd.Series) -> tuple[pd.Series, list[Issue]]:
+    issues: list[Issue] = []
+    where = f"{table.name}.{col.name}"
+    match col.kind:
+        case "number":
+            values, bad = parse_numbers(raw)
+            issues += _cell_issues(table, col.name, bad, raw, "not_a_number",
+                                   "expected a number (like 14 000 or 0,8)")
+            if col.required:
+                blank = values.isna() & ~bad
+                issues += _cell_issues(table, col.name, blank, raw, "blank_required",
+                                       "a number is required here; the cell is blank")
+            return values, issues
+        case "str":
+            if raw.dtype == object:  # Excel: an id typed as 101 arrives as the float 101.0
+                raw = raw.map(lambda x: str(int(x)) if isinstance(x, float) and x.is_integer() else x)
+            text = _text(raw)
+            if col.required and (table.name, col.name) not in OPTIONAL_BLANK:
+                issues += _cell_issues(table, col.name, text == "", raw, "blank_required",
+                                       "this cell must not be blank")
+            return text.astype("str"), issues
+        case "month":
+            text = _text(raw)
+            is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month"))
+            if is_dt.any():  # an Excel date in a month column: take its year and month
+                text = text.where(~is_dt, raw[is_dt].map(lambda d: f"{d.year:04d}-{d.month:02d}"))
+            bad = ~text.str.match(MONTH.pattern)
+            issues += _cell_issues(table, col.name, bad, raw, "bad_month",
+                                   "a month must be written YYYY-MM with a month 01–12 (like 2025-09)")
+            return text.astype("str"), issues
+        case "date":
+            values, bad = parse_dates(raw)
+            issues += _cell_issues(table, col.name, bad, raw, "bad_date",
+                                   "a date must be written 2024-01-31 or 31.01.2024")
+            if col.required:
+                issues += _cell_issues(table, col.name, values.isna() & ~bad, raw, "blank_required",
+                                       "a date is required here; the cell is blank")
+            return values, issues
+        case "text_or_date":
+            return _text(raw).astype("str"), issues
+        case "category":
+            assert col.vocabulary is not None, where
+            text = _text(raw)
+            uniques = pd.unique(text)
+            mapping = {u: normalise(col.vocabulary, u) for u in uniques}
+            values = text.map(mapping)
+            blank = text == ""
+            if table.name == "measures" and col.name == "progress":
+                values = values.where(~blank, "unknown")
+                issues += _cell_issues(table, col.name, blank, raw, "blank_progress",
+                                       "progress is blank; it is read as 'unknown'", level="warning",
+                                       hint="Ask the division for the measure's progress")
+            elif col.required:
+                issues += _cell_issues(table, col.name, blank, raw, "blank_required",
+                                       "a value is required here; the cell is blank")
+            unknown = values.isna() & ~blank
+            allowed = ", ".join(allowed_values(col.vocabulary))
+            issues += _cell_issues(table, col.name, unknown, raw, "unknown_category",
+                                   f"not a known value; use one of {allowed} (or the Norwegian word)")
+            return values.fillna("").astype("str"), issues
+        case _:  # pragma: no cover
+            raise AssertionError(col.kind)

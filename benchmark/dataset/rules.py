@@ -1,0 +1,97 @@
+"""Rules that need more than one column or table, each returning a list of issues.
+
+- every ``monthly.unit_id`` and ``measures.unit_id`` is a known unit;
+- every ``measures.division`` (and ``division_results.division``) is a known division;
+- ``fte_worked == 0`` with activity > 0 is an error, not a silent division by zero;
+- ``active_from <= active_to``; no monthly rows outside a unit's active span.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from benchmark.dataset.contract import ACTIVITY
+from benchmark.dataset.read import RawTable
+from benchmark.explain.numbers import number
+from benchmark.issues import Issue
+
+MAX = 500
+
+
+def _many(table: RawTable, mask: pd.Series, make) -> list[Issue]:
+    idx = mask[mask.fillna(False).astype(bool)].index
+    issues = [make(i) for i in idx[:MAX]]
+    if len(idx) > MAX:
+        first = make(idx[0])
+        issues.append(Issue(table.source, first.rule, f"{len(idx) - MAX} more rows break the same rule",
+                            column=first.column))
+    return issues
+
+
+def known_units(units: pd.DataFrame, table: RawTable, frame: pd.DataFrame, optional: bool) -> list[Issue]:
+    if "unit_id" not in frame:
+        return []
+    ids = frame["unit_id"]
+    unknown = ~ids.isin(set(units["unit_id"]))
+    if optional:
+        unknown &= ids != ""
+    return _many(table, unknown, lambda i: Issue(
+        table.source, "unknown_unit", "this unit_id is not in the units table", row=table.row(i),
+        column="unit_id", value=ids.at[i], hint="Add the unit to units or correct the id"))
+
+
+def known_divisions(units: pd.DataFrame, table: RawTable, frame: pd.DataFrame) -> list[Issue]:
+    if "division" not in frame:
+        return []
+    divisions = set(units["division"])
+    unknown = ~frame["division"].isin(divisions)
+    return _many(table, unknown, lambda i: Issue(
+        table.source, "unknown_division", "this division is not a division of any unit",
+        row=table.row(i), column="division", value=frame.at[i, "division"],
+        hint=f"Known divisions: {', '.join(sorted(divisions))}"))
+
+
+def fte_zero_with_activity(table: RawTable, monthly: pd.DataFrame) -> list[Issue]:
+    if "fte_worked" not in monthly:
+        return []
+    present = [c for c in ACTIVITY if c in monthly]
+    if not present:
+        return []
+    activity = monthly[present].fillna(0)
+    zero = (monthly["fte_worked"] == 0) & (activity > 0).any(axis=1)
+
+    def make(i) -> Issue:
+        col = next(c for c in present if activity.at[i, c] > 0)
+        return Issue(table.source, "fte_zero_with_activity",
+                     f"activity needs worked FTE ({col} = {number(activity.at[i, col], 1)})",
+                     row=table.row(i), column="fte_worked", value=0,
+                     hint="Check the HR export for this month")
+    return _many(table, zero, make)
+
+
+def active_span(units_table: RawTable, units: pd.DataFrame, table: RawTable,
+                monthly: pd.DataFrame) -> list[Issue]:
+    issues: list[Issue] = []
+    if "active_from" not in units or "active_to" not in units:
+        spans = units.reindex(columns=["unit_id", "active_from", "active_to"])
+    else:
+        spans = units[["unit_id", "active_from", "active_to"]]
+        reversed_ = spans["active_from"].notna() & spans["active_to"].notna() & (
+            spans["active_from"] > spans["active_to"])
+        issues += _many(units_table, reversed_, lambda i: Issue(
+            units_table.source, "active_span_reversed", "active_from is after active_to",
+            row=units_table.row(i), column="active_from",
+            value=f"{spans.at[i, 'active_from']:%Y-%m-%d} > {spans.at[i, 'active_to']:%Y-%m-%d}"))
+    if "month" not in monthly or "unit_id" not in monthly:
+        return issues
+    first = spans.set_index("unit_id")["active_from"].dt.strftime("%Y-%m")
+    last = spans.set_index("unit_id")["active_to"].dt.strftime("%Y-%m")
+    starts = monthly["unit_id"].map(first)
+    ends = monthly["unit_id"].map(last)
+    outside = (starts.notna() & (monthly["month"] < starts)) | (ends.notna() & (monthly["month"] > ends))
+    issues += _many(table, outside, lambda i: Issue(
+        table.source, "outside_active_span",
+        f"the unit is not active this month (active {starts.at[i] or '…'} to {ends.at[i] or '…'})",
+        row=table.row(i), column="month", value=monthly.at[i, "month"],
+        hint="Correct active_from/active_to in units, or remove the row"))
+    return issues
