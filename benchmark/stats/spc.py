@@ -1,0 +1,117 @@
+"""Statistical-process-control signals on monthly series: the XmR (individuals) chart.
+
+Why: a leader should react to special-cause variation, not to every wiggle. The XmR chart
+(Wheeler & Chambers 1992) puts the centre at the series mean and the natural process limits at
+mean ± 2.66·mR̄, where mR̄ is the mean absolute moving range and 2.66 = 3/d₂ with d₂ = 1.128 (the
+expected range of two normal observations in units of σ), so σ̂ = mR̄/1.128. Rules follow NHS
+England "Making Data Count" and NHSRplotthedots:
+
+- ``beyond_limits``: a point above the upper or below the lower process limit;
+- ``two_of_three``: 2 of 3 consecutive points beyond 2σ (2/3 of the way to a limit) on the same
+  side (the third point may be anywhere);
+- ``run_of_7``: 7 or more consecutive points on one side of the centre (a point exactly on the
+  centre breaks the run);
+- ``trend_of_6``: 6 or more consecutive points each higher (or each lower) than the previous one
+  (an equal pair breaks it).
+
+A pattern counts as a *current* signal only when one of the points that make it up is among the
+last 3 points of the series (``recent=3``): a shift two years ago is history, not news. When
+several rules fire, the one reported is the first in the order above (strongest evidence);
+``rules`` lists all of them. Directions are on the value scale (up = higher values); whether up
+is good is the criterion's business. Vectorised with groupby over all series at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+D2 = 1.128  # E[range of 2 normals]/σ
+E2 = 3.0 / D2  # ≈ 2.66: limits = mean ± E2 · mR̄
+RULES = ("beyond_limits", "two_of_three", "run_of_7", "trend_of_6")
+
+
+def _run_length(keys: pd.Series, state: np.ndarray) -> np.ndarray:
+    """Length of the run of equal non-zero ``state`` each row belongs to (within ``keys``)."""
+    s = pd.Series(state, index=keys.index)
+    new = (s != s.shift()) | (keys != keys.shift())
+    run_id = new.cumsum()
+    length = run_id.map(run_id.value_counts()).to_numpy()
+    return np.where(state != 0, length, 0)
+
+
+def xmr_signals(
+    frame: pd.DataFrame,
+    value: str = "value",
+    by: Sequence[str] = ("entity_id", "criterion"),
+    time: str = "month",
+    recent: int = 3,
+) -> pd.DataFrame:
+    """One row per series (``by``): signal, rule, rules, direction, centre, lower, upper, n.
+
+    ``frame`` has one row per series and time point; rows with a missing value are dropped.
+    Series with fewer than 2 points have no limits and no signal.
+    """
+    by = list(by)
+    df = frame.loc[frame[value].notna(), [*by, time, value]].sort_values([*by, time])
+    df = df.reset_index(drop=True)
+    g = df.groupby(by, sort=False)
+    key = g.ngroup()
+    v = df[value].to_numpy(dtype=float)
+    pos = g.cumcount().to_numpy()
+    n = g[value].transform("size").to_numpy()
+    centre = g[value].transform("mean").to_numpy()
+    mr = np.abs(g[value].diff()).to_numpy()  # moving range |x_t − x_{t−1}|
+    mr_bar = pd.Series(mr).groupby(key).transform("mean").to_numpy()
+    upper, lower = centre + E2 * mr_bar, centre - E2 * mr_bar
+    sigma = mr_bar / D2
+    recent_pt = pos >= n - recent
+
+    def shifted(a: np.ndarray, k: int) -> np.ndarray:
+        return pd.Series(a).groupby(key).shift(k, fill_value=False).to_numpy(dtype=bool)
+
+    marks: dict[tuple[str, str], np.ndarray] = {}
+    # beyond the process limits
+    marks["beyond_limits", "up"] = v > upper
+    marks["beyond_limits", "down"] = v < lower
+    # 2 of 3 beyond 2σ on the same side: window of 3 ending at t; mark the points beyond 2σ
+    for d, beyond in (("up", v > centre + 2 * sigma), ("down", v < centre - 2 * sigma)):
+        b = beyond.astype(int)
+        window = b + shifted(b.astype(bool), 1) + shifted(b.astype(bool), 2) >= 2  # ending at t
+        in_window = window | shifted(window, -1) | shifted(window, -2)
+        marks["two_of_three", d] = beyond & in_window
+    # run of 7 on one side of the centre
+    side = np.sign(v - centre)
+    run = _run_length(key, side) >= 7
+    marks["run_of_7", "up"] = run & (side > 0)
+    marks["run_of_7", "down"] = run & (side < 0)
+    # trend of 6 points = 5 consecutive differences of the same sign
+    step = np.nan_to_num(np.sign(g[value].diff().to_numpy()))
+    trend_step = _run_length(key, step) >= 5
+    for d, sgn in (("up", 1), ("down", -1)):
+        t = trend_step & (step == sgn)
+        marks["trend_of_6", d] = t | shifted(t, -1)  # a step at t involves points t−1 and t
+    valid = n >= 2
+    fired = {k: pd.Series(m & recent_pt & valid).groupby(key).any() for k, m in marks.items()}
+    out = df.loc[pos == 0, by].reset_index(drop=True)
+    out["signal"] = False
+    out["rule"] = ""
+    out["rules"] = ""
+    out["direction"] = "none"
+    for rule in RULES:
+        for d in ("up", "down"):
+            f = fired[rule, d].to_numpy()
+            new = f & ~out["signal"].to_numpy()
+            out.loc[new, "rule"] = rule
+            out.loc[new, "direction"] = d
+            out.loc[f, "rules"] = np.where(out.loc[f, "rules"] == "", rule,
+                                           out.loc[f, "rules"] + "," + rule)
+            out["signal"] = out["signal"] | f
+    first = pos == 0
+    out["centre"] = centre[first]
+    out["lower"] = np.where(valid, lower, np.nan)[first]
+    out["upper"] = np.where(valid, upper, np.nan)[first]
+    out["n"] = n[first]
+    return out
