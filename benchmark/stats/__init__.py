@@ -1,7 +1,10 @@
 """Statistics for peer comparison: arrays in, DataFrames out (DESIGN.md §4).
 
-Exports are imported lazily (module ``__getattr__``) so that ``import benchmark.stats`` stays
-cheap and a module still being written (``ranks``) cannot break the others.
+The functions are imported eagerly: ``funnel`` and ``composite`` share their names with their
+modules, and importing a submodule rebinds the package attribute to the module, so a lazy
+lookup would later return the module instead of the function. ``rank_intervals`` alone is
+resolved lazily (module ``__getattr__``) so that ``benchmark.stats`` works while ``ranks`` is
+absent or being written, and its cost is only paid when used.
 """
 
 from __future__ import annotations
@@ -9,22 +12,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_EXPORTS = {
-    "funnel": "benchmark.stats.funnel",
-    "assess": "benchmark.stats.assess",
-    "shrink": "benchmark.stats.shrinkage",
-    "composite": "benchmark.stats.composite",
-    "normalise": "benchmark.stats.composite",
-    "xmr_signals": "benchmark.stats.spc",
-    "rank_intervals": "benchmark.stats.ranks",
-}
+from benchmark.stats.assess import assess
+from benchmark.stats.composite import composite, normalise
+from benchmark.stats.funnel import funnel
+from benchmark.stats.shrinkage import shrink
+from benchmark.stats.spc import xmr_signals
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["assess", "composite", "funnel", "normalise", "rank_intervals", "shrink",
+           "xmr_signals"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name == "rank_intervals":
+        value = importlib.import_module("benchmark.stats.ranks").rank_intervals
         globals()[name] = value
         return value
     raise AttributeError(f"module 'benchmark.stats' has no attribute {name!r}")

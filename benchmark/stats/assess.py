@@ -10,9 +10,10 @@ One deliberate difference from ``funnel`` (and FunnelPlotR): by default (``consi
 φ is divided by κ = E[trimmed Z²] under normality (≈ 0.679 for 10 % winsorising, ≈ 0.43 for the
 SHMI decile truncation). Without it Appendix A's φ̂ is biased low by about a third, overdispersed
 peer groups get limits that are too narrow and ~10 % instead of 5 % of null entities are
-flagged at 95 %; with it the flags are calibrated (tests/stats/test_calibration.py). τ² is the
-DerSimonian–Laird value computed from the corrected φ. ``consistent=False`` reproduces
-``funnel`` exactly.
+flagged at 95 %; with it the flags are calibrated (tests/stats/test_calibration.py). τ² is then
+the DerSimonian–Laird value from the corrected φ, or — when φ > 1 — the robust moment estimator
+of ``overdispersion.tau2_robust_moment`` (trimmed z standardised by √(s² + τ²)), which keeps the
+additive limits calibrated too. ``consistent=False`` reproduces ``funnel`` exactly.
 """
 
 from __future__ import annotations

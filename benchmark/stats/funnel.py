@@ -28,6 +28,7 @@ from scipy import stats as _st
 from benchmark.stats.overdispersion import (
     phi_estimate,
     tau2_dersimonian_laird,
+    tau2_robust_moment,
     truncation_consistency,
     truncation_mask,
     winsor_consistency,
@@ -163,6 +164,14 @@ def funnel_core(
     if consistent and np.isfinite(phi):
         phi = phi / kappa
     tau2 = tau2_dersimonian_laird(phi, st) if zt.size else float("nan")
+    if consistent and zt.size and np.isfinite(phi) and phi > 1:
+        if kind == "indirect" and method == "shmi":
+            def mean_sq(zz):
+                return float(np.mean(zz[truncation_mask(zz, trim)] ** 2))
+        else:
+            def mean_sq(zz):
+                return float(np.mean(winsorise(zz, trim) ** 2))
+        tau2 = tau2_robust_moment(zv * sv, sv, mean_sq, kappa)
     applied = overdispersion if (overdispersion and np.isfinite(phi) and phi > 1) else "none"
     if applied == "multiplicative":
         sigma = s * np.sqrt(phi)  # s·√φ
