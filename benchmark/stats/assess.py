@@ -65,7 +65,11 @@ def _assess_counts(num, den, model, method, target, overdispersion, trim, consis
         y_se = np.sqrt(np.maximum(num, 0.5) / den)
     se = _slope(model, method, y_se) * c.s * inflate
     tau2_shrink = c.tau2 if np.isfinite(c.tau2) else 0.0
-    ys, ss = shrink(c.y, c.s, c.centre, tau2_shrink)
+    y_obs = c.y
+    if model == "ratio":  # shrink log(value) itself, not the ½-corrected y (unless O = 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y_obs = np.where(num > 0, np.log(c.value), c.y)
+    ys, ss = shrink(y_obs, c.s, c.centre, tau2_shrink)
     shrunk = _inverse(model, method, ys)
     shrunk_se = _slope(model, method, ys) * ss
     z_adj = (c.y - c.centre) / c.sigma
