@@ -85,7 +85,10 @@ def _assess_scaled(num, den, target, overdispersion, trim):
     valid = np.isfinite(num) & np.isfinite(den) & (den > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(valid, num / den, np.nan)
-    centre = float(num[valid].sum() / den[valid].sum()) if target is None else float(target)
+    if target is not None:
+        centre = float(target)
+    else:
+        centre = float(num[valid].sum() / den[valid].sum()) if valid.any() else float("nan")
     additive = overdispersion == "additive"
     sigma2, tau2 = scaled_variance(value, den, centre, additive=additive, trim=trim)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -148,7 +148,8 @@ def funnel_core(
     y, s = _transform(kind, method, num, den)
     y, s = np.where(valid, y, np.nan), np.where(valid, s, np.nan)
     if target is None:  # pooled centre: Σnum/Σden (indirect: 1)
-        target = 1.0 if kind == "indirect" else float(num[valid].sum() / den[valid].sum())
+        pooled = num[valid].sum() / den[valid].sum() if valid.any() else np.nan
+        target = 1.0 if kind == "indirect" else float(pooled)
     centre = _centre_of(kind, method, target) if valid.any() else float("nan")
     z = (y - centre) / s  # z = (y − centre)/s
     zv, sv = z[valid], s[valid]
@@ -199,7 +200,7 @@ def flags(value: np.ndarray, limits: dict[str, np.ndarray]) -> np.ndarray:
     out[value > limits["upper998"]] = Flag.ABOVE_998.value
     out[value < limits["lower95"]] = Flag.BELOW_95.value
     out[value < limits["lower998"]] = Flag.BELOW_998.value
-    out[~np.isfinite(value)] = None
+    out[~np.isfinite(value) | ~np.isfinite(limits["upper95"])] = None  # no limits → no flag
     return out
 
 

@@ -33,13 +33,23 @@ E2 = 3.0 / D2  # ≈ 2.66: limits = mean ± E2 · mR̄
 RULES = ("beyond_limits", "two_of_three", "run_of_7", "trend_of_6")
 
 
-def _run_length(keys: pd.Series, state: np.ndarray) -> np.ndarray:
-    """Length of the run of equal non-zero ``state`` each row belongs to (within ``keys``)."""
-    s = pd.Series(state, index=keys.index)
-    new = (s != s.shift()) | (keys != keys.shift())
-    run_id = new.cumsum()
-    length = run_id.map(run_id.value_counts()).to_numpy()
+def _run_length(key: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """Length of the run of equal non-zero ``state`` each row belongs to (within ``key``)."""
+    new = np.ones(state.shape, dtype=bool)
+    new[1:] = (state[1:] != state[:-1]) | (key[1:] != key[:-1])
+    run_id = np.cumsum(new) - 1
+    length = np.bincount(run_id)[run_id]
     return np.where(state != 0, length, 0)
+
+
+def _shift(a: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """a shifted by k rows within each series (rows sorted by series, then time); False outside."""
+    out = np.zeros(a.shape, dtype=bool)
+    if k > 0:
+        out[k:] = a[:-k] & (key[k:] == key[:-k])
+    else:
+        out[:k] = a[-k:] & (key[:k] == key[-k:])
+    return out
 
 
 def xmr_signals(
@@ -58,19 +68,21 @@ def xmr_signals(
     df = frame.loc[frame[value].notna(), [*by, time, value]].sort_values([*by, time])
     df = df.reset_index(drop=True)
     g = df.groupby(by, sort=False)
-    key = g.ngroup()
+    key = g.ngroup().to_numpy()
     v = df[value].to_numpy(dtype=float)
     pos = g.cumcount().to_numpy()
     n = g[value].transform("size").to_numpy()
     centre = g[value].transform("mean").to_numpy()
     mr = np.abs(g[value].diff()).to_numpy()  # moving range |x_t − x_{t−1}|
-    mr_bar = pd.Series(mr).groupby(key).transform("mean").to_numpy()
+    n_mr = np.bincount(key, weights=np.isfinite(mr))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mr_bar = (np.bincount(key, weights=np.nan_to_num(mr)) / n_mr)[key]
     upper, lower = centre + E2 * mr_bar, centre - E2 * mr_bar
     sigma = mr_bar / D2
     recent_pt = pos >= n - recent
 
     def shifted(a: np.ndarray, k: int) -> np.ndarray:
-        return pd.Series(a).groupby(key).shift(k, fill_value=False).to_numpy(dtype=bool)
+        return _shift(a, key, k)
 
     marks: dict[tuple[str, str], np.ndarray] = {}
     # beyond the process limits
@@ -78,8 +90,7 @@ def xmr_signals(
     marks["beyond_limits", "down"] = v < lower
     # 2 of 3 beyond 2σ on the same side: window of 3 ending at t; mark the points beyond 2σ
     for d, beyond in (("up", v > centre + 2 * sigma), ("down", v < centre - 2 * sigma)):
-        b = beyond.astype(int)
-        window = b + shifted(b.astype(bool), 1) + shifted(b.astype(bool), 2) >= 2  # ending at t
+        window = (beyond.astype(int) + shifted(beyond, 1) + shifted(beyond, 2)) >= 2  # ends at t
         in_window = window | shifted(window, -1) | shifted(window, -2)
         marks["two_of_three", d] = beyond & in_window
     # run of 7 on one side of the centre
@@ -94,7 +105,7 @@ def xmr_signals(
         t = trend_step & (step == sgn)
         marks["trend_of_6", d] = t | shifted(t, -1)  # a step at t involves points t−1 and t
     valid = n >= 2
-    fired = {k: pd.Series(m & recent_pt & valid).groupby(key).any() for k, m in marks.items()}
+    fired = {k: np.bincount(key, weights=m & recent_pt & valid) > 0 for k, m in marks.items()}
     out = df.loc[pos == 0, by].reset_index(drop=True)
     out["signal"] = False
     out["rule"] = ""
@@ -102,7 +113,7 @@ def xmr_signals(
     out["direction"] = "none"
     for rule in RULES:
         for d in ("up", "down"):
-            f = fired[rule, d].to_numpy()
+            f = fired[rule, d]
             new = f & ~out["signal"].to_numpy()
             out.loc[new, "rule"] = rule
             out.loc[new, "direction"] = d
