@@ -15,6 +15,12 @@ Agreement with FunnelPlotR (Mainey, nhs-r-community): same transforms, centres, 
 - indirect ``shmi`` with O = 0: log(0) is −∞; we use O = ½ in the transform only (z and φ),
   so z is finite; the value 0 is still compared with the limits on the ratio scale.
 - ratio of counts uses (O+½)/(D+½) in y and s (Appendix A), so zero counts are finite.
+- overdispersion is applied when φ > 1 (Appendix A); FunnelPlotR switches on τ² > 0, which
+  differs only for 1 − 1/n < φ ≤ 1.
+- exact Poisson 99.8 % lower limit uses α/2 = 0.001 (Appendix A); FunnelPlotR's limit lookup
+  table (``build_limits_lookup``) takes the 0.002 quantile there.
+Checked against FunnelPlotR's R/od_adjustment.R (transformed_zscore, winsorisation with R
+``quantile`` type 7, truncation, phi_func with n = kept entities, tau_func over the kept s).
 """
 
 from __future__ import annotations

@@ -32,15 +32,16 @@ def winsorise(z: np.ndarray, trim: float) -> np.ndarray:
 def truncation_mask(z: np.ndarray, trim: float) -> np.ndarray:
     """Entities kept by the SHMI truncation: rank z (average ties), keep the central deciles.
 
-    SPEC Appendix A: g = ⌊rank·10/(N+1)⌋, keep 1 ≤ g ≤ 8. Written with K = 1/trim so that
-    ``trim=0.1`` reproduces exactly that formula (g ≥ 1 and rank·K/(N+1) < K − 1).
+    SPEC Appendix A: g = ⌊rank·10/(N+1)⌋, keep 1 ≤ g ≤ 8. Generalised as FunnelPlotR's
+    ``truncation()`` does: K = 1/trim, g = ⌊rank·K/(N+1)⌋, keep 0 < g < K − 1 (identical for
+    trim = 0.1; also for non-integer K). φ and τ² then use only the kept entities (n = kept).
     """
     z = np.asarray(z, dtype=float)
     if trim <= 0 or z.size == 0:
         return np.ones(z.shape, dtype=bool)
     k = 1.0 / trim
-    u = _st.rankdata(z, method="average") * k / (z.size + 1)
-    return (np.floor(u) >= 1) & (u < k - 1)
+    g = np.floor(_st.rankdata(z, method="average") * k / (z.size + 1))
+    return (g > 0) & (g < k - 1)
 
 
 def phi_estimate(z_trimmed: np.ndarray) -> float:

@@ -293,3 +293,14 @@ def test_limit_properties(kind, od, seed):
     order = np.argsort(-f["s"].to_numpy()) if kind == "ratio" else np.argsort(den)
     width = (f["upper998"] - f["lower998"]).to_numpy()[order]
     assert np.all(np.diff(width) <= 1e-9)
+
+
+def test_truncation_with_non_integer_deciles():
+    # trim 0.15 → K = 6.667; N = 12, z already in rank order: g = ⌊rank·6.667/13⌋ =
+    #   0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6; keep 0 < g < K − 1 = 5.667 → ranks 2 … 11
+    from benchmark.stats.overdispersion import truncation_mask
+
+    keep = truncation_mask(np.arange(12.0), 0.15)
+    assert keep.tolist() == [False] + [True] * 10 + [False]
+    # trim 0.1, N = 9: g = rank, keep 1 … 8 (only the largest goes)
+    assert truncation_mask(np.arange(9.0), 0.1).tolist() == [True] * 8 + [False]
