@@ -8,11 +8,13 @@ England "Making Data Count" and NHSRplotthedots:
 
 - ``beyond_limits``: a point above the upper or below the lower process limit;
 - ``two_of_three``: 2 of 3 consecutive points beyond 2σ (2/3 of the way to a limit) on the same
-  side (the third point may be anywhere);
+  side, with all three on that side of the centre (as NHSRplotthedots' ``ptd_two_in_three``
+  since its fix of opposite-side triggers);
 - ``run_of_7``: 7 or more consecutive points on one side of the centre (a point exactly on the
   centre breaks the run);
 - ``trend_of_6``: 6 or more consecutive points each higher (or each lower) than the previous one
-  (an equal pair breaks it).
+  (an equal pair breaks it). This is the issue's and the original Making Data Count rule;
+  NHSRplotthedots' ``ptd_seven_point_trend`` asks for 7 points (``TREND`` below).
 
 A pattern counts as a *current* signal only when one of the points that make it up is among the
 last 3 points of the series (``recent=3``): a shift two years ago is history, not news. When
@@ -31,6 +33,8 @@ import pandas as pd
 D2 = 1.128  # E[range of 2 normals]/σ
 E2 = 3.0 / D2  # ≈ 2.66: limits = mean ± E2 · mR̄
 RULES = ("beyond_limits", "two_of_three", "run_of_7", "trend_of_6")
+SHIFT = 7  # points on one side of the centre
+TREND = 6  # points rising or falling
 
 
 def _run_length(key: np.ndarray, state: np.ndarray) -> np.ndarray:
@@ -89,18 +93,20 @@ def xmr_signals(
     marks["beyond_limits", "up"] = v > upper
     marks["beyond_limits", "down"] = v < lower
     # 2 of 3 beyond 2σ on the same side: window of 3 ending at t; mark the points beyond 2σ
-    for d, beyond in (("up", v > centre + 2 * sigma), ("down", v < centre - 2 * sigma)):
-        window = (beyond.astype(int) + shifted(beyond, 1) + shifted(beyond, 2)) >= 2  # ends at t
+    for d, beyond, same in (("up", v > centre + 2 * sigma, v > centre),
+                            ("down", v < centre - 2 * sigma, v < centre)):
+        count = beyond.astype(int) + shifted(beyond, 1) + shifted(beyond, 2)
+        window = (count >= 2) & same & shifted(same, 1) & shifted(same, 2)  # window ends at t
         in_window = window | shifted(window, -1) | shifted(window, -2)
         marks["two_of_three", d] = beyond & in_window
-    # run of 7 on one side of the centre
+    # run of SHIFT points on one side of the centre
     side = np.sign(v - centre)
-    run = _run_length(key, side) >= 7
+    run = _run_length(key, side) >= SHIFT
     marks["run_of_7", "up"] = run & (side > 0)
     marks["run_of_7", "down"] = run & (side < 0)
-    # trend of 6 points = 5 consecutive differences of the same sign
+    # trend of TREND points = TREND − 1 consecutive differences of the same sign
     step = np.nan_to_num(np.sign(g[value].diff().to_numpy()))
-    trend_step = _run_length(key, step) >= 5
+    trend_step = _run_length(key, step) >= TREND - 1
     for d, sgn in (("up", 1), ("down", -1)):
         t = trend_step & (step == sgn)
         marks["trend_of_6", d] = t | shifted(t, -1)  # a step at t involves points t−1 and t

@@ -82,3 +82,18 @@ def test_short_and_missing_series():
     out = xmr_signals(f).set_index("entity_id")
     assert not out["signal"].any()
     assert np.isnan(out.loc["a", "upper"]) and out.loc["b", "n"] == 1
+
+
+def test_two_of_three_needs_all_three_on_one_side():
+    # two high points with a point below the centre between them: not a 2-of-3 signal
+    # (NHSRplotthedots' opposite-side fix). centre (126 + 37.4)/15 = 10.8933333;
+    # mR̄ = (11 + 3 + 4.6 + 4.6)/14 = 1.6571429; +2σ = 10.8933 + 2·1.6571429/1.128 = 13.8315;
+    # upper limit 10.8933 + 2.6595745·1.6571429 = 15.2997: 14 is beyond 2σ, inside the limit,
+    # and the middle 9.4 lies below the centre.
+    f = pd.DataFrame({"entity_id": "e", "criterion": "c",
+                      "month": [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(15)],
+                      "value": vals})
+    row = xmr_signals(f).iloc[0]
+    assert row["centre"] == pytest.approx(163.4 / 15)
+    assert row["centre"] + 2 * (23.2 / 14) / 1.128 < 14.0 < row["upper"]
+    assert not row["signal"]
