@@ -90,6 +90,7 @@ def test_two_of_three_needs_all_three_on_one_side():
     # mR̄ = (11 + 3 + 4.6 + 4.6)/14 = 1.6571429; +2σ = 10.8933 + 2·1.6571429/1.128 = 13.8315;
     # upper limit 10.8933 + 2.6595745·1.6571429 = 15.2997: 14 is beyond 2σ, inside the limit,
     # and the middle 9.4 lies below the centre.
+    vals = ALT + [14.0, 9.4, 14.0]
     f = pd.DataFrame({"entity_id": "e", "criterion": "c",
                       "month": [f"{2023 + i // 12}-{i % 12 + 1:02d}" for i in range(15)],
                       "value": vals})
