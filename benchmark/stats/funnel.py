@@ -14,7 +14,11 @@ Agreement with FunnelPlotR (Mainey, nhs-r-community): same transforms, centres, 
 - proportion limits clip the *angle* to [0, π/2] before sin², so limits never fold back.
 - indirect ``shmi`` with O = 0: log(0) is −∞; we use O = ½ in the transform only (z and φ),
   so z is finite; the value 0 is still compared with the limits on the ratio scale.
-- ratio of counts uses (O+½)/(D+½) in y and s (Appendix A), so zero counts are finite.
+- ratio of counts uses (O+½)/(D+½) in y and s (Appendix A), so zero counts are finite; when the
+  whole peer group has O = 0 (log of a zero centre) the centre is log((ΣO+½)/(ΣD+½)).
+  Caveat kept from Appendix A: flags compare the raw value O/D with the limits, so an entity
+  with O = 0 is below every positive lower limit and is flagged even when its ½-corrected z is
+  unremarkable (tiny D). For very small counts read z, or use ``kind="indirect"``.
 - overdispersion is applied when φ > 1 (Appendix A); FunnelPlotR switches on τ² > 0, which
   differs only for 1 − 1/n < φ ≤ 1.
 - exact Poisson 99.8 % lower limit uses α/2 = 0.001 (Appendix A); FunnelPlotR's limit lookup
@@ -156,6 +160,10 @@ def funnel_core(
     if target is None:  # pooled centre: Σnum/Σden (indirect: 1)
         pooled = num[valid].sum() / den[valid].sum() if valid.any() else np.nan
         target = 1.0 if kind == "indirect" else float(pooled)
+    if kind in ("ratio", "indirect") and method != "cqc" and target <= 0 and valid.any():
+        # log(0): no events in the whole peer group (or a zero target); centre on the
+        # ½-corrected pooled ratio (ΣO+½)/(ΣD+½), the same correction the entities' y use.
+        target = float((num[valid].sum() + 0.5) / (den[valid].sum() + 0.5))
     centre = _centre_of(kind, method, target) if valid.any() else float("nan")
     z = (y - centre) / s  # z = (y − centre)/s
     zv, sv = z[valid], s[valid]

@@ -304,3 +304,20 @@ def test_truncation_with_non_integer_deciles():
     assert keep.tolist() == [False] + [True] * 10 + [False]
     # trim 0.1, N = 9: g = rank, keep 1 … 8 (only the largest goes)
     assert truncation_mask(np.arange(9.0), 0.1).tolist() == [True] * 8 + [False]
+
+
+def test_zero_counts():
+    # proportions 0 and 1 are ordinary points (asin 0 = 0, asin 1 = π/2): nothing infinite
+    f = funnel(np.array([0.0, 9.0, 3.0]), np.array([5.0, 9.0, 10.0]))
+    assert np.isfinite(f[["z", "lower95", "upper95"]].to_numpy()).all()
+    assert f["upper95"].iloc[1] == 1.0  # angle clipped at π/2 → limit 1, value 1 inside
+    # ratio with no events anywhere: centre log((0 + ½)/(14 + ½)) = log(0.0344828)
+    r = funnel(np.array([0.0, 0.0]), np.array([5.0, 9.0]), kind="ratio")
+    assert r["target"].iloc[0] == pytest.approx(0.5 / 14.5)
+    assert np.isfinite(r["z"]).all() and np.isfinite(r["lower95"]).all()
+    # Appendix A flags the value 0 against positive limits: below, although z (½-corrected) is
+    # positive — the documented small-count artefact of value-scale flags for ratios
+    assert (r["flag"] == "below_99.8").all()
+    # SHMI with O = 0: z from O = ½: log(0.5/4)·√4 = −2.0794415·2 = −4.1588831
+    s = funnel(np.array([0.0, 5.0]), np.array([4.0, 4.0]), kind="indirect")
+    assert s["z"].iloc[0] == pytest.approx(-4.1588831, abs=TOL)
