@@ -308,9 +308,11 @@ def test_truncation_with_non_integer_deciles():
 
 def test_zero_counts():
     # proportions 0 and 1 are ordinary points (asin 0 = 0, asin 1 = π/2): nothing infinite
-    f = funnel(np.array([0.0, 9.0, 3.0]), np.array([5.0, 9.0, 10.0]))
+    # pooled 5/17 → centre asin(√0.2941176) = 0.5724; n = 2: s = 0.3535534,
+    #   0.5724 + 3.090232·0.3535534 = 1.6649 > π/2 → angle clipped, upper998 = 1 (not folded)
+    f = funnel(np.array([0.0, 2.0, 3.0]), np.array([5.0, 2.0, 10.0]))
     assert np.isfinite(f[["z", "lower95", "upper95"]].to_numpy()).all()
-    assert f["upper95"].iloc[1] == 1.0  # angle clipped at π/2 → limit 1, value 1 inside
+    assert f["upper998"].iloc[1] == 1.0 and f["flag"].iloc[1] == "above_95"
     # ratio with no events anywhere: centre log((0 + ½)/(14 + ½)) = log(0.0344828)
     r = funnel(np.array([0.0, 0.0]), np.array([5.0, 9.0]), kind="ratio")
     assert r["target"].iloc[0] == pytest.approx(0.5 / 14.5)
