@@ -204,13 +204,14 @@ def _finish(frame: pd.DataFrame, units: pd.DataFrame, crit: Criterion, period: P
     return out.sort_values("entity_id", kind="stable")
 
 
-def monthly_values(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str]) -> pd.DataFrame:
+def monthly_values(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str],
+                   only: set[str] | None = None) -> pd.DataFrame:
     """Per entity × criterion × month: numerator, denominator, value (for trends and sparklines)."""
     months = tuple(months)
     units = entity_table(ds, level)
     frames = []
     for crit in cat.criteria:
-        if level not in crit.levels or crit.source != "monthly":
+        if level not in crit.levels or crit.source != "monthly" or (only is not None and crit.id not in only):
             continue
         try:
             rows = _rows(ds, units, crit, months)

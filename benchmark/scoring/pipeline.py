@@ -1,0 +1,208 @@
+"""``bm.score``: from a validated dataset and a catalogue to scores, ranking, trend and sensitivity.
+
+The chain, each step vectorised per peer group (loops run over criteria and peer groups, never
+over entities): measures summary → criterion values (sums, then ratios) → peer targets and
+funnel assessment with shrinkage → potential → composite within peer groups → rank intervals →
+trend and SPC → sensitivity → :class:`Result`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from benchmark.catalogue.model import Catalogue
+from benchmark.dataset.model import Dataset
+from benchmark.periods import Period, parse_period
+from benchmark.scoring.aggregate import criterion_values, monthly_values
+from benchmark.scoring.peers import peer_target, percentile
+from benchmark.scoring.potential import criterion_potential, entity_potential
+from benchmark.scoring.ranking import composite_with_se, normalised_scores, rank_composite
+from benchmark.scoring.result import Result
+from benchmark.scoring.sensitivity import sensitivity
+from benchmark.scoring.trend import trend_table
+from benchmark.scoring.variance import dersimonian_laird, within_se
+from benchmark.stats import assess
+
+ASSESS_COLUMNS = ["target", "z", "z_adjusted", "lower95", "upper95", "lower998", "upper998", "flag", "se",
+                  "shrunk", "shrunk_se", "phi", "tau2", "overdispersion_applied"]
+
+
+def measures_summary(ds: Dataset, cat: Catalogue, period: Period) -> pd.DataFrame | None:
+    if ds.measures is None or ds.measures.empty:
+        return None
+    from benchmark.measures import realisation
+
+    return realisation(ds.measures, ds.division_results, period, cat.risk_probabilities)
+
+
+def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None) -> pd.DataFrame:
+    """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``."""
+    out = pd.DataFrame(index=values.index, columns=ASSESS_COLUMNS, dtype=object)
+    for crit in cat.criteria:  # a loop over criteria and peer groups, not entities
+        rows = values[(values["criterion"] == crit.id) & values["scored"].astype(bool)]
+        if rows.empty:
+            continue
+        target_kind = crit.target if (target_override is None or not isinstance(crit.target, str)) else target_override
+        targets = peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind)
+        for _, idx in rows.groupby("peer_group", sort=True).groups.items():
+            block = rows.loc[idx]
+            result = assess(block["numerator"], block["denominator"], model=crit.model,
+                            target=float(targets.loc[idx].iloc[0]),
+                            overdispersion=None if crit.overdispersion == "none" else crit.overdispersion)
+            out.loc[idx, ASSESS_COLUMNS] = result[ASSESS_COLUMNS].to_numpy()
+    for col in ASSESS_COLUMNS:
+        if col not in ("flag", "overdispersion_applied"):
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+    out["flag"] = out["flag"].where(out["flag"].notna(), "").astype(str)
+    out["overdispersion_applied"] = out["overdispersion_applied"].fillna("").astype(str)
+    return out
+
+
+def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, values: pd.DataFrame,
+                  assessed: pd.DataFrame) -> pd.DataFrame:
+    """Shrink money/FTE criteria with their month-to-month sampling variance (scoring/variance.py)."""
+    out = assessed.copy()
+    for crit in cat.criteria:
+        if crit.model != "scaled" or crit.source != "monthly":
+            continue
+        rows = values[(values["criterion"] == crit.id) & values["scored"].astype(bool)]
+        if rows.empty:
+            continue
+        monthly = monthly_values(ds, cat, level, period.window(crit.window), only={crit.id})
+        groups = rows.set_index("entity_id")["peer_group"]
+        se = within_se(monthly, groups).reindex(rows["entity_id"]).to_numpy()
+        if not np.isfinite(se).any():
+            continue
+        for _, idx in rows.groupby("peer_group").groups.items():  # a loop over peer groups
+            pos = rows.index.get_indexer(idx)
+            y, s = rows.loc[idx, "value"].to_numpy(float), se[pos]
+            target = out.loc[idx, "target"].to_numpy(float)
+            tau2 = dersimonian_laird(y, s)
+            b = np.where(np.isfinite(s), tau2 / (tau2 + s**2) if tau2 > 0 else 0.0, 1.0)
+            out.loc[idx, "shrunk"] = target + b * (y - target)
+            out.loc[idx, "shrunk_se"] = np.sqrt(b * np.nan_to_num(s) ** 2)
+    return out
+
+
+def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str) -> pd.DataFrame:
+    assessed = shrink_scaled(ds, cat, period, level, values, assess_criteria(values, cat))
+    scores = pd.concat([values, assessed], axis=1)
+    crit = {c.id: c for c in cat.criteria}
+    scores["direction"] = scores["criterion"].map({k: c.direction for k, c in crit.items()})
+    scores["weight"] = scores["criterion"].map({k: c.weight for k, c in crit.items()})
+    scores["potential_additive"] = scores["criterion"].map({k: c.potential.additive for k, c in crit.items()})
+    sign = scores["criterion"].map({k: c.sign for k, c in crit.items()})
+    key = scores["criterion"] + "\u0001" + scores["peer_group"].astype(str)
+    scored = scores["scored"].astype(bool)
+    scores["percentile"] = percentile((scores["value"] * sign).where(scored), key, 1)
+    scores["peer_n"] = scored.groupby(key).transform("sum")
+    scores = scores.rename(columns={"overdispersion_applied": "overdispersion"})
+    pot = criterion_potential(scores, {k: c.potential.unit for k, c in crit.items()},
+                              {k: c.potential.gap for k, c in crit.items()})
+    return pd.concat([scores, pot], axis=1)
+
+
+def ranking_groups(scores: pd.DataFrame) -> pd.Series:
+    """Each entity's peer group for the composite: its most common criterion peer group."""
+    counts = scores.groupby(["entity_id", "peer_group"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["entity_id", "n", "peer_group"], ascending=[True, False, True])
+    return counts.drop_duplicates("entity_id").set_index("entity_id")["peer_group"]
+
+
+def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[str]) -> pd.DataFrame:
+    scored = scores[scores["scored"].astype(bool)]
+    wide = scored.pivot(index="entity_id", columns="criterion", values=column)
+    return wide.reindex(index=entities, columns=criteria).astype(float)
+
+
+def annual_pay_per_fte(ds: Dataset, values_units: pd.DataFrame, period: Period, level: str) -> pd.Series:
+    """Pay cost per FTE and year per entity, by sums (not averages of ratios)."""
+    from benchmark.scoring.aggregate import entity_table
+
+    m = ds.monthly[ds.monthly["month"].isin(period.months)]
+    pay_cols = [c for c in ("pay_fixed", "pay_overtime", "pay_extra_shifts", "pay_shift_displacement",
+                            "pay_call_out", "pay_other_variable") if c in m]
+    units = entity_table(ds, level).set_index("unit_id")["entity_id"]
+    frame = pd.DataFrame({"entity_id": m["unit_id"].map(units), "pay": m[pay_cols].sum(axis=1),
+                          "fte": m["fte_worked"]})
+    sums = frame.groupby("entity_id")[["pay", "fte"]].sum()
+    return 12 * sums["pay"] / sums["fte"].where(sums["fte"] > 0)
+
+
+def build_ranking(scores, comp, ranks, potentials, pay_per_fte, sens_summary, groups) -> pd.DataFrame:
+    first = scores.drop_duplicates("entity_id").set_index("entity_id")
+    r = pd.DataFrame(index=groups.index)
+    for col in ("period", "level", "entity_name", "division", "department", "care_level"):
+        r[col] = first[col].reindex(r.index)
+    r["peer_group"] = groups
+    r = r.join(comp).join(ranks[["rank", "rank_low", "rank_high", "peer_n"]]).join(potentials)
+    r["potential_total_knok"] = r["potential_knok"] + r["potential_fte"] * pay_per_fte.reindex(r.index).fillna(0)
+    r["potential_rank"] = r["potential_total_knok"].rank(ascending=False, method="first")
+    r = r.join(sens_summary)
+    r.index.name = "entity_id"
+    r = r.reset_index()
+    lead = ["period", "level", "entity_id", "entity_name", "peer_group", "composite", "rank", "rank_low",
+            "rank_high", "potential_fte", "potential_knok", "potential_rank"]
+    return r[lead + [c for c in r.columns if c not in lead]].sort_values(
+        ["peer_group", "rank", "entity_id"], na_position="last").reset_index(drop=True)
+
+
+def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit", seed: int = 1,
+          normalisation: str = "zscore", simultaneous: bool = False, sensitivity_analysis: bool = True) -> Result:
+    """Score every entity of ``level`` for ``period`` with the criteria of ``cat`` (SPEC §5, §6).
+
+    Deterministic for a given ``seed`` (the rank-interval bootstrap is the only randomness).
+
+    >>> import benchmark as bm
+    >>> res = bm.score(bm.load_dataset("fixtures/demo"), bm.load_criteria(), period="2025Q3")  # doctest: +SKIP
+    """
+    period = parse_period(period) if isinstance(period, str) else period
+    summary = measures_summary(ds, cat, period)
+    values = criterion_values(ds, cat, period, level, summary)
+    scores = build_scores(values, cat, ds, period, level)
+    entities = pd.Index(scores["entity_id"].unique())
+    criteria = [c.id for c in cat.criteria if c.id in set(scores["criterion"])]
+    groups = ranking_groups(scores).reindex(entities)
+    directions = {c.id: c.sign for c in cat.criteria}
+    shrunk, shrunk_se = pivot(scores, "shrunk", entities, criteria), pivot(scores, "shrunk_se", entities, criteria)
+    norm, nse = normalised_scores(shrunk, shrunk_se, groups, directions, normalisation)
+    comp, contributions = composite_with_se(norm, nse, cat.weights())
+    ranks = rank_composite(comp, groups, simultaneous, seed)
+    key = pd.MultiIndex.from_arrays([scores["entity_id"], scores["criterion"]])
+    scores["normalised"] = norm.stack().reindex(key).to_numpy()
+    scores["contribution"] = contributions.stack().reindex(key).to_numpy()
+    trend, monthly = trend_table(ds, cat, period, level, values)
+    if sensitivity_analysis:
+        def alt_target() -> pd.DataFrame:
+            assessed = shrink_scaled(ds, cat, period, level, values, assess_criteria(values, cat, "upper_quartile"))
+            alt = pd.concat([values, assessed], axis=1)
+            return pivot(alt, "shrunk", entities, criteria)
+        sens_long, sens_summary = sensitivity(shrunk, shrunk_se, groups, directions, cat.weights(),
+                                              ranks["rank"], alt_target)
+    else:
+        sens_long = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
+        sens_summary = pd.DataFrame(index=entities, columns=["sensitivity_median_shift", "sensitivity_max_shift"])
+    ranking = build_ranking(scores, comp, ranks, entity_potential(scores),
+                            annual_pay_per_fte(ds, values, period, level), sens_summary, groups)
+    scores = order_scores(scores)
+    return Result(scores=scores, ranking=ranking, measures=summary, trend=trend, sensitivity=sens_long,
+                  monthly=monthly, catalogue=cat, period=period, level=level, seed=seed,
+                  dataset_fingerprint=ds.fingerprint(),
+                  options={"normalisation": normalisation, "simultaneous": simultaneous},
+                  shrunk=shrunk, shrunk_se=shrunk_se, groups=groups)
+
+
+SCORE_LEAD = ["period", "level", "entity_id", "entity_name", "peer_group", "criterion", "value", "numerator",
+              "denominator", "target", "z", "flag", "shrunk", "percentile", "potential", "potential_unit"]
+
+
+def order_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    rest = [c for c in scores.columns if c not in SCORE_LEAD]
+    order = {c: i for i, c in enumerate(scores["criterion"].unique())}
+    out = scores[SCORE_LEAD + rest].copy()
+    out["_c"] = out["criterion"].map(order)
+    out = out.sort_values(["entity_id", "_c"]).drop(columns="_c").reset_index(drop=True)
+    out["z"] = out["z"].astype(float)
+    out.loc[~out["scored"].astype(bool), ["potential", "potential_low", "potential_high"]] = np.nan
+    return out
