@@ -1,0 +1,57 @@
+"""``benchmark demo``: the whole pipeline on the demo trust, into ./benchmark-out."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("demo", help="run the benchmark on the demo trust",
+                            description="Run the latest whole quarter of the demo trust (fixtures/demo) into "
+                            "./benchmark-out: outputs, run history, the top of the ranking, and where to look next.")
+    parser.add_argument("--out", default="benchmark-out", help="output folder (default ./benchmark-out)")
+    parser.add_argument("--store", default=None, help="run history file (default OUT/history.duckdb)")
+    parser.add_argument("--lang", default="nb", choices=("nb", "en"))
+    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
+    parser.set_defaults(handler=run)
+
+
+def demo_path():
+    import tempfile
+    from pathlib import Path
+
+    from benchmark.views import DEMO
+
+    if DEMO.exists():
+        return DEMO
+    from benchmark.demo_data import write_demo
+
+    return write_demo(Path(tempfile.mkdtemp(prefix="benchmark-demo-")) / "demo")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from benchmark.commands.run import print_summary
+    from benchmark.dataset import load_dataset
+    from benchmark.explain import numbers as fmt
+    from benchmark.periods import latest_quarter
+    from benchmark.runner import run_benchmark
+
+    data = demo_path()
+    period = latest_quarter(load_dataset(data).months).label
+    store = args.store or str(Path(args.out) / "history.duckdb")
+    info = run_benchmark(data, period, out=args.out, store=store, lang=args.lang, quiet=args.quiet,
+                         verbose=args.verbose)
+    print_summary(info, args.lang)
+    r = info.result.ranking.dropna(subset=["rank"])
+    print("\n  top of the ranking per peer group (rank with 95 % interval):")
+    for group, part in r.groupby("peer_group", sort=True):
+        best = part.sort_values("rank").iloc[0]
+        print(f"    {group:<14} {fmt.rank_interval(best['rank'], best['rank_low'], best['rank_high'], best['peer_n'], 'en'):<34}"
+              f" {best['entity_name']}")
+    print(f"\nOpen {Path(info.folder).resolve() / 'summary.html'} in a browser.")
+    print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
+    print("The apps:        marimo run notebooks/benchmark.py   (also unit.py, criteria.py, measures.py)")
+    return 0

@@ -1,0 +1,26 @@
+"""``benchmark history [--store FILE]``: the runs in the store."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("history", help="list the runs in the run history",
+                            description="List the runs recorded in the run history (DuckDB file).")
+    parser.add_argument("--store", default=None, help="run history file (default benchmark-out/history.duckdb)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from benchmark.store import default_store_path, list_runs
+
+    runs = list_runs(args.store or default_store_path())
+    if runs.empty:
+        print("No runs yet.")
+        return 0
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(runs.to_string(index=False))
+    return 0

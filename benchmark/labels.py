@@ -1,0 +1,73 @@
+"""Column headings and other table words in Norwegian and English (one table of words).
+
+Used by the Excel workbook and the summary page; unknown keys fall back to the key itself, so a
+new column still shows, under its English identifier.
+"""
+
+from __future__ import annotations
+
+HEADINGS: dict[str, tuple[str, str]] = {
+    # sheets
+    "sheet_ranking": ("Rangering", "Ranking"), "sheet_scores": ("Kriterier per enhet", "Criteria per entity"),
+    "sheet_measures": ("Tiltak", "Measures"), "sheet_trend": ("Utvikling", "Trend"),
+    "sheet_criteria": ("Kriteriesett", "Criteria used"), "sheet_metadata": ("Om kjøringen", "About the run"),
+    # common columns
+    "period": ("Periode", "Period"), "level": ("Nivå", "Level"), "entity_id": ("Id", "Id"),
+    "entity_name": ("Navn", "Name"), "peer_group": ("Sammenligningsgruppe", "Peer group"),
+    "division": ("Divisjon", "Division"), "department": ("Avdeling/område", "Department"),
+    "care_level": ("Omsorgsnivå", "Care level"),
+    "composite": ("Samlet score", "Composite score"), "composite_se": ("Standardfeil score", "Score s.e."),
+    "rank": ("Plass", "Rank"), "rank_low": ("Plass fra", "Rank from"), "rank_high": ("Plass til", "Rank to"),
+    "peer_n": ("Antall i gruppen", "Entities in group"), "coverage": ("Dekning (vekter)", "Coverage (weights)"),
+    "n_criteria": ("Antall kriterier", "Criteria"),
+    "potential_fte": ("Potensial årsverk", "Potential FTE"), "potential_fte_low": ("Årsverk fra", "FTE from"),
+    "potential_fte_high": ("Årsverk til", "FTE to"), "potential_knok": ("Potensial kNOK/år", "Potential kNOK/yr"),
+    "potential_knok_low": ("kNOK fra", "kNOK from"), "potential_knok_high": ("kNOK til", "kNOK to"),
+    "potential_total_knok": ("Samlet potensial kNOK/år", "Total potential kNOK/yr"),
+    "potential_rank": ("Plass etter potensial", "Potential rank"),
+    "sensitivity_median_shift": ("Median flytting", "Median rank shift"),
+    "sensitivity_max_shift": ("Største flytting", "Largest rank shift"),
+    # scores
+    "criterion": ("Kriterium", "Criterion"), "value": ("Verdi", "Value"), "numerator": ("Teller", "Numerator"),
+    "denominator": ("Nevner", "Denominator"), "target": ("Mål", "Target"), "z": ("z", "z"),
+    "flag": ("Avvik", "Flag"), "shrunk": ("Justert verdi", "Shrunk value"), "percentile": ("Persentil", "Percentile"),
+    "potential": ("Potensial", "Potential"), "potential_unit": ("Enhet for potensial", "Potential unit"),
+    "potential_low": ("Potensial fra", "Potential from"), "potential_high": ("Potensial til", "Potential to"),
+    "lower95": ("Nedre 95 %", "Lower 95 %"), "upper95": ("Øvre 95 %", "Upper 95 %"),
+    "lower998": ("Nedre 99,8 %", "Lower 99.8 %"), "upper998": ("Øvre 99,8 %", "Upper 99.8 %"),
+    "scored": ("Beregnet", "Scored"), "not_scored_reason": ("Ikke beregnet fordi", "Not scored because"),
+    # measures
+    "report_month": ("Rapportmåned", "Report month"), "n_measures": ("Antall tiltak", "Measures"),
+    "effect_planned": ("Planlagt effekt", "Planned effect"), "effect_risk_adjusted": ("Risikojustert effekt", "Risk-adjusted effect"),
+    "effect_expected_to_date": ("Forventet hittil", "Expected to date"),
+    "effect_risk_adjusted_to_date": ("Risikojustert forventet hittil", "Risk-adjusted expected to date"),
+    "effect_realised": ("Realisert", "Realised"), "realisation_vs_risk": ("Realisert mot risiko", "Realised vs risk"),
+    "high_risk_share": ("Andel høy risiko", "High-risk share"),
+    "n_delayed_or_not_started": ("Forsinket/ikke startet", "Delayed/not started"),
+    "n_unknown_progress": ("Ukjent fremdrift", "Unknown progress"),
+    "remaining_challenge": ("Restutfordring", "Remaining challenge"),
+    "risk_adjusted_coverage": ("Risikojustert dekning", "Risk-adjusted coverage"),
+    # trend
+    "value_prev_period": ("Forrige periode", "Previous period"), "value_prev_year": ("Året før", "Year before"),
+    "change_prev_period": ("Endring fra forrige periode", "Change from previous period"),
+    "change_prev_year": ("Endring fra året før", "Change from year before"),
+    "spc_signal": ("Signal (prosesskontroll)", "SPC signal"), "spc_rule": ("Regel", "Rule"),
+    "spc_direction": ("Retning", "Direction"), "trend": ("Utvikling", "Trend"),
+    # criteria sheet and metadata
+    "name": ("Navn", "Name"), "description": ("Beskrivelse", "Description"), "formula": ("Formel", "Formula"),
+    "direction": ("Retning", "Direction"), "weight": ("Vekt", "Weight"), "additive": ("Summeres", "Additive"),
+    "higher_is_better": ("høyere er bedre", "higher is better"), "lower_is_better": ("lavere er bedre", "lower is better"),
+    "key": ("Egenskap", "Item"), "value_col": ("Verdi", "Value"), "run_id": ("Kjøring", "Run"),
+    "catalogue_version": ("Versjon av kriteriesett", "Catalogue version"),
+    "catalogue_hash": ("Fingeravtrykk kriteriesett", "Catalogue hash"),
+    "data_fingerprint": ("Fingeravtrykk data", "Data fingerprint"), "seed": ("Frø (seed)", "Seed"),
+    "package_version": ("Programversjon", "Package version"), "started_at": ("Startet", "Started"),
+    "data_source": ("Datakilde", "Data source"),
+}
+
+
+def heading(key: str, lang: str = "nb") -> str:
+    pair = HEADINGS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "nb" else pair[1]

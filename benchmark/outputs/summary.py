@@ -1,0 +1,105 @@
+"""``summary.html``: one self-contained page for the quarter (charts inlined as SVG, no network).
+
+Sections: key figures; the ranking with rank intervals (caterpillar) for each peer group; the
+largest improvement potentials with intervals; funnel plots of the main criteria (the most
+weighted ones) in the largest peer group; and the measures' risk-adjusted coverage of the
+remaining challenge per division.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from benchmark import charts
+from benchmark.explain import numbers as fmt
+from benchmark.explain.messages import CARE_LEVEL_PLURAL
+
+CSS = """
+body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px auto; max-width: 1150px; color: #1b1b1b; }
+h1 { color: #1f4e9c; margin-bottom: 4px; } h2 { color: #1f4e9c; border-bottom: 1px solid #c9d3e0; margin-top: 28px; }
+.meta { color: #555; font-size: 13px; } .grid { display: flex; flex-wrap: wrap; gap: 18px; }
+.card { background: #f4f6fa; padding: 10px 16px; border-radius: 6px; min-width: 150px; }
+.card b { display: block; font-size: 22px; color: #1f4e9c; } table { border-collapse: collapse; font-size: 13px; }
+td, th { padding: 3px 8px; border-bottom: 1px solid #e1e6ee; text-align: right; } td:first-child, th:first-child { text-align: left; }
+.note { color: #555; font-size: 13px; max-width: 900px; } svg { max-width: 100%; height: auto; }
+"""
+
+WORDS = {
+    "nb": {"title": "Benchmark av enhetene", "entities": "enheter scoret", "not_scored": "ikke scoret",
+           "flags": "avvik utenfor 95 %-grensen", "potential": "samlet potensial (kNOK/år)",
+           "ranking": "Rangering med intervall", "ranking_note": "Punktet er plassen, streken intervallet (95 %). "
+           "Enheter med overlappende streker kan ikke skilles fra hverandre.", "top": "Størst forbedringspotensial",
+           "funnels": "Traktplott for hovedkriteriene", "funnel_note": "Linjene viser normal variasjon (95 % stiplet, "
+           "99,8 % hel) rundt målet for enhetens størrelse.", "measures": "Tiltakenes dekning av restutfordringen",
+           "entity": "Enhet", "fte": "Årsverk", "knok": "kNOK/år", "interval": "intervall", "period": "Periode",
+           "level": "Nivå", "catalogue": "Kriteriesett", "run": "Kjøring", "no_measures": "Ingen tiltak i datagrunnlaget."},
+    "en": {"title": "Benchmark of the units", "entities": "entities scored", "not_scored": "not scored",
+           "flags": "flags beyond the 95 % limit", "potential": "total potential (kNOK/yr)",
+           "ranking": "Ranking with intervals", "ranking_note": "The dot is the rank, the bar its 95 % interval. "
+           "Entities whose bars overlap cannot be told apart.", "top": "Largest improvement potential",
+           "funnels": "Funnel plots of the main criteria", "funnel_note": "Lines show normal variation (95 % dashed, "
+           "99.8 % solid) around the target for an entity's size.", "measures": "Measures' coverage of the remaining challenge",
+           "entity": "Entity", "fte": "FTE", "knok": "kNOK/yr", "interval": "interval", "period": "Period",
+           "level": "Level", "catalogue": "Criteria", "run": "Run", "no_measures": "No measures in the data."},
+}
+
+
+def _group_name(group: str, lang: str) -> str:
+    return CARE_LEVEL_PLURAL.get(group, {}).get(lang, group)
+
+
+def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
+    w = WORDS[lang]
+    r, s = res.ranking, res.scores
+    scored = int(r["rank"].notna().sum())
+    flags = int(s["flag"].isin(["above_95", "above_99.8", "below_95", "below_99.8"]).sum())
+    cards = [(scored, w["entities"]), (len(r) - scored, w["not_scored"]), (flags, w["flags"]),
+             (fmt.number(r["potential_total_knok"].sum(), 0, lang), w["potential"])]
+    parts = [f"<h1>{w['title']} – {html.escape(res.period.label)}</h1>",
+             f"<div class='meta'>{w['level']}: {res.level} · {w['catalogue']}: {html.escape(res.catalogue.version)} "
+             f"({res.catalogue.hash()[:8]})" + (f" · {w['run']}: {html.escape(run_id)}" if run_id else "") + "</div>",
+             "<div class='grid'>" + "".join(f"<div class='card'><b>{v}</b>{html.escape(t)}</div>" for v, t in cards) + "</div>",
+             f"<h2>{w['ranking']}</h2><p class='note'>{w['ranking_note']}</p><div class='grid'>"]
+    for group in sorted(r["peer_group"].dropna().unique()):
+        chart = charts.caterpillar_chart(r, peer_group=group, lang=lang, top=40, width=380)
+        parts.append(f"<div><h3>{html.escape(_group_name(group, lang))}</h3>{charts.to_svg(chart)}</div>")
+    parts.append("</div>")
+    parts.append(f"<h2>{w['top']}</h2>{charts.to_svg(charts.potential_chart(r, lang=lang, top=15))}")
+    parts.append(_top_table(r, lang))
+    parts.append(f"<h2>{w['funnels']}</h2><p class='note'>{w['funnel_note']}</p><div class='grid'>")
+    largest = r["peer_group"].value_counts().index[0] if len(r) else None
+    main = [c.id for c in sorted(res.catalogue.criteria, key=lambda c: -c.weight) if c.id in set(s["criterion"])][:3]
+    for cid in main:
+        group = largest if (s[(s["criterion"] == cid)]["peer_group"] == largest).any() else None
+        chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=res.catalogue, lang=lang, width=340, height=240)
+        parts.append(f"<div><h3>{html.escape(res.catalogue.get(cid).name[lang])} – "
+                     f"{html.escape(_group_name(group, lang) if group else '')}</h3>{charts.to_svg(chart)}</div>")
+    parts.append("</div>")
+    parts.append(f"<h2>{w['measures']}</h2>")
+    m = res.measures
+    if m is not None and not m.empty:
+        divisions = m[m["department"].fillna("") == ""]
+        parts.append(charts.to_svg(charts.measures_chart(divisions, lang=lang)))
+    else:
+        parts.append(f"<p>{w['no_measures']}</p>")
+    body = "\n".join(parts)
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{w['title']} – "
+            f"{html.escape(res.period.label)}</title><style>{CSS}</style></head><body>{body}</body></html>\n")
+
+
+def _top_table(r, lang: str) -> str:
+    w = WORDS[lang]
+    rows = []
+    for _, x in r.sort_values("potential_rank").head(10).iterrows():
+        rows.append(f"<tr><td>{html.escape(str(x['entity_name']))}</td><td>{fmt.fte(x['potential_fte'], lang)}</td>"
+                    f"<td>{fmt.interval(x['potential_fte_low'], x['potential_fte_high'], fmt.fte, lang)}</td>"
+                    f"<td>{fmt.knok(x['potential_knok'], lang)}</td>"
+                    f"<td>{fmt.interval(x['potential_knok_low'], x['potential_knok_high'], fmt.knok, lang)}</td></tr>")
+    return (f"<table><tr><th>{w['entity']}</th><th>{w['fte']}</th><th>{w['interval']}</th><th>{w['knok']}</th>"
+            f"<th>{w['interval']}</th></tr>{''.join(rows)}</table>")
+
+
+def write_summary(res, path: Path, lang: str = "nb", run_id: str | None = None) -> Path:
+    path.write_text(render_summary(res, lang, run_id), encoding="utf-8")
+    return path
