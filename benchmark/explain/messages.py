@@ -113,20 +113,16 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # trend ----------------------------------------------------------------------------------
     "trend_line": {
-        "nb": "{criterion}: {trend_word} ({prev} forrige periode, nå {value}).",
-        "en": "{criterion}: {trend_word} ({prev} previous period, now {value}).",
-    },
-    "trend_signal": {
-        "nb": " Prosesskontroll: {rule}.",
-        "en": " Process control: {rule}.",
+        "nb": "{criterion}: prosesskontroll viser {trend_word} over tid ({rule}). Forrige periode {prev}, nå {value}.",
+        "en": "{criterion}: process control shows {trend_word} over time ({rule}). Previous period {prev}, now {value}.",
     },
     "trend_none": {
         "nb": "Ingen tydelige endringer over tid (ingen signaler i prosesskontroll).",
         "en": "No clear changes over time (no process-control signals).",
     },
     "trend_heading": {"nb": "Utvikling:", "en": "Trend:"},
-    "improving": {"nb": "bedring", "en": "improving"},
-    "deteriorating": {"nb": "forverring", "en": "deteriorating"},
+    "improving": {"nb": "bedring", "en": "improvement"},
+    "deteriorating": {"nb": "forverring", "en": "deterioration"},
     "stable": {"nb": "stabil", "en": "stable"},
     "rule_beyond_limits": {"nb": "et punkt utenfor kontrollgrensene", "en": "a point beyond the control limits"},
     "rule_run_of_7": {"nb": "7 måneder på rad på samme side av snittet", "en": "7 months in a row on one side of the mean"},
@@ -151,10 +147,12 @@ TEXT: dict[str, dict[str, str]] = {
     # caveats --------------------------------------------------------------------------------
     "caveats_heading": {"nb": "Forbehold:", "en": "Caveats:"},
     "caveat_shrunk": {
-        "nb": "{criterion}: enheten er liten, så verdien er trukket mot gruppens nivå ({raw} → {shrunk}) "
-        "for ikke å lese tilfeldig variasjon som god eller dårlig drift.",
-        "en": "{criterion}: the unit is small, so its value is pulled towards the group's level ({raw} → "
-        "{shrunk}) so that chance is not read as good or poor performance.",
+        "nb": "{criterion}: tallet er usikkert (liten enhet eller store svingninger fra måned til måned), så "
+        "verdien er trukket mot gruppens nivå ({raw} → {shrunk}) for ikke å lese tilfeldig variasjon som god "
+        "eller dårlig drift.",
+        "en": "{criterion}: the figure is uncertain (a small unit or large month-to-month swings), so its value "
+        "is pulled towards the group's level ({raw} → {shrunk}) so that chance is not read as good or poor "
+        "performance.",
     },
     "caveat_not_scored": {
         "nb": "{criterion} er ikke beregnet: {reason}.",

@@ -140,11 +140,20 @@ def driver_line(res, s: pd.Series, lang: Lang) -> str:
 
 
 def drivers(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(down, up): the scored criteria with the most negative / most positive contributions."""
-    scored = scores[scores["scored"].astype(bool) & scores["contribution"].notna()]
-    down = scored[scored["contribution"] < 0].sort_values(["contribution", "criterion"]).head(MAX_DRIVERS)
-    up = scored[scored["contribution"] > 0].sort_values(["contribution", "criterion"], ascending=[False, True])
-    return down, up.head(MAX_DRIVERS)
+    """(down, up): the scored criteria with the most negative / most positive contributions.
+
+    Contributions are measured against the peer group's average, targets against its median (or a
+    fixed norm); a criterion is named as pulling *down* only if the entity is also on the worse
+    side of the target, and as pulling *up* only if it is on the better side, so the text never
+    calls a value "better than the target" while listing it as a weakness, or the reverse.
+    """
+    scored = scores[scores["scored"].astype(bool) & scores["contribution"].notna()].copy()
+    sign = scored["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0})
+    side = (scored["value"] - scored["target"]) * sign
+    down = scored[(scored["contribution"] < 0) & (side < 0)].sort_values(["contribution", "criterion"])
+    up = scored[(scored["contribution"] > 0) & (side > 0)].sort_values(["contribution", "criterion"],
+                                                                       ascending=[False, True])
+    return down.head(MAX_DRIVERS), up.head(MAX_DRIVERS)
 
 
 def _drivers(res, scores: pd.DataFrame, lang: Lang) -> Section:
@@ -188,14 +197,12 @@ def _trend(res, entity_id: str, lang: Lang) -> Section:
         return Section("trend", (t("trend_none", lang),))
     lines = [t("trend_heading", lang)]
     for _, r in rows.sort_values("criterion").head(MAX_TRENDS).iterrows():
+        rule = str(r.get("spc_rule") or "").split(",")[0].strip()
+        key = f"rule_{rule}"
         line = t("trend_line", lang, criterion=criterion_name(res, r["criterion"], lang),
-                 trend_word=t(str(r["trend"]), lang),
+                 trend_word=t(str(r["trend"]), lang), rule=t(key, lang) if key in TEXT else rule,
                  prev=format_value(res, r["criterion"], r.get("value_prev_period"), lang),
                  value=format_value(res, r["criterion"], r["value"], lang))
-        if bool(r["spc_signal"]) and isinstance(r.get("spc_rule"), str) and r["spc_rule"]:
-            rule = r["spc_rule"].split(",")[0].strip()
-            key = f"rule_{rule}"
-            line += t("trend_signal", lang, rule=t(key, lang) if key in TEXT else rule)
         lines.append(f"- {line}")
     return Section("trend", tuple(lines))
 
@@ -230,9 +237,11 @@ def _caveats(res, scores: pd.DataFrame, lang: Lang) -> Section | None:
     moved = (scored["value"] - scored["shrunk"]).abs()
     shrunk_a_lot = scored[(gap.abs() > 0) & (moved > SHRINKAGE_CAVEAT * gap.abs())]
     for _, s in shrunk_a_lot.sort_values("criterion").iterrows():
-        lines.append(t("caveat_shrunk", lang, criterion=criterion_name(res, s["criterion"], lang),
-                       raw=format_value(res, s["criterion"], s["value"], lang),
-                       shrunk=format_value(res, s["criterion"], s["shrunk"], lang)))
+        raw = format_value(res, s["criterion"], s["value"], lang)
+        shrunk = format_value(res, s["criterion"], s["shrunk"], lang)
+        if raw != shrunk:  # a move too small to show is not worth a caveat
+            lines.append(t("caveat_shrunk", lang, criterion=criterion_name(res, s["criterion"], lang),
+                           raw=raw, shrunk=shrunk))
     for _, s in scores[~scores["scored"].astype(bool)].sort_values("criterion").iterrows():
         code = str(s.get("not_scored_reason") or "other").split(":")[0].strip()
         key = f"reason_{code}"
