@@ -100,12 +100,13 @@ def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:
     data = data.sort_values("who")  # draw the unit last, on top
     lo, hi = float(min(data["value"].min(), me["lower95"])), float(max(data["value"].max(), me["upper95"]))
     pad = (hi - lo) * 0.05 or 1.0
-    x = alt.X("value:Q", title=None, scale=alt.Scale(domain=[lo - pad, hi + pad], nice=False),
+    scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
+    x = alt.X("value:Q", title=None, scale=scale,
               axis=alt.Axis(labelFontSize=8, tickCount=4, format=".0%" if _is_percent(res, criterion_id) else "~s"))
     band = alt.Chart(pd.DataFrame({"a": [me["lower95"]], "b": [me["upper95"]]})).mark_rect(
-        color=BAND_COLOUR).encode(x=alt.X("a:Q", scale=x.scale), x2="b:Q")
+        color=BAND_COLOUR).encode(x=alt.X("a:Q", scale=scale), x2="b:Q")
     target = alt.Chart(pd.DataFrame({"t": [me["target"]]})).mark_rule(color=TARGET_COLOUR).encode(
-        x=alt.X("t:Q", scale=x.scale))
+        x=alt.X("t:Q", scale=scale))
     dots = alt.Chart(data).mark_circle(opacity=0.85).encode(
         x=x,
         size=alt.Size("who:N", scale=alt.Scale(domain=["peer", "unit"], range=[18, 90]), legend=None),

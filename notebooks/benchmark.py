@@ -1,0 +1,150 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="full", app_title="Benchmark – analyseavdelingen")
+
+with app.setup:
+    import sys
+    from pathlib import Path
+
+    import marimo as mo
+
+    # notebooks/benchmark.py is named like the package (SPEC §8) and marimo puts this folder first
+    # on sys.path: drop folders holding a benchmark.py so that `benchmark` is the package.
+    sys.path[:] = [p for p in sys.path if not (Path(p or ".") / "benchmark.py").is_file()]
+
+    import importlib
+
+    charts = importlib.import_module("benchmark.charts")
+    views = importlib.import_module("benchmark.views")
+
+
+@app.cell(hide_code=True)
+def _():
+    mo.md("""
+    # Kvartalsbenchmark for enhetene
+
+    Enhetene sammenlignes **innen sin sammenligningsgruppe** (samme omsorgsnivå). Hver plass har
+    et **intervall**: enheter med overlappende intervaller kan ikke skilles fra hverandre.
+    Trakt-plottene viser normal variasjon (95 % og 99,8 %) rundt målet for enhetens størrelse.
+    Endre vektene til venstre og se hvordan rangeringen flytter seg.
+    """)
+    return
+
+
+@app.cell
+def _():
+    source = mo.ui.text(value="demo", label="Datakilde (demo, mappe eller arbeidsbok)", full_width=True)
+    level = mo.ui.dropdown({"Enhet": "unit", "Avdeling": "department", "Divisjon": "division"},
+                           value="Enhet", label="Nivå")
+    return level, source
+
+
+@app.cell
+def _(source):
+    dataset = views.load_source(source.value)
+    catalogue = views.load_catalogue()
+    period = mo.ui.dropdown(views.period_choices(dataset), value=views.period_choices(dataset)[0],
+                            label="Periode")
+    return catalogue, period
+
+
+@app.cell
+def _(catalogue):
+    weights = mo.ui.dictionary(
+        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name["nb"], show_value=True)
+         for c in catalogue.criteria},
+        label="Vekter",
+    )
+    return (weights,)
+
+
+@app.cell
+def _(level, period, source):
+    base = views.scored(source.value, period.value, level.value)
+    return (base,)
+
+
+@app.cell
+def _(base):
+    peer = mo.ui.dropdown({"Alle grupper": "", **views.peer_group_choices(base)}, value="Alle grupper",
+                          label="Sammenligningsgruppe")
+    criterion = mo.ui.dropdown(views.criterion_choices(base.catalogue), value=base.catalogue.criteria[0].name["nb"],
+                               label="Kriterium i traktplottet")
+    return criterion, peer
+
+
+@app.cell
+def _(level, peer, period, source, weights):
+    mo.hstack([mo.vstack([source, mo.hstack([period, level, peer])]), weights], widths=[2, 1])
+    return
+
+
+@app.cell
+def _(base, weights):
+    result = base.rescore(weights=weights.value)
+    return (result,)
+
+
+@app.cell
+def _(peer, result):
+    ranking = mo.ui.table(views.ranking_view(result, "nb", peer.value or None), selection="single",
+                          page_size=15, label="Rangering med intervall (plass 1 = best i gruppen)")
+    return (ranking,)
+
+
+@app.cell
+def _(ranking):
+    selected = ranking.value.iloc[0]["Id"] if len(ranking.value) else None
+    return (selected,)
+
+
+@app.cell
+def _(criterion, peer, result, selected):
+    funnel = mo.ui.altair_chart(charts.funnel_chart(result.scores, criterion.value, peer_group=peer.value or None,
+                                                    highlight=selected, catalogue=result.catalogue, lang="nb"))
+    return (funnel,)
+
+
+@app.cell
+def _(criterion, funnel, ranking):
+    mo.hstack([mo.vstack([mo.md("### Rangering"), ranking]),
+               mo.vstack([mo.md("### Traktplott"), criterion, funnel])], widths=[1, 1])
+    return
+
+
+@app.cell
+def _(peer, result, selected):
+    caterpillar = charts.caterpillar_chart(result.ranking, peer_group=peer.value or None, highlight=selected,
+                                           lang="nb")
+    potential = charts.potential_chart(result.ranking, highlight=selected, lang="nb")
+    mo.hstack([mo.vstack([mo.md("### Plass med intervall"), caterpillar]),
+               mo.vstack([mo.md("### Størst forbedringspotensial"), potential])], widths=[1, 1])
+    return
+
+
+@app.cell
+def _(result):
+    mo.vstack([
+        mo.md("### Hvor robust er rangeringen?\nFlytting i plass når vektene endres ±50 %, "
+              "normaliseringen byttes og målet settes til beste kvartil (OECD/JRC)."),
+        mo.ui.table(views.sensitivity_view(result, "nb"), selection=None, page_size=10),
+    ])
+    return
+
+
+@app.cell
+def _(period, result):
+    mo.hstack([
+        mo.download(data=views.csv_bytes(result.ranking), filename=f"ranking-{period.value}.csv",
+                    label="Last ned rangering (csv)"),
+        mo.download(data=views.csv_bytes(result.scores), filename=f"scores-{period.value}.csv",
+                    label="Last ned kriterier (csv)"),
+        mo.download(data=lambda: views.xlsx_bytes(result, "nb"), filename=f"benchmark-{period.value}.xlsx",
+                    label="Last ned arbeidsbok (xlsx)"),
+    ], justify="start")
+    return
+
+
+if __name__ == "__main__":
+    app.run()
