@@ -289,3 +289,25 @@ def quality_view(flags: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
     message = "message_nb" if lang == "nb" else "message_en"
     cols = [c for c in ("report_month", "division", "description", "rule", message) if c in flags.columns]
     return flags[cols].reset_index(drop=True)
+
+
+def explanation_markdown(res, entity_id: str, lang: Lang = "nb") -> str:
+    """The explanation as Markdown: a paragraph per section, criteria as bullet lists."""
+    from benchmark.explain import explanation_sections
+
+    blocks = []
+    for section in explanation_sections(res, entity_id, lang):
+        lines = section.lines[1:] if section.id == "headline" else section.lines
+        text, bullets = [], []
+        for line in lines:
+            if line.startswith("- "):
+                bullets.append(line)
+            else:
+                if bullets:
+                    text.append("\n".join(bullets))
+                    bullets = []
+                text.append(f"**{line}**" if line.endswith(":") else line)
+        if bullets:
+            text.append("\n".join(bullets))
+        blocks.append("\n\n".join(text))
+    return "\n\n".join(blocks)

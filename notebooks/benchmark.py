@@ -76,7 +76,8 @@ def _(base):
 
 @app.cell
 def _(level, peer, period, source, weights):
-    mo.hstack([mo.vstack([source, mo.hstack([period, level, peer])]), weights], widths=[2, 1])
+    mo.hstack([mo.vstack([source, mo.hstack([period, level, peer], justify="start")]),
+               mo.vstack([mo.md("**Vekter i samlet score**"), weights.vstack()])], widths=[3, 2])
     return
 
 

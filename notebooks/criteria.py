@@ -57,8 +57,8 @@ def _(catalogue):
         for c in catalogue.criteria if isinstance(c.target, str)})
     min_sizes = mo.ui.dictionary({c.id: mo.ui.number(start=0, stop=100000, value=c.min_denominator,
                                                      label=c.name["nb"]) for c in catalogue.criteria})
-    mo.hstack([mo.vstack([mo.md("**Vekter**"), weights]), mo.vstack([mo.md("**Mål**"), targets]),
-               mo.vstack([mo.md("**Minstestørrelse (nevner)**"), min_sizes])])
+    mo.hstack([mo.vstack([mo.md("**Vekter**"), weights.vstack()]), mo.vstack([mo.md("**Mål**"), targets.vstack()]),
+               mo.vstack([mo.md("**Minstestørrelse (nevner)**"), min_sizes.vstack()])])
     return min_sizes, targets, weights
 
 

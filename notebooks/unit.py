@@ -56,7 +56,8 @@ def _(unit):
 @app.cell
 def _(chosen, result):
     explanation = explain(result, chosen, lang="nb")
-    mo.vstack([mo.md("## Forklaring"), mo.md(explanation.replace("\n- ", "\n\n- "))])
+    mo.vstack([mo.md(f"## {result.ranking.set_index('entity_id').loc[chosen, 'entity_name']}"),
+               mo.md(views.explanation_markdown(result, chosen, "nb"))])
     return
 
 
