@@ -50,7 +50,7 @@ def test_unit_app_shows_the_explanation_of_a_picked_unit(browser, serve, artifac
     page.get_by_text("Samlet score").first.wait_for(timeout=60_000)
     settle(page)
     body = page.inner_text("body")
-    assert "Sengepost kirurgi 1 (Kirurgisk avdeling Hamar) – 2025Q3" in body
+    assert "Sengepost kirurgi 1 (Kirurgisk avdeling Hamar)" in body
     assert "Samlet score: nr." in body and "Forbedringspotensial" in body
     page.screenshot(path=str(artifacts / "unit-explanation.png"), full_page=True)
 
