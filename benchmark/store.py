@@ -175,7 +175,7 @@ def compare(store: str | Path, run_a: str | None, run_b: str | None, period_a: s
         ra = con.execute(f"SELECT {cols} FROM ranking WHERE run_id = ?", [a["run_id"]]).df().set_index("entity_id")
         rb = con.execute(f"SELECT {cols} FROM ranking WHERE run_id = ?", [b["run_id"]]).df().set_index("entity_id")
     out = ra[["entity_name", "peer_group"]].join(ra[["composite", "rank", "potential_fte", "potential_knok"]], how="outer")
-    out = out.join(rb[["composite", "rank", "potential_fte", "potential_knok"]], rsuffix="_b", how="outer")
+    out = out.join(rb[["composite", "rank", "potential_fte", "potential_knok"]].add_suffix("_b"), how="outer")
     out["entity_name"] = out["entity_name"].fillna(rb["entity_name"])
     out["rank_change"] = out["rank_b"] - out["rank"]
     out["composite_change"] = out["composite_b"] - out["composite"]
