@@ -39,10 +39,19 @@ class Dataset:
         """sha256 of the content, independent of row order, column order and file format."""
         h = hashlib.sha256()
         for name, frame in sorted(self.tables().items()):
-            canon = frame[sorted(frame.columns)]
-            rows = pd.util.hash_pandas_object(canon.astype(str), index=False).to_numpy()
+            canon = pd.DataFrame({c: _canonical(frame[c]) for c in sorted(frame.columns)})
+            rows = pd.util.hash_pandas_object(canon, index=False).to_numpy()
             rows = np.sort(rows)
             h.update(name.encode())
             h.update(",".join(sorted(frame.columns)).encode())
             h.update(rows.tobytes())
         return h.hexdigest()
+
+
+def _canonical(col: pd.Series) -> pd.Series:
+    """A text form of a column that is the same whichever file format the table came from."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("")
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        return col.astype("float64").map(lambda x: "" if x != x else f"{x:.12g}")
+    return col.astype(object).where(col.notna(), "").astype(str)

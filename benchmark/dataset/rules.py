@@ -74,6 +74,8 @@ def active_span(units_table: RawTable, units: pd.DataFrame, table: RawTable,
     issues: list[Issue] = []
     if "active_from" not in units or "active_to" not in units:
         spans = units.reindex(columns=["unit_id", "active_from", "active_to"])
+        for col in ("active_from", "active_to"):
+            spans[col] = pd.to_datetime(spans[col])
     else:
         spans = units[["unit_id", "active_from", "active_to"]]
         reversed_ = spans["active_from"].notna() & spans["active_to"].notna() & (
