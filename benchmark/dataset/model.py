@@ -51,7 +51,7 @@ class Dataset:
 def _canonical(col: pd.Series) -> pd.Series:
     """A text form of a column that is the same whichever file format the table came from."""
     if pd.api.types.is_datetime64_any_dtype(col):
-        return col.dt.strftime("%Y-%m-%d").fillna("")
+        return col.dt.strftime("%Y-%m-%d").fillna("").astype(str)
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return col.astype("float64").map(lambda x: "" if x != x else f"{x:.12g}")
+        return (col.astype("float64") + 0.0).map(lambda x: "" if x != x else f"{x:.12g}").astype(str)  # -0 → 0
     return col.astype(object).where(col.notna(), "").astype(str)

@@ -23,7 +23,7 @@ def test_every_norwegian_formatted_number_parses_back(x, decimals, nbsp):
     assert math.isclose(values.iloc[0], round(x, decimals), rel_tol=1e-12, abs_tol=10 ** -decimals / 2 + 1e-9)
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Nd",)), min_size=1, max_size=12))
+@given(st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs")), min_size=1, max_size=12))
 @settings(max_examples=300, deadline=None)
 def test_text_that_is_not_a_number_is_an_error_never_nan_or_zero(text):
     if text.strip() in ("", "-", "+", ".", ",") or text.strip().lower() in ("nan", "inf", "infinity", "-inf", "+inf",
