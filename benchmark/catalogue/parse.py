@@ -155,6 +155,9 @@ def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issu
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
+        if line is None:  # Python 3.11 has the line only in the message
+            found = re.search(r"at line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
         c.issues.append(Issue(source, "bad_toml", f"the file is not valid TOML ({exc})", row=line))
         return None, c.issues
     version = str(data.get("version", "")).strip()
