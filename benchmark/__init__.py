@@ -41,7 +41,7 @@ _LAZY = {
     "Catalogue": ("benchmark.catalogue", "Catalogue"),
     "score": ("benchmark.scoring", "score"),
     "Result": ("benchmark.scoring", "Result"),
-    "explain": ("benchmark.explain", "explain"),
+    "explain": ("benchmark.explanation", "explain"),
     "stats": ("benchmark.stats", None),
 }
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from benchmark import stats  # noqa: F401
     from benchmark.catalogue import Catalogue, load_criteria  # noqa: F401
     from benchmark.dataset import Dataset, load_dataset  # noqa: F401
-    from benchmark.explain import explain  # noqa: F401
+    from benchmark.explanation import explain  # noqa: F401
     from benchmark.scoring import Result, score  # noqa: F401
 
 

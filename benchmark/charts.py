@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from benchmark.explain.messages import CARE_LEVEL_PLURAL
+from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 
 FLAG_ORDER = ["below_99.8", "below_95", "within", "above_95", "above_99.8"]
 FLAG_COLOURS = ["#b35806", "#f1a340", "#b8bcc2", "#8e9fd1", "#2d3f8f"]

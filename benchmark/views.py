@@ -3,7 +3,7 @@
 Loading and scoring are cached here (``functools.lru_cache`` keyed by source, period, level and
 seed), so a notebook that changes a weight only re-runs the fast composite path
 (``Result.rescore``). Tables for display get Norwegian (or English) headings and formatted
-intervals from :mod:`benchmark.explain.numbers`.
+intervals from :mod:`benchmark.explanation.numbers`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmark.explain import numbers as fmt
-from benchmark.explain.messages import CARE_LEVEL_PLURAL
-from benchmark.explain.numbers import Lang
+from benchmark.explanation import numbers as fmt
+from benchmark.explanation.messages import CARE_LEVEL_PLURAL
+from benchmark.explanation.numbers import Lang
 from benchmark.issues import UsageError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -293,7 +293,7 @@ def quality_view(flags: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
 
 def explanation_markdown(res, entity_id: str, lang: Lang = "nb") -> str:
     """The explanation as Markdown: a paragraph per section, criteria as bullet lists."""
-    from benchmark.explain import explanation_sections
+    from benchmark.explanation import explanation_sections
 
     blocks = []
     for section in explanation_sections(res, entity_id, lang):

@@ -14,8 +14,8 @@ with app.setup:
     sys.path[:] = [p for p in sys.path if not (Path(p or ".") / "benchmark.py").is_file()]
 
     from benchmark import charts, views
-    from benchmark.explain import explain
-    from benchmark.explain.sheet import render_sheet
+    from benchmark.explanation import explain
+    from benchmark.explanation.sheet import render_sheet
 
 
 @app.cell(hide_code=True)

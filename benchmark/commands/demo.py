@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     from benchmark.commands.run import print_summary
     from benchmark.dataset import load_dataset
-    from benchmark.explain import numbers as fmt
+    from benchmark.explanation import numbers as fmt
     from benchmark.periods import latest_quarter
     from benchmark.runner import run_benchmark
 

@@ -40,7 +40,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmark.explain import explain
+    from benchmark.explanation import explain
 
     res = load_result(args)
     print(explain(res, args.entity, lang=args.lang))

@@ -32,7 +32,7 @@ def add_parser(sub) -> None:
 
 
 def print_summary(info, lang: str = "nb") -> None:
-    from benchmark.explain import numbers as fmt
+    from benchmark.explanation import numbers as fmt
 
     res = info.result
     r = res.ranking

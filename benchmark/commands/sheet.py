@@ -24,7 +24,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from benchmark.explain.sheet import write_division_sheets, write_sheet
+    from benchmark.explanation.sheet import write_division_sheets, write_sheet
 
     res = load_result(args)
     run_id = getattr(res, "run_id", None) or args.run_id

@@ -12,7 +12,7 @@ import pandas as pd
 
 from benchmark.dataset.contract import ACTIVITY
 from benchmark.dataset.read import RawTable
-from benchmark.explain.numbers import number
+from benchmark.explanation.numbers import number
 from benchmark.issues import Issue
 
 MAX = 500

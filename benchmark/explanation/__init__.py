@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from benchmark.explain.narrative import Section, explain, explanation_sections
+from benchmark.explanation.narrative import Section, explain, explanation_sections
 
 __all__ = ["Section", "explain", "explanation_sections"]

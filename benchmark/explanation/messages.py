@@ -1,14 +1,14 @@
 """Every word a leader reads, in bokmål and English, looked up by id.
 
 Templates use ``str.format`` fields; numbers are formatted *before* they reach a template (by
-:mod:`benchmark.explain.numbers`) so a template never decides how a number looks. Keeping all
+:mod:`benchmark.explanation.numbers`) so a template never decides how a number looks. Keeping all
 words here makes the two languages easy to review side by side and keeps the narrative code free
 of prose.
 """
 
 from __future__ import annotations
 
-from benchmark.explain.numbers import Lang
+from benchmark.explanation.numbers import Lang
 
 TEXT: dict[str, dict[str, str]] = {
     # headline -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 The text is deterministic and template based (no language model): every number in it is read
 from ``res.ranking``, ``res.scores``, ``res.trend`` or ``res.measures`` and formatted by
-:mod:`benchmark.explain.numbers`; every word comes from :mod:`benchmark.explain.messages`.
+:mod:`benchmark.explanation.numbers`; every word comes from :mod:`benchmark.explanation.messages`.
 
 Two rules keep the text honest:
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from benchmark.explain import numbers as fmt
-from benchmark.explain.messages import CARE_LEVEL_PLURAL, TEXT, t
-from benchmark.explain.numbers import Lang
+from benchmark.explanation import numbers as fmt
+from benchmark.explanation.messages import CARE_LEVEL_PLURAL, TEXT, t
+from benchmark.explanation.numbers import Lang
 
 MAX_DRIVERS = 2
 MAX_TRENDS = 3
@@ -96,7 +96,15 @@ def _entity_rows(res, entity_id: str) -> tuple[pd.Series, pd.DataFrame]:
     return ranking.iloc[0], scores
 
 
-def _headline(res, row: pd.Series, lang: Lang) -> Section:
+def _any_worse(scores: pd.DataFrame) -> bool:
+    """Whether any criterion is worse than its target beyond normal variation (95 % limit)."""
+    for _, s in scores[scores["scored"].astype(bool)].iterrows():
+        if judgement_key(str(s["flag"]), s["direction"], s["value"], s["target"]).startswith("worse"):
+            return True
+    return False
+
+
+def _headline(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section:
     level_word = t(f"level_{res.level}", lang)
     lines = [
         t("title", lang, name=row["entity_name"], period=res.period.label),
@@ -112,7 +120,8 @@ def _headline(res, row: pd.Series, lang: Lang) -> Section:
     if n is not None and not pd.isna(n) and n >= 4:
         if row["rank_high"] <= max(1, np.floor(n / 4)):
             lines.append(t("rank_clear_top", lang))
-        elif row["rank_low"] > n - np.floor(n / 4):
+        elif row["rank_low"] > n - np.floor(n / 4) and _any_worse(scores):
+            # "among the weakest" only with a criterion clearly worse than its target to show for it
             lines.append(t("rank_clear_bottom", lang))
         elif row["rank_high"] - row["rank_low"] + 1 >= 0.75 * n:
             lines.append(t("rank_wide", lang))
@@ -148,7 +157,7 @@ def drivers(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     calls a value "better than the target" while listing it as a weakness, or the reverse.
     """
     scored = scores[scores["scored"].astype(bool) & scores["contribution"].notna()].copy()
-    sign = scored["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0})
+    sign = scored["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0}).astype(float)
     side = (scored["value"] - scored["target"]) * sign
     down = scored[(scored["contribution"] < 0) & (side < 0)].sort_values(["contribution", "criterion"])
     up = scored[(scored["contribution"] > 0) & (side > 0)].sort_values(["contribution", "criterion"],
@@ -259,7 +268,7 @@ def explanation_sections(res, entity_id: str, lang: Lang = "nb") -> list[Section
         raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
     row, scores = _entity_rows(res, entity_id)
     sections = [
-        _headline(res, row, lang),
+        _headline(res, row, scores, lang),
         _coverage(res, row, scores, lang),
         _drivers(res, scores, lang),
         _potential(res, row, scores, lang),

@@ -16,10 +16,10 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from benchmark.explain import numbers as fmt
-from benchmark.explain.messages import CARE_LEVEL_PLURAL
-from benchmark.explain.narrative import _entity_rows, criterion_name, explanation_sections
-from benchmark.explain.numbers import Lang
+from benchmark.explanation import numbers as fmt
+from benchmark.explanation.messages import CARE_LEVEL_PLURAL
+from benchmark.explanation.narrative import _entity_rows, criterion_name, explanation_sections
+from benchmark.explanation.numbers import Lang
 
 MAX_PLOTS = 6
 SPARK_MONTHS = 24
@@ -56,16 +56,16 @@ WORDS = {
 }
 
 CSS = """
-@page { size: A4 portrait; margin: 10mm; }
+@page { size: A4 portrait; margin: 8mm 10mm; }
 * { box-sizing: border-box; }
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.4pt; color: #1b1b1b; margin: 0;
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.1pt; line-height: 1.25; color: #1b1b1b; margin: 0;
        width: 190mm; }
 header { border-bottom: 2px solid #1f4e9c; padding-bottom: 2mm; margin-bottom: 2mm; }
 h1 { font-size: 14pt; margin: 0 0 1mm 0; color: #1f4e9c; }
 h2 { font-size: 9.5pt; margin: 2.5mm 0 1mm 0; color: #1f4e9c; border-bottom: 1px solid #c9d3e0; }
 .meta { color: #555; font-size: 7.8pt; }
-.expl p { margin: 0 0 1.2mm 0; }
-.expl ul { margin: 0 0 1.2mm 4mm; padding: 0; }
+.expl p { margin: 0 0 0.7mm 0; }
+.expl ul { margin: 0 0 0.8mm 4mm; padding: 0; }
 .grid { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1mm 3mm; }
 .cell { break-inside: avoid; }
 .cell .name { font-weight: bold; font-size: 7.6pt; }
@@ -113,7 +113,7 @@ def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:
         color=alt.Color("who:N", scale=alt.Scale(domain=["peer", "unit"], range=[PEER_COLOUR, UNIT_COLOUR]),
                         legend=None),
     )
-    chart = (band + target + dots).properties(width=170, height=26).configure_view(stroke=None)
+    chart = (band + target + dots).properties(width=170, height=22).configure_view(stroke=None)
     return _svg(chart)
 
 
@@ -131,7 +131,7 @@ def sparkline(res, entity_id: str, criterion_id: str) -> str:
         return ""
     chart = alt.Chart(series).mark_line(color=UNIT_COLOUR, strokeWidth=1.2).encode(
         x=alt.X("month:O", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
-    ).properties(width=170, height=22).configure_view(stroke=None)
+    ).properties(width=170, height=16).configure_view(stroke=None)
     return _svg(chart)
 
 
@@ -179,17 +179,23 @@ def _definitions(res, criteria: Iterable[str], lang: Lang) -> str:
 
 
 def _explanation_html(res, entity_id: str, lang: Lang) -> str:
-    parts = []
+    """Sections in order: plain lines as paragraphs, consecutive "- " lines as one list."""
+    parts: list[str] = []
     for section in explanation_sections(res, entity_id, lang):
         # the headline's first line (the title) is the page heading already
         lines = section.lines[1:] if section.id == "headline" else section.lines
-        paragraph, bullets = [], []
-        for line in lines:
-            (bullets if line.startswith("- ") else paragraph).append(html.escape(line.removeprefix("- ")))
-        if paragraph:
-            parts.append(f"<p>{' '.join(paragraph)}</p>")
-        if bullets:
-            parts.append("<ul>" + "".join(f"<li>{b}</li>" for b in bullets) + "</ul>")
+        if section.id in ("headline", "coverage"):
+            lines = (" ".join(lines),)
+        bullets: list[str] = []
+        for line in [*lines, ""]:
+            if line.startswith("- "):
+                bullets.append(f"<li>{html.escape(line[2:])}</li>")
+                continue
+            if bullets:
+                parts.append("<ul>" + "".join(bullets) + "</ul>")
+                bullets = []
+            if line:
+                parts.append(f"<p>{html.escape(line)}</p>")
     return "".join(parts)
 
 

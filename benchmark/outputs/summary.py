@@ -12,8 +12,8 @@ import html
 from pathlib import Path
 
 from benchmark import charts
-from benchmark.explain import numbers as fmt
-from benchmark.explain.messages import CARE_LEVEL_PLURAL
+from benchmark.explanation import numbers as fmt
+from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 
 CSS = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px auto; max-width: 1150px; color: #1b1b1b; }

@@ -1,4 +1,4 @@
-from benchmark.explain import numbers as fmt
+from benchmark.explanation import numbers as fmt
 
 NB = "\u00a0"
 

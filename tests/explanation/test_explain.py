@@ -1,0 +1,149 @@
+"""Explanations: golden texts for typical units (nb and en), and properties that keep them honest.
+
+Regenerate the golden files after a deliberate change of wording with
+``BENCHMARK_UPDATE_GOLDEN=1 pytest tests/explain`` and read the diff before committing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import benchmark as bm
+from benchmark.explanation import explanation_sections
+from benchmark.explanation.narrative import drivers, judgement_key
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
+PLANTED = json.loads((ROOT / "fixtures" / "demo_planted.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def res():
+    return bm.score(bm.load_dataset(ROOT / "fixtures" / "demo"), bm.load_criteria(), period="2025Q3", seed=1)
+
+
+def quiet_unit(res) -> str:
+    """A unit whose scored criteria are all within normal variation."""
+    s = res.scores[res.scores["scored"]]
+    within = s.groupby("entity_id")["flag"].apply(lambda f: (f == "within").all())
+    candidates = sorted(within[within].index)
+    return candidates[0]
+
+
+CASES = {
+    "low_productivity": lambda res: next(d["unit_id"] for d in PLANTED["deficits"] if d["criterion"] == "activity_per_fte"),
+    "small_shrunk": lambda res: PLANTED["small_unit"]["unit_id"],
+    "within_normal_variation": quiet_unit,
+    "criterion_not_scored": lambda res: PLANTED["no_staffing_plan"]["unit_id"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_golden_explanations(res, case, lang):
+    unit = CASES[case](res)
+    text = bm.explain(res, unit, lang=lang)
+    path = GOLDEN / f"explain_{case}_{lang}.txt"
+    if os.environ.get("BENCHMARK_UPDATE_GOLDEN") or not path.exists():
+        path.write_text(text + "\n", encoding="utf-8")
+    assert text + "\n" == path.read_text(encoding="utf-8")
+
+
+def test_norwegian_numbers(res):
+    unit = CASES["low_productivity"](res)
+    text = bm.explain(res, unit, lang="nb")
+    assert re.search(r"\d,\d", text) and "\u00a0%" in text and "kNOK" in text
+    assert not re.search(r"\d\.\d", text.split("\n")[0] + text.split("Forbedringspotensial")[1][:200])
+
+
+def test_the_main_drivers_are_those_with_the_largest_contributions(res):
+    for unit in res.ranking["entity_id"]:
+        scores = res.scores[res.scores["entity_id"] == unit]
+        down, up = drivers(scores)
+        sign = scores["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0}).astype(float)
+        worse = scores[scores["scored"] & (scores["contribution"] < 0) & ((scores["value"] - scores["target"]) * sign < 0)]
+        expected = worse.sort_values(["contribution", "criterion"])["criterion"].head(2).tolist()
+        assert down["criterion"].tolist() == expected
+        text = "\n".join(line for s in explanation_sections(res, unit, "nb") if s.id == "drivers" for line in s.lines)
+        for criterion in down["criterion"]:
+            assert res.catalogue.get(criterion).name["nb"] in text
+
+
+def test_a_unit_within_normal_variation_is_never_described_as_under_performing(res):
+    s = res.scores[res.scores["scored"]]
+    within = s.groupby("entity_id")["flag"].apply(lambda f: (f == "within").all())
+    units = within[within].index
+    assert len(units) > 5
+    for unit in units:
+        for lang, phrases in (("nb", ["Svakere enn målet, utenfor", "Svakere enn målet, klart utenfor",
+                                      "blant de svakeste"]),
+                              ("en", ["Worse than the target, beyond", "Worse than the target, clearly",
+                                      "among the weakest"])):
+            text = bm.explain(res, unit, lang=lang)
+            for phrase in phrases:
+                assert phrase not in text, (unit, phrase)
+
+
+def test_judgements_follow_flag_and_direction():
+    assert judgement_key("below_99.8", "higher_is_better", 1.0, 2.0) == "worse_998"
+    assert judgement_key("below_95", "lower_is_better", 1.0, 2.0) == "better_95"
+    assert judgement_key("within", "lower_is_better", 3.0, 2.0) == "within_worse"
+    assert judgement_key("above_95", "lower_is_better", 3.0, 2.0) == "worse_95"
+
+
+def test_every_number_comes_from_the_result_tables(res):
+    unit = CASES["low_productivity"](res)
+    r = res.ranking.set_index("entity_id").loc[unit]
+    text = bm.explain(res, unit, lang="en")
+    assert f"no. {int(r['rank'])} of {int(r['peer_n'])} (between {int(r['rank_low'])} and {int(r['rank_high'])})" in text
+    assert f"{r['potential_fte']:.1f}\u00a0FTE" in text
+    s = res.scores[(res.scores["entity_id"] == unit) & (res.scores["criterion"] == "activity_per_fte")].iloc[0]
+    assert f"{s['value']:.2f}" in text and f"{s['target']:.2f}" in text
+
+
+def test_an_unknown_entity_is_a_usage_error(res):
+    with pytest.raises(bm.UsageError):
+        bm.explain(res, "no-such-unit")
+
+
+def test_the_sheet_fits_one_a4_page(res, tmp_path):
+    from benchmark.explanation.sheet import write_sheet
+
+    unit = CASES["low_productivity"](res)
+    path = write_sheet(res, unit, tmp_path / "sheet.html", lang="nb")
+    html = path.read_text(encoding="utf-8")
+    assert "<svg" in html and "<script" not in html and "https://" not in html
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+        page.screenshot(path=str(artifacts / "sheet.png"), full_page=True)
+        height = page.evaluate("document.documentElement.scrollHeight")
+        browser.close()
+    (artifacts / "sheet.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"the sheet prints on {pages} pages (content height {height}px)"
+
+
+def test_batch_sheets_for_a_division(res, tmp_path):
+    from benchmark.explanation.sheet import write_division_sheets
+
+    division = "Tynset"
+    paths = write_division_sheets(res, division, tmp_path)
+    expected = res.ranking[res.ranking["division"] == division]["entity_id"]
+    assert len(paths) == len(expected) and all(p.stat().st_size > 10_000 for p in paths)
+    assert isinstance(pd.Series([p.name for p in paths]).iloc[0], str)

@@ -1,0 +1,51 @@
+"""National scale: bm.score for a quarter and the weight-change fast path. Prints a table.
+
+    .venv/bin/python tests/perf/perf_score.py [n_units]
+
+Not a test (timings on shared machines are noisy); the figures go into the README.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import tracemalloc
+
+from benchmark.catalogue import load_criteria
+from benchmark.dataset import dataset_from_frames
+from benchmark.demo_data import generate_national
+from benchmark.scoring import score
+from benchmark.scoring.aggregate import criterion_values
+
+
+def timed(label, fn, rows):
+    start = time.perf_counter()
+    out = fn()
+    rows.append((label, time.perf_counter() - start))
+    return out
+
+
+def main(n_units: int = 10_000) -> None:
+    rows: list[tuple[str, float]] = []
+    tables = timed("generate data", lambda: generate_national(n_units, 36, seed=1), rows)
+    ds = timed("validate (dataset_from_frames)", lambda: dataset_from_frames(tables["units"], tables["monthly"]), rows)
+    cat = load_criteria()
+    timed("criterion values (one quarter)", lambda: criterion_values(ds, cat, "2025Q3", "unit"), rows)
+    tracemalloc.start()
+    res = timed("bm.score 2025Q3 (ranks, trend, sensitivity)", lambda: score(ds, cat, "2025Q3", seed=1), rows)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    timed("bm.score without sensitivity", lambda: score(ds, cat, "2025Q3", seed=1, sensitivity_analysis=False), rows)
+    weights = {**cat.weights(), "sick_leave_rate": 2.0}
+    timed("rescore after a weight change", lambda: res.rescore(weights=weights), rows)
+    timed("rescore, simultaneous intervals", lambda: res.rescore(weights=weights, simultaneous=True), rows)
+    print(f"\nNational scale: {n_units} units × 36 months = {len(ds.monthly):,} unit-months, "
+          f"{len(res.scores):,} scores, {res.ranking['peer_group'].nunique()} peer groups")
+    print(f"{'step':<48}{'seconds':>10}")
+    for label, seconds in rows:
+        print(f"{label:<48}{seconds:>10.2f}")
+    print(f"{'peak traced memory in bm.score (MiB)':<48}{peak:>10.0f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
