@@ -53,5 +53,6 @@ def _canonical(col: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(col):
         return col.dt.strftime("%Y-%m-%d").fillna("").astype(str)
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        return (col.astype("float64") + 0.0).map(lambda x: "" if x != x else f"{x:.12g}").astype(str)  # -0 → 0
+        values = col.astype("float64").to_numpy() + 0.0  # -0 → 0
+        return pd.Series(np.where(np.isnan(values), np.nan, values), index=col.index)  # hashed as float64
     return col.astype(object).where(col.notna(), "").astype(str)

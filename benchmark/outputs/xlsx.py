@@ -49,42 +49,66 @@ def _sheet_frame(res, name: str) -> pd.DataFrame | None:
 
 
 def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = None) -> Path:
+    """Write the workbook row by row (xlsxwriter's constant-memory mode: national scale in seconds)."""
+    import xlsxwriter
+
     path = Path(path)
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        book = writer.book
-        head = book.add_format({"bold": True, "bg_color": "#e8edf4", "border": 1, "text_wrap": True, "valign": "top"})
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": False})
+    try:
+        head = book.add_format({"bold": True, "bg_color": "#e8edf4", "border": 1, "text_wrap": True,
+                                "valign": "top"})
         fmt = {k: book.add_format({"num_format": v}) for k, v in set(FORMATS.items())}
         flag_fmt = {f: book.add_format({"bg_color": c, "font_color": "#ffffff" if f.endswith("99.8") else "#000000"})
                     for f, c in zip(FLAG_ORDER, FLAG_COLOURS, strict=True)}
         for name in SHEETS:
             frame = _sheet_frame(res, name)
-            if frame is None:
-                continue
-            _write_table(writer, frame, heading(f"sheet_{name}", lang), lang, head, fmt, flag_fmt)
-        _write_criteria(writer, res, lang, head)
-        _write_metadata(writer, res, lang, head, metadata or {})
+            if frame is not None:
+                _write_table(book, frame, heading(f"sheet_{name}", lang), lang, head, fmt, flag_fmt)
+        _write_frame(book, _criteria_frame(res, lang), heading("sheet_criteria", lang), head, widths={2: 60, 3: 60})
+        _write_frame(book, _metadata_frame(res, lang, metadata or {}), heading("sheet_metadata", lang), head,
+                     widths={0: 28, 1: 70})
+    finally:
+        book.close()
     return path
 
 
-def _write_table(writer, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, flag_fmt) -> None:
-    out = frame.replace([np.inf, -np.inf], np.nan)
-    out.to_excel(writer, sheet_name=sheet, index=False, header=False, startrow=1)
-    ws = writer.sheets[sheet]
-    for j, col in enumerate(out.columns):
-        label = heading(col, lang)
-        ws.write(0, j, label, head)
-        sample = out[col].astype(str).str.len().head(200)
-        width = min(45, max(len(label) * 0.9, float(sample.max() if len(sample) else 8)) + 2)
+def _cells(frame: pd.DataFrame):
+    """Rows as Python values, NaN and ±inf as None (blank cells), numpy scalars as Python numbers."""
+    data = frame.replace([np.inf, -np.inf], np.nan).astype(object)
+    data = data.where(pd.notna(data), None)
+    return data.itertuples(index=False, name=None)
+
+
+def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, flag_fmt) -> None:
+    ws = book.add_worksheet(sheet)
+    labels = [heading(c, lang) for c in frame.columns]
+    for j, col in enumerate(frame.columns):
+        sample = frame[col].head(200).astype(str).str.len()
+        width = min(45.0, max(len(labels[j]) * 0.9, float(sample.max() if len(sample) else 8)) + 2)
         ws.set_column(j, j, width, fmt.get(col))
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, len(out), len(out.columns) - 1)
-    if "flag" in out.columns:
-        j = list(out.columns).index("flag")
+    ws.write_row(0, 0, labels, head)
+    for i, row in enumerate(_cells(frame), start=1):
+        ws.write_row(i, 0, row)
+    ws.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+    if "flag" in frame.columns:
+        j = list(frame.columns).index("flag")
         for flag, f in flag_fmt.items():
-            ws.conditional_format(1, j, len(out), j, {"type": "cell", "criteria": "==", "value": f'"{flag}"', "format": f})
+            ws.conditional_format(1, j, len(frame), j, {"type": "cell", "criteria": "==", "value": f'"{flag}"',
+                                                          "format": f})
 
 
-def _write_criteria(writer, res, lang: str, head) -> None:
+def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, float]) -> None:
+    ws = book.add_worksheet(sheet)
+    for j in range(len(frame.columns)):
+        ws.set_column(j, j, widths.get(j, 22))
+    ws.freeze_panes(1, 0)
+    ws.write_row(0, 0, list(frame.columns), head)
+    for i, row in enumerate(_cells(frame), start=1):
+        ws.write_row(i, 0, row)
+
+
+def _criteria_frame(res, lang: str) -> pd.DataFrame:
     rows = []
     for c in res.catalogue.criteria:
         rows.append({heading("criterion", lang): c.id, heading("name", lang): c.name[lang],
@@ -94,26 +118,12 @@ def _write_criteria(writer, res, lang: str, head) -> None:
                      heading("target", lang): str(c.target), heading("weight", lang): c.weight,
                      heading("potential_unit", lang): c.potential.unit,
                      heading("additive", lang): c.potential.additive})
-    frame = pd.DataFrame(rows)
-    sheet = heading("sheet_criteria", lang)
-    frame.to_excel(writer, sheet_name=sheet, index=False, header=False, startrow=1)
-    ws = writer.sheets[sheet]
-    for j, col in enumerate(frame.columns):
-        ws.write(0, j, col, head)
-        ws.set_column(j, j, 60 if j in (2, 3) else 22)
-    ws.freeze_panes(1, 0)
+    return pd.DataFrame(rows)
 
 
-def _write_metadata(writer, res, lang: str, head, metadata: dict) -> None:
+def _metadata_frame(res, lang: str, metadata: dict) -> pd.DataFrame:
     items = {"period": res.period.label, "level": res.level, "catalogue_version": res.catalogue.version,
              "catalogue_hash": res.catalogue.hash(), "data_fingerprint": res.dataset_fingerprint, "seed": res.seed,
-             **{k: v for k, v in metadata.items()}}
-    frame = pd.DataFrame({heading("key", lang): [heading(k, lang) for k in items], heading("value_col", lang):
-                          [str(v) for v in items.values()]})
-    sheet = heading("sheet_metadata", lang)
-    frame.to_excel(writer, sheet_name=sheet, index=False, header=False, startrow=1)
-    ws = writer.sheets[sheet]
-    ws.write(0, 0, frame.columns[0], head)
-    ws.write(0, 1, frame.columns[1], head)
-    ws.set_column(0, 0, 28)
-    ws.set_column(1, 1, 70)
+             **dict(metadata)}
+    return pd.DataFrame({heading("key", lang): [heading(k, lang) for k in items],
+                         heading("value_col", lang): [str(v) for v in items.values()]})
