@@ -35,16 +35,27 @@ FORMATS = {
 SHEETS = ("ranking", "scores", "measures", "trend")
 
 
+def _first(frame: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
+    """What a controller reads first on the left; period and level (constant) at the end."""
+    head = [c for c in lead if c in frame]
+    tail = [c for c in ("period", "level") if c in frame and c not in head]
+    return frame[head + [c for c in frame.columns if c not in head and c not in tail] + tail]
+
+
 def _sheet_frame(res, name: str) -> pd.DataFrame | None:
     frame = getattr(res, name, None)
     if frame is None or frame.empty:
         return None
+    if name == "ranking":
+        return _first(frame, ["entity_name", "entity_id", "peer_group", "rank", "rank_low", "rank_high", "composite",
+                              "potential_fte", "potential_knok", "potential_total_knok", "potential_rank"])
     if name == "scores":
         keep = ["period", "level", "entity_id", "entity_name", "peer_group", "criterion", "value", "numerator",
                 "denominator", "target", "z", "flag", "shrunk", "percentile", "potential", "potential_unit",
                 "potential_low", "potential_high", "lower95", "upper95", "lower998", "upper998", "scored",
                 "not_scored_reason", "division", "department"]
-        return frame[[c for c in keep if c in frame]]
+        return _first(frame[[c for c in keep if c in frame]], ["entity_name", "entity_id", "criterion", "value",
+                                                                "target", "flag", "shrunk", "potential", "potential_unit"])
     return frame
 
 
@@ -87,6 +98,9 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
         width = min(45.0, max(len(labels[j]) * 0.9, float(sample.max() if len(sample) else 8)) + 2)
         ws.set_column(j, j, width, fmt.get(col))
     ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.repeat_rows(0)  # printed: the header row on every page
     ws.write_row(0, 0, labels, head)
     for i, row in enumerate(_cells(frame), start=1):
         ws.write_row(i, 0, row)
