@@ -60,18 +60,24 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
 
 
 def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, values: pd.DataFrame,
-                  assessed: pd.DataFrame) -> pd.DataFrame:
-    """Shrink money/FTE criteria with their month-to-month sampling variance (scoring/variance.py)."""
+                  assessed: pd.DataFrame, cache: dict | None = None) -> pd.DataFrame:
+    """Shrink money/FTE criteria with their month-to-month sampling variance (scoring/variance.py).
+
+    ``cache`` keeps each criterion's within-entity s.e. (it does not depend on the target), so the
+    sensitivity scenario with another target does not recompute it.
+    """
     out = assessed.copy()
+    cache = {} if cache is None else cache
     for crit in cat.criteria:
         if crit.model != "scaled" or crit.source != "monthly":
             continue
         rows = values[(values["criterion"] == crit.id) & values["scored"].astype(bool)]
         if rows.empty:
             continue
-        monthly = monthly_values(ds, cat, level, period.window(crit.window), only={crit.id})
-        groups = rows.set_index("entity_id")["peer_group"]
-        se = within_se(monthly, groups).reindex(rows["entity_id"]).to_numpy()
+        if crit.id not in cache:
+            monthly = monthly_values(ds, cat, level, period.window(crit.window), only={crit.id})
+            cache[crit.id] = within_se(monthly, rows.set_index("entity_id")["peer_group"])
+        se = cache[crit.id].reindex(rows["entity_id"]).to_numpy()
         if not np.isfinite(se).any():
             continue
         for _, idx in rows.groupby("peer_group").groups.items():  # a loop over peer groups
@@ -85,8 +91,9 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
     return out
 
 
-def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str) -> pd.DataFrame:
-    assessed = shrink_scaled(ds, cat, period, level, values, assess_criteria(values, cat))
+def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str,
+                 cache: dict | None = None) -> pd.DataFrame:
+    assessed = shrink_scaled(ds, cat, period, level, values, assess_criteria(values, cat), cache)
     scores = pd.concat([values, assessed], axis=1)
     crit = {c.id: c for c in cat.criteria}
     scores["direction"] = scores["criterion"].map({k: c.direction for k, c in crit.items()})
@@ -160,7 +167,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     period = parse_period(period) if isinstance(period, str) else period
     summary = measures_summary(ds, cat, period)
     values = criterion_values(ds, cat, period, level, summary)
-    scores = build_scores(values, cat, ds, period, level)
+    se_cache: dict = {}
+    scores = build_scores(values, cat, ds, period, level, se_cache)
     entities = pd.Index(scores["entity_id"].unique())
     criteria = [c.id for c in cat.criteria if c.id in set(scores["criterion"])]
     groups = ranking_groups(scores).reindex(entities)
@@ -175,7 +183,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     trend, monthly = trend_table(ds, cat, period, level, values)
     if sensitivity_analysis:
         def alt_target() -> pd.DataFrame:
-            assessed = shrink_scaled(ds, cat, period, level, values, assess_criteria(values, cat, "upper_quartile"))
+            assessed = shrink_scaled(ds, cat, period, level, values,
+                                     assess_criteria(values, cat, "upper_quartile"), se_cache)
             alt = pd.concat([values, assessed], axis=1)
             return pivot(alt, "shrunk", entities, criteria)
         sens_long, sens_summary = sensitivity(shrunk, shrunk_se, groups, directions, cat.weights(),
