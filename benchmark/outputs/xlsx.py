@@ -1,6 +1,6 @@
 """``benchmark.xlsx``: the result tables as a controller wants to open them.
 
-One sheet per table (ranking, criteria scores, measures, trend) plus the criteria used and the
+One sheet per output table (ranking, criteria scores, measures) plus the criteria used and the
 run's metadata; headings in Norwegian (English with ``lang="en"``); frozen header row,
 autofilter, column widths from the content; number formats — kNOK with thousands separators,
 percentages with one decimal, FTE with one decimal — and flags coloured as in the charts.
@@ -32,7 +32,7 @@ FORMATS = {
     "value": DEC3, "target": DEC3, "shrunk": DEC3, "numerator": "#,##0.0", "denominator": "#,##0.0",
     "potential": "#,##0.0", "potential_low": "#,##0.0", "potential_high": "#,##0.0",
 }
-SHEETS = ("ranking", "scores", "measures", "trend")
+SHEETS = ("ranking", "scores", "measures")  # the trend and sensitivity tables are in parquet/ and the store
 
 
 def _first(frame: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
