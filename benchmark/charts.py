@@ -39,6 +39,21 @@ WORDS = {
 }
 
 
+MAX_POINTS = 4000  # altair refuses more than 5 000 rows per chart
+
+
+def thin(d: pd.DataFrame, keep: pd.Series, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """At most ``max_points`` rows: every row where ``keep`` is true, and an even sample (by size
+    order) of the others. A funnel of thousands of entities looks the same; flagged ones all show."""
+    if len(d) <= max_points:
+        return d
+    kept = d[keep]
+    rest = d[~keep].sort_values("denominator")
+    room = max(max_points - len(kept), 0)
+    step = int(np.ceil(len(rest) / room)) if room else len(rest) + 1
+    return pd.concat([kept, rest.iloc[::step]])
+
+
 def flag_scale(lang: str = "nb") -> alt.Scale:
     return alt.Scale(domain=[FLAG_LABELS[lang][f] for f in FLAG_ORDER], range=FLAG_COLOURS)
 
@@ -62,6 +77,7 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
     d["flag_label"] = d["flag"].map(FLAG_LABELS[lang]).fillna(FLAG_LABELS[lang]["within"])
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
     d["group_label"] = d["peer_group"].map(lambda g: CARE_LEVEL_PLURAL.get(g, {}).get(lang, g))
+    d = thin(d, (d["flag"] != "within") | d["selected"])
     base = alt.Chart(d).encode(x=alt.X("denominator:Q", title=w["size"], scale=alt.Scale(type="log")))
     limits = []
     for name, colour in (("95", LIMIT_COLOURS["95"]), ("998", LIMIT_COLOURS["99.8"])):
