@@ -157,12 +157,22 @@ def load_run(store: str | Path, run_id: str | None = None, period: str | None = 
     catalogue, issues = parse_catalogue(run["catalogue_toml"], f"run {run['run_id']}")
     if catalogue is None:
         raise UsageError(f"the catalogue stored with run {run['run_id']} cannot be read")
+    scores, ranking = tables["scores"], tables["ranking"]
+    # what Result.rescore needs (shrunken values and their s.e., the ranking groups), from the tables
+    scored = scores[scores["scored"].astype(bool)] if "scored" in scores else scores.iloc[0:0]
+    entities = pd.Index(ranking["entity_id"]) if "entity_id" in ranking else pd.Index([])
+    criteria = [c.id for c in catalogue.criteria if c.id in set(scores.get("criterion", []))]
+    shrunk = scored.pivot(index="entity_id", columns="criterion", values="shrunk").reindex(
+        index=entities, columns=criteria).astype(float) if not scored.empty else None
+    shrunk_se = scored.pivot(index="entity_id", columns="criterion", values="shrunk_se").reindex(
+        index=entities, columns=criteria).astype(float) if not scored.empty else None
+    groups = ranking.set_index("entity_id")["peer_group"] if "peer_group" in ranking else None
     return Result(scores=tables["scores"], ranking=tables["ranking"],
                   measures=tables["measures"] if not tables["measures"].empty else None,
                   trend=tables["trend"], sensitivity=tables["sensitivity"], monthly=tables["monthly"],
                   catalogue=catalogue, period=parse_period(run["period"]), level=run["level"], seed=int(run["seed"]),
                   dataset_fingerprint=run["data_fingerprint"], options=json.loads(run["options"] or "{}"),
-                  run_id=run["run_id"])
+                  shrunk=shrunk, shrunk_se=shrunk_se, groups=groups, run_id=run["run_id"])
 
 
 def compare(store: str | Path, run_a: str | None, run_b: str | None, period_a: str | None = None,

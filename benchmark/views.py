@@ -94,6 +94,31 @@ def scored(source: str, period: str, level: str, seed: int = 1, criteria: str = 
     return score(load_source(source), load_catalogue(criteria), period=period, level=level, seed=seed)
 
 
+def stored_runs(store: str | Path | None = None) -> dict[str, str]:
+    """Runs in the run history as {label: "run:<id>"} (empty when there is no store yet)."""
+    from benchmark.store import default_store_path, list_runs
+
+    path = Path(store) if store else default_store_path()
+    if not path.exists():
+        return {}
+    runs = list_runs(path)
+    return {f"Kjøring {r.run_id} ({r.period}, {r.level})": f"run:{r.run_id}" for r in runs.itertuples()}
+
+
+@functools.lru_cache(maxsize=4)
+def stored_result(run_id: str, store: str = ""):
+    from benchmark.store import default_store_path, load_run
+
+    return load_run(store or default_store_path(), run_id=run_id)
+
+
+def result_for(source: str, period: str, level: str):
+    """The result to show: a stored run (``run:<id>``) or a fresh score of a dataset (cached)."""
+    if source.startswith("run:"):
+        return stored_result(source[4:])
+    return scored(source, period, level)
+
+
 def period_choices(ds) -> list[str]:
     """Whole quarters in the data, newest first, then whole years."""
     months = set(ds.months)

@@ -34,7 +34,8 @@ def _():
 
 @app.cell
 def _():
-    source = mo.ui.text(value="demo", label="Datakilde (demo, mappe eller arbeidsbok)", full_width=True)
+    source = mo.ui.text(value="demo", label="Datakilde: demo, en mappe eller arbeidsbok, eller run:<id> for en "
+                        "lagret kjøring", full_width=True)
     level = mo.ui.dropdown({"Enhet": "unit", "Avdeling": "department", "Divisjon": "division"},
                            value="Enhet", label="Nivå")
     return level, source
@@ -42,10 +43,13 @@ def _():
 
 @app.cell
 def _(source):
-    dataset = views.load_source(source.value)
-    catalogue = views.load_catalogue()
-    period = mo.ui.dropdown(views.period_choices(dataset), value=views.period_choices(dataset)[0],
-                            label="Periode")
+    stored = source.value.startswith("run:")
+    dataset = None if stored else views.load_source(source.value)
+    catalogue = views.stored_result(source.value[4:]).catalogue if stored else views.load_catalogue()
+    choices = [views.stored_result(source.value[4:]).period.label] if stored else views.period_choices(dataset)
+    period = mo.ui.dropdown(choices, value=choices[0], label="Periode")
+    runs = views.stored_runs()
+    mo.md("Lagrede kjøringer: " + (", ".join(f"`{v}`" for v in list(runs.values())[-5:]) if runs else "ingen ennå"))
     return catalogue, period
 
 
@@ -61,7 +65,7 @@ def _(catalogue):
 
 @app.cell
 def _(level, period, source):
-    base = views.scored(source.value, period.value, level.value)
+    base = views.result_for(source.value, period.value, level.value)
     return (base,)
 
 

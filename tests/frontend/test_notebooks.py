@@ -71,3 +71,20 @@ def test_measures_app_orders_divisions_by_realisation():
     divisions = defs["divisions"]
     assert divisions["realisation_vs_risk"].is_monotonic_increasing
     assert len(divisions) == 8
+
+
+def test_benchmark_app_shows_a_stored_run(tmp_path, monkeypatch):
+    from benchmark.cli import main
+
+    monkeypatch.chdir(tmp_path)  # the default store benchmark-out/history.duckdb, here
+    assert main(["run", str(ROOT / "fixtures" / "demo"), "--period", "2025Q3", "--quiet"]) == 0
+    from benchmark import views
+
+    run_id = next(iter(views.stored_runs().values()))
+    app = _app("benchmark.py")
+    _, defs = app.run(defs={"source": type("Text", (), {"value": run_id})(),
+                            "level": type("Level", (), {"value": "unit"})()})
+    assert defs["period"].value == "2025Q3"
+    stored = defs["result"].ranking.set_index("entity_id")["rank"]
+    fresh = views.scored("demo", "2025Q3", "unit").ranking.set_index("entity_id")["rank"]
+    assert stored.equals(fresh.reindex(stored.index))

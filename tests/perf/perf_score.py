@@ -7,9 +7,9 @@ Not a test (timings on shared machines are noisy); the figures go into the READM
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
-import resource
 
 from benchmark.catalogue import load_criteria
 from benchmark.dataset import dataset_from_frames
