@@ -55,9 +55,12 @@ def test_unit_app_shows_the_explanation_of_a_picked_unit(browser, serve, artifac
     page.screenshot(path=str(artifacts / "unit-explanation.png"), full_page=True)
 
 
-@pytest.mark.parametrize("name,marker", [("criteria.py", "Før og etter"), ("measures.py", "Risikoklassene")])
-def test_other_apps_render(browser, serve, artifacts, settle, name, marker):
+@pytest.mark.parametrize("name,marker,last", [("criteria.py", "Før og etter", "Lagre kriteriesettet"),
+                                              ("measures.py", "Risikoklassene", "Datakvalitet")])
+def test_other_apps_render(browser, serve, artifacts, settle, name, marker, last):
     page = _open(browser, serve(name))
     page.get_by_text(marker).first.wait_for(timeout=120_000)
+    page.get_by_text(last).first.wait_for(timeout=120_000)
     settle(page)
+    page.wait_for_timeout(3000)  # charts draw after their cell has finished
     page.screenshot(path=str(artifacts / f"{name[:-3]}.png"), full_page=True)
