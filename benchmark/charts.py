@@ -63,7 +63,8 @@ def _criterion_name(catalogue, criterion: str, lang: str) -> str:
 
 
 def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
-                 catalogue=None, lang: str = "nb", width: int = 520, height: int = 320) -> alt.LayerChart:
+                 catalogue=None, lang: str = "nb", width: int = 520, height: int = 320,
+                 selectable: bool = False) -> alt.LayerChart:
     """Funnel plot of one criterion: value against size, with the 95 % and 99.8 % limits.
 
     The limits are drawn as lines through each entity's own limits sorted by size; when several
@@ -96,6 +97,8 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
     )
     ring = base.transform_filter(alt.datum.selected).mark_point(size=260, color=HIGHLIGHT, strokeWidth=3).encode(
         y="value:Q")
+    if selectable:  # clicking a point selects that entity (marimo returns it as the chart's value)
+        points = points.add_params(alt.selection_point(fields=["entity_id"], name="unit"))
     return alt.layer(*limits, target, points, ring).properties(width=width, height=height)
 
 

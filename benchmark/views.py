@@ -336,3 +336,21 @@ def explanation_markdown(res, entity_id: str, lang: Lang = "nb") -> str:
             text.append("\n".join(bullets))
         blocks.append("\n\n".join(text))
     return "\n\n".join(blocks)
+
+
+def funnel_group(res, peer_group: str | None, entity_id: str | None) -> str | None:
+    """The peer group to draw a funnel for: the chosen one, else the selected unit's, else the largest."""
+    if peer_group:
+        return peer_group
+    r = res.ranking
+    if entity_id is not None and (r["entity_id"] == entity_id).any():
+        return str(r.loc[r["entity_id"] == entity_id, "peer_group"].iloc[0])
+    counts = r["peer_group"].value_counts()
+    return str(counts.index[0]) if len(counts) else None
+
+
+def picked_entity(chart_value, fallback: str | None) -> str | None:
+    """The entity clicked in a chart (marimo's selection as rows), else ``fallback``."""
+    if isinstance(chart_value, pd.DataFrame) and "entity_id" in chart_value and len(chart_value) == 1:
+        return str(chart_value["entity_id"].iloc[0])
+    return fallback

@@ -100,15 +100,22 @@ def _(peer, result):
 
 @app.cell
 def _(ranking):
-    selected = ranking.value.iloc[0]["Id"] if len(ranking.value) else None
-    return (selected,)
+    from_table = ranking.value.iloc[0]["Id"] if len(ranking.value) else None
+    return (from_table,)
 
 
 @app.cell
-def _(criterion, peer, result, selected):
-    funnel = mo.ui.altair_chart(charts.funnel_chart(result.scores, criterion.value, peer_group=peer.value or None,
-                                                    highlight=selected, catalogue=result.catalogue, lang="nb"))
+def _(criterion, from_table, peer, result):
+    funnel = mo.ui.altair_chart(charts.funnel_chart(
+        result.scores, criterion.value, peer_group=views.funnel_group(result, peer.value, from_table),
+        highlight=from_table, catalogue=result.catalogue, lang="nb", selectable=True))
     return (funnel,)
+
+
+@app.cell
+def _(from_table, funnel):
+    selected = views.picked_entity(funnel.value, from_table)
+    return (selected,)
 
 
 @app.cell

@@ -88,3 +88,20 @@ def test_benchmark_app_shows_a_stored_run(tmp_path, monkeypatch):
     stored = defs["result"].ranking.set_index("entity_id")["rank"]
     fresh = views.scored("demo", "2025Q3", "unit").ranking.set_index("entity_id")["rank"]
     assert stored.equals(fresh.reindex(stored.index))
+
+
+def test_a_unit_clicked_in_the_funnel_is_highlighted_in_the_other_charts():
+    import pandas as pd
+
+    from benchmark import charts, views
+
+    res = views.scored("demo", "2025Q3", "unit")
+    spec = charts.funnel_chart(res.scores, "activity_per_fte", peer_group="inpatient", selectable=True).to_dict()
+    params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params", [])]
+    assert any(p.get("name") == "unit" and p["select"]["fields"] == ["entity_id"] for p in params)
+    assert views.picked_entity(pd.DataFrame({"entity_id": ["D1-001"]}), "D2-002") == "D1-001"
+    assert views.picked_entity(pd.DataFrame({"entity_id": []}), "D2-002") == "D2-002"
+    assert views.funnel_group(res, "", "D1-001") == "inpatient"
+    caterpillar = charts.caterpillar_chart(res.ranking, peer_group="inpatient", highlight="D1-001").to_dict()
+    rows = caterpillar["datasets"][next(iter(caterpillar["datasets"]))]
+    assert [r["entity_id"] for r in rows if r["selected"]] == ["D1-001"]
