@@ -64,7 +64,7 @@ def _criterion_name(catalogue, criterion: str, lang: str) -> str:
 
 def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
                  catalogue=None, lang: str = "nb", width: int = 520, height: int = 320,
-                 selectable: bool = False) -> alt.LayerChart:
+                 selectable: bool = False, max_points: int = MAX_POINTS) -> alt.LayerChart:
     """Funnel plot of one criterion: value against size, with the 95 % and 99.8 % limits.
 
     The limits are drawn as lines through each entity's own limits sorted by size; when several
@@ -78,7 +78,11 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
     d["flag_label"] = d["flag"].map(FLAG_LABELS[lang]).fillna(FLAG_LABELS[lang]["within"])
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
     d["group_label"] = d["peer_group"].map(lambda g: CARE_LEVEL_PLURAL.get(g, {}).get(lang, g))
-    d = thin(d, (d["flag"] != "within") | d["selected"])
+    d = thin(d, (d["flag"] != "within") | d["selected"], max_points)
+    # only what the marks use goes into the spec: thousands of rows × every score column made
+    # the chart slow to build, to send to the browser and to render
+    d = d[["entity_id", "entity_name", "peer_group", "group_label", "denominator", "value", "target", "lower95",
+           "upper95", "lower998", "upper998", "flag_label", "selected"]]
     base = alt.Chart(d).encode(x=alt.X("denominator:Q", title=w["size"], scale=alt.Scale(type="log")))
     limits = []
     for name, colour in (("95", LIMIT_COLOURS["95"]), ("998", LIMIT_COLOURS["99.8"])):
@@ -112,6 +116,7 @@ def caterpillar_chart(ranking: pd.DataFrame, peer_group: str | None = None, high
     d = d.sort_values(["peer_group", "rank"]).head(top)
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
     d["label"] = d["entity_name"].str.slice(0, 42)
+    d = d[["entity_id", "entity_name", "label", "rank", "rank_low", "rank_high", "composite", "selected"]]
     y = alt.Y("label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelLimit=260))
     rule = alt.Chart(d).mark_rule(color="#9aa3ad", strokeWidth=3).encode(
         x=alt.X("rank_low:Q", title=w["rank"], scale=alt.Scale(reverse=False)), x2="rank_high:Q", y=y)

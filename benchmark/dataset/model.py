@@ -27,6 +27,9 @@ class Dataset:
     staffing_plans: pd.DataFrame | None = None
     source: str = "<frames>"
     warnings: tuple[Issue, ...] = field(default=())
+    # derived arrays (row codes, evaluated criterion formulas) kept by benchmark.scoring.aggregate;
+    # safe because the frames are never changed in place, and rebuilt by dataclasses.replace
+    cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {n: getattr(self, n) for n in TABLE_NAMES if getattr(self, n) is not None}

@@ -15,6 +15,8 @@ from benchmark import charts
 from benchmark.explanation import numbers as fmt
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 
+SUMMARY_POINTS = 1500  # per funnel: every flagged entity plus an even sample of the rest
+
 CSS = """
 body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px auto; max-width: 1150px; color: #1b1b1b; }
 h1 { color: #1f4e9c; margin-bottom: 4px; } h2 { color: #1f4e9c; border-bottom: 1px solid #c9d3e0; margin-top: 28px; }
@@ -69,10 +71,12 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
     parts.append(_top_table(r, lang))
     parts.append(f"<h2>{w['funnels']}</h2><p class='note'>{w['funnel_note']}</p><div class='grid'>")
     largest = r["peer_group"].value_counts().index[0] if len(r) else None
-    main = [c.id for c in sorted(res.catalogue.criteria, key=lambda c: -c.weight) if c.id in set(s["criterion"])][:3]
+    present = set(s["criterion"].unique())
+    main = [c.id for c in sorted(res.catalogue.criteria, key=lambda c: -c.weight) if c.id in present][:3]
     for cid in main:
         group = largest if (s[(s["criterion"] == cid)]["peer_group"] == largest).any() else None
-        chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=res.catalogue, lang=lang, width=340, height=240)
+        chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=res.catalogue, lang=lang, width=340, height=240,
+                                    max_points=SUMMARY_POINTS)
         parts.append(f"<div><h3>{html.escape(res.catalogue.get(cid).name[lang])} – "
                      f"{html.escape(_group_name(group, lang) if group else '')}</h3>{charts.to_svg(chart)}</div>")
     parts.append("</div>")

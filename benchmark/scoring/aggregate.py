@@ -20,7 +20,7 @@ import pandas as pd
 
 from benchmark.catalogue.model import Catalogue, Criterion
 from benchmark.dataset.model import Dataset
-from benchmark.periods import Period, parse_period
+from benchmark.periods import Period, month_index, parse_period
 
 VALUE_COLUMNS = ["period", "level", "entity_id", "entity_name", "division", "department", "care_level",
                  "peer_group", "criterion", "numerator", "denominator", "value", "volume", "n_months",
@@ -66,73 +66,177 @@ def _peer_values(units: pd.DataFrame, crit: Criterion) -> pd.Series:
     return units["unit_peer_group"].where(units["unit_peer_group"] != "", base)
 
 
-def _rows(ds: Dataset, units: pd.DataFrame, crit: Criterion, months: tuple[str, ...]) -> pd.DataFrame:
-    """Per unit and month in ``months``: numerator, denominator and volume of ``crit``."""
-    m = ds.monthly[ds.monthly["month"].isin(months)]
-    care = m["unit_id"].map(units.set_index("unit_id")["care_level"])
-    out = pd.DataFrame({"unit_id": m["unit_id"], "month": m["month"], "care_level": care})
-    num = pd.Series(np.nan, index=m.index)
-    measured = pd.Series(True, index=m.index)
-    if crit.numerator_by_care_level:
-        for level_name in care.dropna().unique():
-            rows = care == level_name
-            expr = crit.numerator_for(level_name)
-            if expr is None:
-                measured[rows] = False
-            else:
-                num[rows] = expr.evaluate(m[rows])
-    else:
-        num = crit.numerator.evaluate(m)
-    out["numerator"] = num
-    out["denominator"] = crit.denominator.evaluate(m)
+def _cache(ds: Dataset) -> dict:
+    """The dataset's derived-array cache (a Dataset unpickled from an older version has none)."""
+    if "cache" not in ds.__dict__:
+        object.__setattr__(ds, "cache", {})
+    return ds.cache
+
+
+class _Rows:
+    """Every monthly row as integer codes plus one criterion's evaluated columns (numpy arrays)."""
+
+    __slots__ = ("unit", "month", "care", "numerator", "denominator", "volume", "measured")
+
+    def __init__(self, unit, month, care, numerator, denominator, volume, measured) -> None:
+        self.unit, self.month, self.care = unit, month, care
+        self.numerator, self.denominator, self.volume, self.measured = numerator, denominator, volume, measured
+
+    def take(self, mask: np.ndarray) -> _Rows:
+        return _Rows(*(getattr(self, k)[mask] for k in self.__slots__))
+
+
+def _row_codes(ds: Dataset) -> dict:
+    """Per monthly row: position of its unit in ``ds.units``, month index and care-level code.
+
+    Computed once per dataset: string keys (unit ids, months) are what makes pandas slow at
+    national scale, so every later aggregation works on these integers with ``np.bincount``.
+    """
+    if "row_codes" not in _cache(ds):
+        unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(ds.monthly["unit_id"])
+        month_codes, month_labels = pd.factorize(ds.monthly["month"])
+        label_index = np.array([month_index(str(m)) for m in month_labels], dtype=np.int64)
+        care_codes, care_labels = pd.factorize(ds.units["care_level"].astype(str))
+        _cache(ds)["row_codes"] = {
+            "unit": unit_pos.astype(np.int64),
+            "month": label_index[month_codes] if len(month_codes) else np.zeros(0, np.int64),
+            "care_of_unit": care_codes.astype(np.int64),
+            "care_labels": np.asarray(care_labels, dtype=object),
+        }
+    return _cache(ds)["row_codes"]
+
+
+def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
+    """Numerator, denominator, volume and "measured" of ``crit`` on every monthly row, cached.
+
+    The formulas are evaluated once over the whole table and windows are then selected by month
+    code, so the previous period, the year before and the monthly series cost no re-evaluation.
+    Raises ``KeyError`` naming a column the dataset lacks.
+    """
     volume = crit.potential.volume or crit.denominator
-    out["volume"] = volume.evaluate(m)
-    out["measured"] = measured
-    return out
+    by_care = tuple(sorted((k, v.text if v is not None else None) for k, v in crit.numerator_by_care_level.items()))
+    key = ("evaluated", crit.numerator.text, by_care, crit.denominator.text, volume.text)
+    if key not in _cache(ds):
+        codes = _row_codes(ds)
+        m = ds.monthly
+        care_of_row = np.where(codes["unit"] >= 0, codes["care_of_unit"][np.maximum(codes["unit"], 0)], -1)
+        measured = np.ones(len(m), dtype=bool)
+        if crit.numerator_by_care_level:
+            num = np.full(len(m), np.nan)
+            evaluated: dict[str, np.ndarray] = {}
+            for code, care in enumerate(codes["care_labels"]):
+                rows = care_of_row == code
+                expr = crit.numerator_for(care)
+                if expr is None:
+                    measured[rows] = False
+                    continue
+                if expr.text not in evaluated:
+                    evaluated[expr.text] = expr.evaluate(m).to_numpy(dtype=float)
+                num[rows] = evaluated[expr.text][rows]
+        else:
+            num = crit.numerator.evaluate(m).to_numpy(dtype=float)
+        den = crit.denominator.evaluate(m).to_numpy(dtype=float)
+        vol = volume.evaluate(m).to_numpy(dtype=float)
+        _cache(ds)[key] = _Rows(codes["unit"], codes["month"], care_of_row, num, den, vol, measured)
+    return _cache(ds)[key]
 
 
-def _summarise(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    rows = rows.assign(has_data=rows["numerator"].notna() & rows["denominator"].notna())
-    valid = rows[rows["has_data"] & rows["measured"]]
-    sums = valid.groupby(keys, sort=False)[["numerator", "denominator", "volume"]].sum()
-    counts = valid.groupby(keys, sort=False)["month"].nunique().rename("n_months")
-    any_rows = rows.groupby(keys, sort=False).agg(n_rows=("month", "size"),
-                                                  measured=("measured", "any"))
-    return any_rows.join(sums).join(counts)
+def _window(ds: Dataset, crit: Criterion, months: tuple[str, ...]) -> _Rows:
+    rows = _evaluated(ds, crit)
+    wanted = np.array(sorted(month_index(m) for m in months), dtype=np.int64)
+    return rows.take(np.isin(rows.month, wanted) & (rows.unit >= 0))
 
 
-def _reasons(frame: pd.DataFrame, min_size: float) -> pd.Series:
-    reason = pd.Series("", index=frame.index)
-    reason[frame["denominator"].fillna(0) < min_size] = "below_min_size"
-    reason[frame["denominator"].fillna(0) == 0] = "zero_denominator"
-    reason[frame["n_months"].fillna(0) == 0] = "missing_values"
-    reason[~frame["measured"].fillna(False).astype(bool)] = "no_activity_measure"
-    reason[frame["n_rows"].fillna(0) == 0] = "no_data_in_window"
-    return reason
+def _entities(ds: Dataset, level: str) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    """(entity table, entity code of each unit position, entity ids in order of first appearance)."""
+    key = ("entities", level)
+    if key not in _cache(ds):
+        units = entity_table(ds, level)
+        codes, ids = pd.factorize(units["entity_id"])
+        _cache(ds)[key] = (units, codes.astype(np.int64), pd.Index(ids, name="entity_id"))
+    return _cache(ds)[key]
+
+
+def _summarise(rows: _Rows, group: np.ndarray, n_groups: int) -> pd.DataFrame:
+    """Sums of numerator, denominator and volume over rows with data, per group code (bincount).
+
+    Columns as the contract of :func:`_reasons`: n_rows and measured over all rows of the window,
+    sums and n_months (distinct months) over rows that are measured and have both values; NaN where
+    a group has no such row.
+    """
+    n_rows = np.bincount(group, minlength=n_groups).astype(float)
+    measured = np.bincount(group, weights=rows.measured, minlength=n_groups) > 0
+    valid = rows.measured & ~np.isnan(rows.numerator) & ~np.isnan(rows.denominator)
+    g = group[valid]
+    n_valid = np.bincount(g, minlength=n_groups)
+    none = n_valid == 0
+
+    def total(x: np.ndarray) -> np.ndarray:
+        out = np.bincount(g, weights=np.nan_to_num(x[valid]), minlength=n_groups).astype(float)
+        out[none] = np.nan
+        return out
+
+    pairs = np.unique(g * np.int64(1 << 20) + (rows.month[valid] - rows.month.min(initial=0)))
+    n_months = np.bincount(pairs // (1 << 20), minlength=n_groups).astype(float)
+    n_months[none] = np.nan
+    absent = n_rows == 0
+    frame = pd.DataFrame({"n_rows": np.where(absent, np.nan, n_rows),
+                          "measured": pd.Series(measured, dtype=object).where(~absent, np.nan), "numerator": total(rows.numerator),
+                          "denominator": total(rows.denominator), "volume": total(rows.volume),
+                          "n_months": n_months})
+    return frame
+
+
+def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | None) -> np.ndarray:
+    """Reference productivity per care-level code: the median of unit values (indirect standardisation).
+
+    With ``min_denominator`` (period values) only units of at least that size and with data count;
+    without it (monthly series) every unit with a non-zero denominator counts.
+    """
+    codes = _row_codes(ds)
+    n_units = len(codes["care_of_unit"])
+    if min_denominator is not None:
+        sums = _summarise(rows, rows.unit, n_units)
+        ok = (sums["denominator"] >= max(min_denominator, 1e-12)) & sums["measured"].fillna(False).astype(bool)
+        value = (sums["numerator"] / sums["denominator"]).where(ok)
+    else:
+        num = np.bincount(rows.unit, weights=np.nan_to_num(rows.numerator), minlength=n_units)
+        den = np.bincount(rows.unit, weights=np.nan_to_num(rows.denominator), minlength=n_units)
+        value = pd.Series(num / np.where(den != 0, den, np.nan))
+    median = value.groupby(codes["care_of_unit"]).median()
+    return median.reindex(range(len(codes["care_labels"]))).to_numpy(dtype=float)
 
 
 def _criterion_frame(ds: Dataset, units: pd.DataFrame, crit: Criterion, period: Period,
                      level: str) -> pd.DataFrame:
     months = period.window(crit.window)
-    entities = units.drop_duplicates("entity_id").set_index("entity_id")
+    _, unit_entity, ids = _entities(ds, level)
     try:
-        rows = _rows(ds, units, crit, months)
+        rows = _window(ds, crit, months)
     except KeyError as exc:
-        frame = pd.DataFrame(index=entities.index)
+        frame = pd.DataFrame(index=ids)
         frame["reason"] = "missing_column"
         frame["detail"] = str(exc).strip("'")
         return frame
     if crit.numerator_by_care_level and level != "unit":
-        unit_sums = _summarise(rows, ["unit_id"])
-        unit_sums["care_level"] = unit_sums.index.map(units.set_index("unit_id")["care_level"])
-        ok = (unit_sums["denominator"] >= max(crit.min_denominator, 1e-12)) & unit_sums["measured"]
-        unit_value = unit_sums["numerator"] / unit_sums["denominator"]
-        reference = unit_value[ok].groupby(unit_sums.loc[ok, "care_level"]).median()
-        rows["numerator"] = rows["numerator"] / rows["care_level"].map(reference)
-    rows["entity_id"] = rows["unit_id"].map(units.set_index("unit_id")["entity_id"])
-    frame = _summarise(rows, ["entity_id"]).reindex(entities.index)
+        reference = _productivity_reference(rows, ds, crit.min_denominator)
+        rows.numerator = rows.numerator / np.where(rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan)
+    frame = _summarise(rows, unit_entity[rows.unit], len(ids))
+    frame.index = ids
     frame["reason"] = _reasons(frame, crit.min_denominator)
     return frame
+
+
+def _reasons(frame: pd.DataFrame, min_size: float) -> pd.Series:
+    """Why an entity is not scored, the first that applies in this order (empty: scored)."""
+    den = frame["denominator"].fillna(0).to_numpy(dtype=float)
+    measured = frame["measured"].fillna(False).to_numpy(dtype=bool)
+    reason = np.select(
+        [frame["n_rows"].fillna(0).to_numpy() == 0, ~measured, frame["n_months"].fillna(0).to_numpy() == 0,
+         den == 0, den < min_size],
+        ["no_data_in_window", "no_activity_measure", "missing_values", "zero_denominator", "below_min_size"],
+        default="")
+    return pd.Series(reason, index=frame.index, dtype=object)
 
 
 def _measures_frame(units: pd.DataFrame, level: str, summary: pd.DataFrame | None) -> pd.DataFrame:
@@ -157,7 +261,7 @@ def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: s
                      measures_summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per entity × criterion scored at ``level`` (columns: :data:`VALUE_COLUMNS`)."""
     period = parse_period(period) if isinstance(period, str) else period
-    units = entity_table(ds, level)
+    units, _, _ = _entities(ds, level)
     frames = []
     for crit in cat.criteria:
         if level not in crit.levels:
@@ -167,27 +271,36 @@ def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: s
             frame["reason"] = _reasons(frame, crit.min_denominator)
         else:
             frame = _criterion_frame(ds, units, crit, period, level)
-        frames.append(_finish(frame, units, crit, period, level))
+        frames.append(_finish(frame, _entity_facts(ds, level, crit), crit, period, level))
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[VALUE_COLUMNS]
 
 
-def _finish(frame: pd.DataFrame, units: pd.DataFrame, crit: Criterion, period: Period, level: str) -> pd.DataFrame:
-    ent = units.assign(peer=_peer_values(units, crit))
-    first = ent.groupby("entity_id", sort=False).agg(
-        entity_name=("entity_name", "first"), division=("division", "first"),
-        n_div=("division", "nunique"), department=("department", "first"),
-        n_dept=("department", "nunique"), care_level=("care_level", "first"),
-        n_care=("care_level", "nunique"), peer_group=("peer", "first"), n_peer=("peer", "nunique"))
+def _entity_facts(ds: Dataset, level: str, crit: Criterion) -> pd.DataFrame:
+    """Per entity: name, division, department, care level ("mixed" if its units differ), peer group."""
+    key = ("facts", level)
+    units, codes, ids = _entities(ds, level)
+    if key not in _cache(ds):
+        first = units.groupby("entity_id", sort=False).agg(
+            entity_name=("entity_name", "first"), division=("division", "first"),
+            department=("department", "first"), n_dept=("department", "nunique"),
+            care_level=("care_level", "first"), n_care=("care_level", "nunique"))
+        first.loc[first["n_care"] > 1, "care_level"] = "mixed"
+        first.loc[first["n_dept"] > 1, "department"] = ""
+        if level == "division":
+            first["department"] = ""
+        first_unit = pd.Series(np.arange(len(units))).groupby(codes).first().to_numpy()
+        _cache(ds)[key] = (first.drop(columns=["n_dept", "n_care"]).reindex(ids), first_unit)
+    facts, first_unit = _cache(ds)[key]
+    facts = facts.copy()
     # above unit level entities mix care levels: one peer group, compared on the productivity index
-    if level != "unit":
-        first["peer_group"] = "all"
-    first.loc[first["n_care"] > 1, "care_level"] = "mixed"
-    first.loc[first["n_dept"] > 1, "department"] = ""
-    if level == "division":
-        first["department"] = ""
-    out = first.reindex(frame.index)
+    facts["peer_group"] = "all" if level != "unit" else _peer_values(units, crit).to_numpy()[first_unit]
+    return facts
+
+
+def _finish(frame: pd.DataFrame, facts: pd.DataFrame, crit: Criterion, period: Period, level: str) -> pd.DataFrame:
+    out = facts.reindex(frame.index)
     for col in ("numerator", "denominator", "volume", "n_months"):
         out[col] = frame.get(col, np.nan)
     reason = frame["reason"].fillna("no_data_in_window")
@@ -204,33 +317,76 @@ def _finish(frame: pd.DataFrame, units: pd.DataFrame, crit: Criterion, period: P
     return out.sort_values("entity_id", kind="stable")
 
 
+def monthly_arrays(ds: Dataset, crit: Criterion, level: str, months: tuple[str, ...]
+                   ) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense monthly sums of ``crit``: (entity ids sorted, numerator, denominator, row count).
+
+    Arrays are entities × ``months`` (sorted); a cell whose entity has no measured row that month
+    has count 0, and a sum of only missing values is NaN (as ``sum(min_count=1)``).
+    Raises ``KeyError`` for a column the dataset lacks.
+    """
+    months = tuple(sorted(months))
+    _, unit_entity, ids = _entities(ds, level)
+    rows = _window(ds, crit, months)
+    rows = rows.take(rows.measured)
+    if crit.numerator_by_care_level and level != "unit":
+        reference = _productivity_reference(rows, ds, None)
+        rows.numerator = rows.numerator / np.where(rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan)
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    local = np.searchsorted(np.array([month_index(m) for m in months], dtype=np.int64), rows.month)
+    cell = rank[unit_entity[rows.unit]] * len(months) + local
+    shape = (len(ids), len(months))
+    size = shape[0] * shape[1]
+    count = np.bincount(cell, minlength=size).reshape(shape)
+
+    def total(x: np.ndarray) -> np.ndarray:
+        ok = ~np.isnan(x)
+        out = np.bincount(cell[ok], weights=x[ok], minlength=size).astype(float).reshape(shape)
+        out[np.bincount(cell[ok], minlength=size).reshape(shape) == 0] = np.nan
+        return out
+
+    return ids[order], total(rows.numerator), total(rows.denominator), count
+
+
+MONTHLY_COLUMNS = ["entity_id", "criterion", "month", "numerator", "denominator", "value"]
+
+
+def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str],
+                  only: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(long table of :func:`monthly_values`, the same rows as integer codes ``series``/``t``,
+    the entity_id and criterion of each series code).
+
+    The coded twin lets the SPC step group and sort 10⁶ rows by integers instead of strings.
+    """
+    months = tuple(sorted(months))
+    frames, coded, keys = [], [], []
+    crits = [c for c in cat.criteria if level in c.levels and c.source == "monthly"
+             and (only is None or c.id in only)]
+    for code, crit in enumerate(crits):
+        try:
+            ids, num, den, count = monthly_arrays(ds, crit, level, months)
+        except KeyError:
+            continue
+        e, t = np.nonzero(count)
+        numerator, denominator = num[e, t], den[e, t]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = numerator / np.where(denominator > 0, denominator, np.nan)
+        frames.append(pd.DataFrame({"entity_id": ids.take(e), "criterion": crit.id,
+                                    "month": pd.Index(months).take(t), "numerator": numerator,
+                                    "denominator": denominator, "value": value}))
+        coded.append(pd.DataFrame({"series": e * len(crits) + code, "t": t, "value": value}))
+        present = np.unique(e)
+        keys.append(pd.DataFrame({"entity_id": ids.take(present), "criterion": crit.id},
+                                 index=present * len(crits) + code))
+    if not frames:
+        return (pd.DataFrame(columns=MONTHLY_COLUMNS), pd.DataFrame(columns=["series", "t", "value"]),
+                pd.DataFrame(columns=["entity_id", "criterion"]))
+    return pd.concat(frames, ignore_index=True), pd.concat(coded, ignore_index=True), pd.concat(keys)
+
+
 def monthly_values(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str],
                    only: set[str] | None = None) -> pd.DataFrame:
     """Per entity × criterion × month: numerator, denominator, value (for trends and sparklines)."""
-    months = tuple(months)
-    units = entity_table(ds, level)
-    frames = []
-    for crit in cat.criteria:
-        if level not in crit.levels or crit.source != "monthly" or (only is not None and crit.id not in only):
-            continue
-        try:
-            rows = _rows(ds, units, crit, months)
-        except KeyError:
-            continue
-        rows = rows[rows["measured"]]
-        if crit.numerator_by_care_level and level != "unit":
-            pooled = rows.groupby("unit_id")[["numerator", "denominator"]].sum()
-            value = pooled["numerator"] / pooled["denominator"].replace(0, np.nan)
-            care = pooled.index.map(units.set_index("unit_id")["care_level"])
-            reference = value.groupby(care).median()
-            rows = rows.assign(numerator=rows["numerator"] / rows["care_level"].map(reference))
-        rows = rows.assign(entity_id=rows["unit_id"].map(units.set_index("unit_id")["entity_id"]))
-        sums = rows.groupby(["entity_id", "month"], sort=True)[["numerator", "denominator"]].sum(min_count=1)
-        sums = sums.reset_index()
-        sums["value"] = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-        sums["criterion"] = crit.id
-        frames.append(sums)
-    if not frames:
-        return pd.DataFrame(columns=["entity_id", "criterion", "month", "numerator", "denominator", "value"])
-    out = pd.concat(frames, ignore_index=True)
-    return out[["entity_id", "criterion", "month", "numerator", "denominator", "value"]]
+    return monthly_table(ds, cat, level, months, only)[0]

@@ -14,7 +14,7 @@ import pandas as pd
 from benchmark.catalogue.model import Catalogue
 from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, parse_period
-from benchmark.scoring.aggregate import criterion_values, monthly_values
+from benchmark.scoring.aggregate import criterion_values, monthly_arrays
 from benchmark.scoring.peers import peer_target, percentile
 from benchmark.scoring.potential import criterion_potential, entity_potential
 from benchmark.scoring.ranking import composite_with_se, normalised_scores, rank_composite
@@ -38,25 +38,30 @@ def measures_summary(ds: Dataset, cat: Catalogue, period: Period) -> pd.DataFram
 
 def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None) -> pd.DataFrame:
     """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``."""
-    out = pd.DataFrame(index=values.index, columns=ASSESS_COLUMNS, dtype=object)
+    n = len(values)
+    numeric = {c: np.full(n, np.nan) for c in ASSESS_COLUMNS if c not in ("flag", "overdispersion_applied")}
+    text = {"flag": np.full(n, "", dtype=object), "overdispersion_applied": np.full(n, "", dtype=object)}
+    criterion = values["criterion"].to_numpy(dtype=object)
+    scored = values["scored"].to_numpy(dtype=bool)
     for crit in cat.criteria:  # a loop over criteria and peer groups, not entities
-        rows = values[(values["criterion"] == crit.id) & values["scored"].astype(bool)]
-        if rows.empty:
+        pos = np.flatnonzero((criterion == crit.id) & scored)
+        if not len(pos):
             continue
+        rows = values.iloc[pos]
         target_kind = crit.target if (target_override is None or not isinstance(crit.target, str)) else target_override
-        targets = peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind)
-        for _, idx in rows.groupby("peer_group", sort=True).groups.items():
-            block = rows.loc[idx]
-            result = assess(block["numerator"], block["denominator"], model=crit.model,
-                            target=float(targets.loc[idx].iloc[0]),
+        targets = peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
+        codes, _ = pd.factorize(rows["peer_group"])
+        num, den = rows["numerator"].to_numpy(dtype=float), rows["denominator"].to_numpy(dtype=float)
+        for group in range(codes.max() + 1):  # a loop over peer groups
+            at = np.flatnonzero(codes == group)
+            result = assess(pd.Series(num[at]), pd.Series(den[at]), model=crit.model, target=float(targets[at[0]]),
                             overdispersion=None if crit.overdispersion == "none" else crit.overdispersion)
-            out.loc[idx, ASSESS_COLUMNS] = result[ASSESS_COLUMNS].to_numpy()
-    for col in ASSESS_COLUMNS:
-        if col not in ("flag", "overdispersion_applied"):
-            out[col] = pd.to_numeric(out[col], errors="coerce")
-    out["flag"] = out["flag"].where(out["flag"].notna(), "").astype(str)
-    out["overdispersion_applied"] = out["overdispersion_applied"].fillna("").astype(str)
-    return out
+            for col, store in (*numeric.items(), *text.items()):
+                store[pos[at]] = result[col].to_numpy()
+    out = pd.DataFrame(numeric, index=values.index)
+    out["flag"] = pd.Series(text["flag"], index=values.index).fillna("").astype(str)
+    out["overdispersion_applied"] = pd.Series(text["overdispersion_applied"], index=values.index).fillna("").astype(str)
+    return out[ASSESS_COLUMNS]
 
 
 def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, values: pd.DataFrame,
@@ -75,8 +80,10 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
         if rows.empty:
             continue
         if crit.id not in cache:
-            monthly = monthly_values(ds, cat, level, period.window(crit.window), only={crit.id})
-            cache[crit.id] = within_se(monthly, rows.set_index("entity_id")["peer_group"])
+            ids, num, den, _ = monthly_arrays(ds, crit, level, period.window(crit.window))
+            groups = rows.set_index("entity_id")["peer_group"]
+            code = pd.Index(groups.unique()).get_indexer(groups.reindex(ids))
+            cache[crit.id] = pd.Series(within_se(num, den, code), index=ids)
         se = cache[crit.id].reindex(rows["entity_id"]).to_numpy()
         if not np.isfinite(se).any():
             continue
@@ -170,7 +177,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     se_cache: dict = {}
     scores = build_scores(values, cat, ds, period, level, se_cache)
     entities = pd.Index(scores["entity_id"].unique())
-    criteria = [c.id for c in cat.criteria if c.id in set(scores["criterion"])]
+    present = set(scores["criterion"].unique())
+    criteria = [c.id for c in cat.criteria if c.id in present]
     groups = ranking_groups(scores).reindex(entities)
     directions = {c.id: c.sign for c in cat.criteria}
     shrunk, shrunk_se = pivot(scores, "shrunk", entities, criteria), pivot(scores, "shrunk_se", entities, criteria)

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from benchmark.catalogue.model import Catalogue
@@ -39,27 +40,59 @@ class Result:
     shrunk_se: pd.DataFrame = field(default=None, repr=False)
     groups: pd.Series = field(default=None, repr=False)  # ranking peer group per entity
     run_id: str | None = None
+    # derived, weight-independent arrays for rescore (normalised values per normalisation, row
+    # positions); shared by the results rescore derives from this one
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def _normalised(self, normalisation: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Normalised shrunken values and their s.e.: they do not depend on the weights."""
+        key = ("normalised", normalisation)
+        if key not in self.memo:
+            directions = {c.id: c.sign for c in self.catalogue.criteria}
+            self.memo[key] = normalised_scores(self.shrunk, self.shrunk_se, self.groups, directions, normalisation)
+        return self.memo[key]
+
+    def _layout(self) -> dict[str, np.ndarray]:
+        """Where each ranking row and each score row sits in the entities × criteria arrays."""
+        if "layout" not in self.memo:
+            entities, criteria = self.shrunk.index, self.shrunk.columns
+            self.memo["layout"] = {
+                "ranking": entities.get_indexer(self.ranking["entity_id"]),
+                "score_entity": entities.get_indexer(self.scores["entity_id"]),
+                "score_criterion": criteria.get_indexer(self.scores["criterion"]),
+                "score_catalogue": pd.Index(self.catalogue.ids).get_indexer(self.scores["criterion"]),
+            }
+        return self.memo["layout"]
 
     def rescore(self, *, weights: Mapping[str, float] | None = None, normalisation: str | None = None,
                 simultaneous: bool | None = None) -> Result:
-        """A new result with other weights / normalisation: composite, intervals and ranks only."""
+        """A new result with other weights / normalisation: composite, intervals and ranks only.
+
+        The weight-slider path: normalised values are reused between calls and every table is
+        updated by position, so a national-scale re-rank costs tens of milliseconds.
+        """
         weights = {**self.catalogue.weights(), **{k: float(v) for k, v in (weights or {}).items()}}
         normalisation = normalisation or str(self.options.get("normalisation", "zscore"))
         simultaneous = bool(self.options.get("simultaneous", False)) if simultaneous is None else simultaneous
-        directions = {c.id: c.sign for c in self.catalogue.criteria}
-        norm, nse = normalised_scores(self.shrunk, self.shrunk_se, self.groups, directions, normalisation)
+        norm, nse = self._normalised(normalisation)
         comp, contributions = composite_with_se(norm, nse, weights)
         ranks = rank_composite(comp, self.groups, simultaneous, self.seed)
-        ranking = self.ranking.set_index("entity_id")
+        layout = self._layout()
+        ranking = self.ranking.copy()
+        at = layout["ranking"]
         for col in RANK_COLUMNS:
             source = comp if col in comp else ranks
-            ranking[col] = source[col].reindex(ranking.index)
+            values = source[col].to_numpy()
+            ranking[col] = np.where(at >= 0, values[np.maximum(at, 0)], np.nan)
         scores = self.scores.copy()
-        key = pd.MultiIndex.from_arrays([scores["entity_id"], scores["criterion"]])
-        scores["weight"] = scores["criterion"].map(weights)
-        scores["normalised"] = norm.stack().reindex(key).to_numpy()
-        scores["contribution"] = contributions.stack().reindex(key).to_numpy()
+        e, c = layout["score_entity"], layout["score_criterion"]
+        inside = (e >= 0) & (c >= 0)
+        e, c = np.maximum(e, 0), np.maximum(c, 0)
+        w = np.array([weights[k] for k in self.catalogue.ids] + [np.nan], dtype=float)
+        scores["weight"] = w[layout["score_catalogue"]]  # −1 (not in the catalogue) reads the NaN
+        scores["normalised"] = np.where(inside, norm.to_numpy()[e, c], np.nan) if norm.size else np.nan
+        scores["contribution"] = (np.where(inside, contributions.to_numpy()[e, c], np.nan)
+                                  if contributions.size else np.nan)
         catalogue = self.catalogue.with_weights({k: v for k, v in weights.items() if k in self.catalogue.ids})
         options = {**self.options, "normalisation": normalisation, "simultaneous": simultaneous}
-        return dataclasses.replace(self, ranking=ranking.reset_index(), scores=scores, catalogue=catalogue,
-                                   options=options)
+        return dataclasses.replace(self, ranking=ranking, scores=scores, catalogue=catalogue, options=options)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.periods import Period, month_from_index, month_index
-from benchmark.scoring.aggregate import criterion_values, monthly_values
+from benchmark.scoring.aggregate import criterion_values, monthly_table
 from benchmark.stats import xmr_signals
 
 SPC_MONTHS = 24
@@ -33,8 +33,7 @@ def series_months(ds, period: Period, n: int = SPC_MONTHS) -> tuple[str, ...]:
     return tuple(m for m in wanted if m in have)
 
 
-def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame,
-                monthly: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trend table, monthly series) for the entities and criteria in ``values``."""
     now = values.set_index(["entity_id", "criterion"])["value"]
     monthly_cat = cat
@@ -45,10 +44,9 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame,
     out["value_prev_year"] = year.reindex(out.index)
     out["change_prev_period"] = out["value"] - out["value_prev_period"]
     out["change_prev_year"] = out["value"] - out["value_prev_year"]
-    if monthly is None:
-        monthly = monthly_values(ds, cat, level, series_months(ds, period))
-    signals = xmr_signals(monthly, value="value", by=("entity_id", "criterion"), time="month")
-    signals = signals.set_index(["entity_id", "criterion"])
+    monthly, coded, keys = monthly_table(ds, cat, level, series_months(ds, period))
+    signals = xmr_signals(coded, value="value", by=("series",), time="t")
+    signals.index = pd.MultiIndex.from_frame(keys.loc[signals["series"].to_numpy()].reset_index(drop=True))
     out["spc_signal"] = signals["signal"].reindex(out.index).fillna(False).astype(bool)
     out["spc_rule"] = signals["rule"].reindex(out.index).fillna("").astype(str)
     out["spc_direction"] = signals["direction"].reindex(out.index).fillna("none").astype(str)

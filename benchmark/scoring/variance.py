@@ -23,26 +23,35 @@ import numpy as np
 import pandas as pd
 
 
-def within_se(monthly: pd.DataFrame, groups: pd.Series) -> pd.Series:
-    """Per entity the s.e. of its window ratio (index entity_id); ``monthly`` has entity_id,
-    numerator, denominator per month; ``groups`` maps entity_id → peer group."""
-    m = monthly.dropna(subset=["numerator", "denominator"])
-    m = m.assign(group=m["entity_id"].map(groups))
-    sums = m.groupby("entity_id")[["numerator", "denominator"]].sum()
-    ratio = sums["numerator"] / sums["denominator"].where(sums["denominator"] > 0)
-    # the peer group's common month pattern (July and December dips) is not noise: expected
-    # numerator in month m is r_i · d_im · R_gm / R_g, with R pooled ratios of the group
-    by_month = m.groupby(["group", "month"])[["numerator", "denominator"]].transform("sum")
-    by_group = m.groupby("group")[["numerator", "denominator"]].transform("sum")
-    season = (by_month["numerator"] / by_month["denominator"]) / (by_group["numerator"] / by_group["denominator"])
-    resid = m["numerator"] - m["entity_id"].map(ratio) * m["denominator"] * season.fillna(1.0)
-    sq = (resid**2).groupby(m["entity_id"]).sum()
-    months = m.groupby("entity_id").size()
-    v = months / (months - 1).where(months > 1) * sq / sums["denominator"] ** 2
-    scaled = (v * sums["denominator"]).where(months > 1)
-    group = groups.reindex(scaled.index)
-    sigma2 = scaled.groupby(group).transform("median")
-    return np.sqrt(sigma2 / sums["denominator"].where(sums["denominator"] > 0))
+def within_se(numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per entity the s.e. of its window ratio, from entity × month arrays (NaN = no value).
+
+    ``group`` is each entity's peer-group code (−1: outside every group, no seasonal pattern and
+    no pooled scale). NaN where the s.e. cannot be estimated (fewer than two months).
+    """
+    ok = ~np.isnan(numerator) & ~np.isnan(denominator)
+    x, d = np.where(ok, numerator, 0.0), np.where(ok, denominator, 0.0)
+    months = ok.sum(axis=1)
+    sum_x, sum_d = x.sum(axis=1), d.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = sum_x / np.where(sum_d > 0, sum_d, np.nan)
+        n_groups = int(group.max()) + 1 if len(group) and group.max() >= 0 else 0
+        member = group >= 0
+        g_x = np.zeros((n_groups, x.shape[1]))
+        g_d = np.zeros((n_groups, x.shape[1]))
+        np.add.at(g_x, group[member], x[member])
+        np.add.at(g_d, group[member], d[member])
+        pattern = (g_x / g_d) / (g_x.sum(axis=1) / g_d.sum(axis=1))[:, None]
+        season = np.where(member[:, None], pattern[np.maximum(group, 0)], np.nan)
+        season = np.where(np.isnan(season), 1.0, season)
+        resid = np.where(ok, x - ratio[:, None] * d * season, 0.0)
+        sq = (resid**2).sum(axis=1)
+        v = months / np.where(months > 1, months - 1, np.nan) * sq / sum_d**2
+        scaled = np.where(months > 1, v * sum_d, np.nan)
+    sigma2 = pd.Series(scaled).groupby(np.where(member, group, np.nan)).transform("median").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(sigma2 / np.where(sum_d > 0, sum_d, np.nan))
+    return np.where(months > 0, se, np.nan)
 
 
 def dersimonian_laird(y: np.ndarray, s: np.ndarray) -> float:

@@ -36,6 +36,8 @@ Counting the significant pairs is a vectorised O(N²) pass in chunks of rows.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from scipy.stats import norm, rankdata
@@ -44,7 +46,7 @@ B_DEFAULT = 1000
 B_LARGE = 400  # large groups: the 95 % quantile of a maximum over thousands of pairs is stable at 400 draws
 MAX_BINS = 48
 EXACT_MAX = 100
-CHUNK = 256
+BAND_CHUNK = 2_000_000  # pairs per chunk when counting the ambiguous band
 
 
 def _as_series(x) -> pd.Series:
@@ -54,6 +56,19 @@ def _as_series(x) -> pd.Series:
 def point_ranks(estimates: np.ndarray) -> np.ndarray:
     """Rank 1 = largest; ties share the best (smallest) rank."""
     return rankdata(-estimates, method="min").astype(float)
+
+
+@functools.lru_cache(maxsize=16)
+def _standard_draws(seed: int, n_boot: int, n: int) -> tuple[np.ndarray, dict]:
+    """The N(0, 1) bootstrap draws for ``seed`` and the generator's state after them.
+
+    Kept between calls: a weight slider re-ranks the same peer groups with new standard errors,
+    and the draws (not the errors) are the costly part. Read-only, so a caller cannot spoil them.
+    """
+    rng = np.random.default_rng(seed)
+    draws = rng.standard_normal((n_boot, n), dtype=np.float32).astype(float)
+    draws.setflags(write=False)
+    return draws, rng.bit_generator.state
 
 
 def _bins(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,17 +83,14 @@ def _bins(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bin_extremes(s: np.ndarray, draws: np.ndarray):
-    """Per draw and bin of standard errors: the largest and smallest draw, and the bin's smallest s."""
+    """Per draw and non-empty bin of standard errors: the largest and smallest draw, and the
+    bin's smallest s (one pass over the draws, columns grouped by bin)."""
     idx, lows = _bins(s)
-    nb = len(lows)
-    bmax = np.full((draws.shape[0], nb), -np.inf)
-    bmin = np.full((draws.shape[0], nb), np.inf)
-    for b in range(nb):  # a loop over bins (≤ 48), not over entities
-        members = idx == b
-        if members.any():
-            bmax[:, b] = draws[:, members].max(axis=1)
-            bmin[:, b] = draws[:, members].min(axis=1)
-    return bmax, bmin, np.where(np.isfinite(lows), lows, np.nan)
+    order = np.argsort(idx, kind="stable")
+    present, starts = np.unique(idx[order], return_index=True)
+    grouped = draws[:, order]
+    return (np.maximum.reduceat(grouped, starts, axis=1), np.minimum.reduceat(grouped, starts, axis=1),
+            lows[present])
 
 
 def _marginal_critical(s: np.ndarray, draws: np.ndarray, alpha: float, rng) -> np.ndarray:
@@ -86,17 +98,22 @@ def _marginal_critical(s: np.ndarray, draws: np.ndarray, alpha: float, rng) -> n
 
     For each grid value g, a fresh ε_g ~ N(0, g²) per draw is compared with every entity through
     the bin extremes: max_k |ε_g − ε_k|/√(g² + s_k²) is bounded by the bin maxima/minima over
-    √(g² + a_bin²). Including the entity itself among the k adds one more term to the maximum, so
-    the value is conservative. c_j is read from the grid at the nearest grid values around s_j,
-    taking the larger (conservative).
+    √(g² + a_bin²) (for ε_k in [min, max], |ε_g − ε_k| ≤ max(max − ε_g, ε_g − min)). Including the
+    entity itself among the k adds one more term to the maximum, so the value is conservative.
+    c_j is read from the grid at the nearest grid values around s_j, taking the larger
+    (conservative).
     """
     bmax, bmin, lows = _bin_extremes(s, draws)
     grid = np.unique(np.quantile(s, np.linspace(0, 1, 33)))
     x = rng.standard_normal((draws.shape[0], len(grid))) * grid[None, :]  # (B, G)
-    denom = np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)  # (G, nb)
-    dev = np.maximum(np.abs(x[:, :, None] - bmax[:, None, :]), np.abs(x[:, :, None] - bmin[:, None, :]))
-    m = np.nanmax(np.where(np.isfinite(denom)[None], dev / denom[None], np.nan), axis=2)  # (B, G)
-    c_grid = np.quantile(m, 1 - alpha, axis=0)
+    # single precision for the (B, G, bins) block: a quantile of maxima needs no more digits
+    inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(np.float32)  # (G, bins)
+    hi, lo, x32 = bmax.astype(np.float32), bmin.astype(np.float32), x.astype(np.float32)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        dev = np.maximum(hi[:, None, :] - x32[:, :, None], x32[:, :, None] - lo[:, None, :])
+        dev *= inv[None]
+    m = np.fmax.reduce(dev, axis=2)  # (B, G); fmax skips the 0/0 of two known values
+    c_grid = np.quantile(m.astype(float), 1 - alpha, axis=0)
     pos = np.clip(np.searchsorted(grid, s), 0, len(grid) - 1)
     below = np.clip(pos - 1, 0, len(grid) - 1)
     return np.maximum(c_grid[pos], c_grid[below])
@@ -107,25 +124,52 @@ def _simultaneous_critical(s: np.ndarray, draws: np.ndarray, alpha: float) -> fl
     bmax, bmin, lows = _bin_extremes(s, draws)
     spread = np.maximum(np.abs(bmax[:, :, None] - bmin[:, None, :]), np.abs(bmax[:, None, :] - bmin[:, :, None]))
     denom = np.sqrt(lows[:, None] ** 2 + lows[None, :] ** 2)
-    m = np.nanmax(np.where(np.isfinite(denom)[None], spread / denom[None], np.nan), axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = np.nanmax(spread / denom[None], axis=(1, 2))  # 0/0 (two known values) is no evidence
     return float(np.quantile(m, 1 - alpha))
 
 
-def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray, active: np.ndarray | None = None):
-    """Per j: #{k significantly above j}, #{k significantly below j} (and the rejection matrix if small)."""
+def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per j: #{k significantly above j} and #{k significantly below j}.
+
+    k is above j when (θ̂_k − θ̂_j)/√(s_k² + s_j²) > c_j. With the estimates sorted, two binary
+    searches per j settle every k with θ̂_k − θ̂_j beyond c_j·√(s_max² + s_j²) (surely above) or
+    within c_j·√(s_min² + s_j²) (surely not); only the band between needs the pair's own s.e.
+    That band is narrow unless the standard errors vary a lot, so the pass is O(N log N + band)
+    instead of O(N²); the band is walked in chunks so memory stays bounded.
+    """
     n = len(est)
-    above = np.zeros(n, int)
-    below = np.zeros(n, int)
-    for start in range(0, n, CHUNK):
-        sl = slice(start, start + CHUNK)
-        diff = est[None, :] - est[sl, None]  # θ_k − θ_j
-        se = np.sqrt(s[None, :] ** 2 + s[sl, None] ** 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
-        c = crit[sl, None]
-        above[sl] = (t > c).sum(axis=1)
-        below[sl] = (t < -c).sum(axis=1)
-    return above, below
+    order = np.argsort(est, kind="stable")
+    e = est[order]
+    near, far = crit * np.sqrt(s.min() ** 2 + s**2), crit * np.sqrt(s.max() ** 2 + s**2)
+    counts = []
+    for sign in (1, -1):  # above (k larger), then below (k smaller)
+        if sign > 0:
+            start, stop = np.searchsorted(e, est + near, "right"), np.searchsorted(e, est + far, "right")
+            sure = n - stop
+        else:
+            start, stop = np.searchsorted(e, est - far, "left"), np.searchsorted(e, est - near, "left")
+            sure = start.copy()
+        length = stop - start
+        extra = np.zeros(n, dtype=np.int64)
+        ends = np.cumsum(length)
+        j0 = 0
+        while j0 < n:  # chunks of about BAND_CHUNK pairs (a loop over chunks, not entities)
+            j1 = max(j0 + 1, int(np.searchsorted(ends, (ends[j0 - 1] if j0 else 0) + BAND_CHUNK, "right")))
+            j1 = min(j1, n)
+            lens = length[j0:j1]
+            if lens.sum():
+                j = np.repeat(np.arange(j0, j1), lens)
+                offset = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
+                k = order[start[j] + offset]
+                diff = sign * (est[k] - est[j])
+                se = np.sqrt(s[k] ** 2 + s[j] ** 2)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    t = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
+                extra[j0:j1] = np.bincount(j - j0, weights=t > crit[j], minlength=j1 - j0).astype(np.int64)
+            j0 = j1
+        counts.append(sure + extra)
+    return counts[0], counts[1]
 
 
 def _exact_stepdown(est, s, draws, alpha, simultaneous):
@@ -182,10 +226,12 @@ def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: 
     if n == 1:
         out.loc[ok, :] = 1.0
         return out
-    rng = np.random.default_rng(seed)
     if n > EXACT_MAX:
         n_boot = min(n_boot, B_LARGE)
-    draws = rng.standard_normal((n_boot, n), dtype=np.float32).astype(float) * s[None, :]
+    standard, state = _standard_draws(seed, n_boot, n)
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = state
+    draws = standard * s[None, :]
     if n <= EXACT_MAX:
         above, below = _exact_stepdown(est, s, draws, alpha, simultaneous)
     else:
@@ -208,13 +254,12 @@ def rank_intervals_grouped(estimates, std_errors, groups, coverage: float = 0.95
                            simultaneous: bool = False, seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
     """:func:`rank_intervals` within each group (a loop over groups), plus ``peer_n``."""
     est = _as_series(estimates)
-    s = pd.Series(np.asarray(std_errors, float), index=est.index)
-    g = pd.Series(np.asarray(groups), index=est.index)
-    parts = []
-    for _, members in g.groupby(g, sort=True).groups.items():
-        part = rank_intervals(est.loc[members], s.loc[members], coverage, simultaneous, seed, n_boot)
-        part["peer_n"] = float(est.loc[members].notna().sum())
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=["rank", "rank_low", "rank_high", "peer_n"])
-    return pd.concat(parts).reindex(est.index)
+    values, s = est.to_numpy(dtype=float), np.asarray(std_errors, float)
+    codes, labels = pd.factorize(pd.Series(np.asarray(groups), index=est.index), sort=True)
+    out = np.full((len(est), 4), np.nan)
+    for code in range(len(labels)):  # a loop over groups
+        at = np.flatnonzero(codes == code)
+        part = rank_intervals(values[at], s[at], coverage, simultaneous, seed, n_boot)
+        out[at, :3] = part[["rank", "rank_low", "rank_high"]].to_numpy()
+        out[at, 3] = float(np.isfinite(values[at]).sum())
+    return pd.DataFrame(out, index=est.index, columns=["rank", "rank_low", "rank_high", "peer_n"])

@@ -100,3 +100,33 @@ def test_grouped_ranks_are_within_each_group():
     est = np.array([5.0, 4.0, 3.0, 50.0, 40.0])
     r = rank_intervals_grouped(est, np.full(5, 0.01), ["a", "a", "a", "b", "b"])
     assert r["rank"].tolist() == [1, 2, 3, 1, 2] and r["peer_n"].tolist() == [3, 3, 3, 2, 2]
+
+
+def test_significant_pair_counts_agree_with_the_all_pairs_computation():
+    """The sorted-band count equals the plain O(N²) count, with ties, zero and very unequal s.e."""
+    from benchmark.stats.ranks import _counts
+
+    for trial in range(25):
+        rng = np.random.default_rng(trial)
+        n = int(rng.integers(2, 1500))
+        est = rng.normal(size=n).round(int(rng.integers(0, 3)))  # rounding makes ties
+        se = np.abs(rng.standard_cauchy(n)) * rng.choice([0.0, 1.0, 1.0], size=n)
+        crit = rng.uniform(1.5, 4.0, size=n)
+        diff = est[None, :] - est[:, None]  # θ_k − θ_j, row j
+        pair_se = np.sqrt(se[None, :] ** 2 + se[:, None] ** 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(pair_se > 0, diff / pair_se, np.sign(diff) * np.inf)
+        above, below = _counts(est, se, crit)
+        assert (above == (t > crit[:, None]).sum(axis=1)).all()
+        assert (below == (t < -crit[:, None]).sum(axis=1)).all()
+
+
+def test_cached_draws_give_the_same_intervals_as_fresh_ones():
+    from benchmark.stats.ranks import _standard_draws
+
+    rng = np.random.default_rng(5)
+    est, se = rng.normal(size=400), rng.uniform(0.1, 1.0, size=400)
+    first = rank_intervals(est, se, seed=3)
+    _standard_draws.cache_clear()
+    again = rank_intervals(est, se, seed=3)
+    assert first.equals(again)
