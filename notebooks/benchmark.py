@@ -34,7 +34,8 @@ def _():
 
 @app.cell
 def _():
-    source = mo.ui.text(value="demo", label="Datakilde: demo, en mappe eller arbeidsbok, eller run:<id> for en "
+    # `marimo run notebooks/benchmark.py -- --source PATH` opens on another dataset or run:<id>
+    source = mo.ui.text(value=str(mo.cli_args().get("source") or "demo"), label="Datakilde: demo, en mappe eller arbeidsbok, eller run:<id> for en "
                         "lagret kjøring", full_width=True)
     level = mo.ui.dropdown({"Enhet": "unit", "Avdeling": "department", "Divisjon": "division"},
                            value="Enhet", label="Nivå")
@@ -148,9 +149,10 @@ def _(result):
 @app.cell
 def _(period, result):
     mo.hstack([
-        mo.download(data=views.csv_bytes(result.ranking), filename=f"ranking-{period.value}.csv",
+        # files are made when a button is pressed, not on every weight change (80 000 rows nationally)
+        mo.download(data=lambda: views.csv_bytes(result.ranking), filename=f"ranking-{period.value}.csv",
                     label="Last ned rangering (csv)"),
-        mo.download(data=views.csv_bytes(result.scores), filename=f"scores-{period.value}.csv",
+        mo.download(data=lambda: views.csv_bytes(result.scores), filename=f"scores-{period.value}.csv",
                     label="Last ned kriterier (csv)"),
         mo.download(data=lambda: views.xlsx_bytes(result, "nb"), filename=f"benchmark-{period.value}.xlsx",
                     label="Last ned arbeidsbok (xlsx)"),

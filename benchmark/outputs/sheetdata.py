@@ -28,6 +28,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 ROWS_PER_CHUNK = 20_000
 _SAMPLE = re.compile(r'<row r="2"[^>]*>(.*?)</row>|<row r="2"[^>]*/>', re.S)
+_HEADER_END = re.compile(r'<row r="1"[^>]*>.*?</row>', re.S)
 _STYLE = re.compile(r'<c r="([A-Z]+)2"(?: s="(\d+)")?')
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
@@ -87,14 +88,19 @@ def _rows_xml(frame: pd.DataFrame, styles: list[str]):
 def _sheet_xml(xml: str, frame: pd.DataFrame):
     """The sheet's XML with the sample row replaced by every row of ``frame`` (a generator)."""
     match = _SAMPLE.search(xml)
-    if match is None:
-        raise ValueError("the sheet has no sample row 2 to take the column formats from")
-    styles = _styles(match.group(1) or "", len(frame.columns))
+    if match is not None:
+        cut, resume, sample = match.start(), match.end(), match.group(1) or ""
+    else:  # no column has a format, so xlsxwriter wrote no sample row: rows go after the header
+        header_end = _HEADER_END.search(xml)
+        if header_end is None:
+            raise ValueError("the sheet has no header row to put the table's rows after")
+        cut = resume = header_end.end()
+        sample = ""
+    styles = _styles(sample, len(frame.columns))
     last = f"{xl_col_to_name(len(frame.columns) - 1)}{len(frame) + 1}"
-    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml[:match.start()], count=1)
-    yield head
+    yield re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last}"/>', xml[:cut], count=1)
     yield from _rows_xml(frame, styles)
-    yield xml[match.end():]
+    yield xml[resume:]
 
 
 def fill_sheets(skeleton: str | Path, path: str | Path, tables: dict[str, pd.DataFrame]) -> Path:

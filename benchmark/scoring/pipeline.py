@@ -207,7 +207,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
                   monthly=monthly, catalogue=cat, period=period, level=level, seed=seed,
                   dataset_fingerprint=ds.fingerprint(),
                   options={"normalisation": normalisation, "simultaneous": simultaneous},
-                  shrunk=shrunk, shrunk_se=shrunk_se, groups=groups)
+                  shrunk=shrunk, shrunk_se=shrunk_se, groups=groups,
+                  memo={("normalised", normalisation): (norm, nse)})
 
 
 SCORE_LEAD = ["period", "level", "entity_id", "entity_name", "peer_group", "criterion", "value", "numerator",

@@ -31,7 +31,11 @@ and ~72 GB for 3 000. Two observations avoid that here:
    c_j ≥ z_{1−α/2}; and by Bonferroni c_j ≤ z_{1−α/(2(N−1))}. Pairs outside that band are decided
    without bootstrap; the stepdown (which needs the statistic over the remaining pairs) is run
    exactly for groups up to ``EXACT_MAX`` entities, and skipped above (valid, slightly wider sets).
-Counting the significant pairs is a vectorised O(N²) pass in chunks of rows.
+3. **Counting the significant pairs without all N² of them.** With the estimates sorted, two
+   binary searches per entity settle the pairs that are significant (or not) whatever the other
+   entity's s.e.; only a narrow band needs the pair's own s.e. (:func:`_counts`).
+4. **Draws are kept.** The N(0, 1) draws for a seed and group size are cached, so re-ranking after
+   a weight change only rescales them by the new standard errors.
 """
 
 from __future__ import annotations

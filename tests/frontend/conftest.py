@@ -34,8 +34,9 @@ def _free_port() -> int:
 
 
 class MarimoServer:
-    def __init__(self, notebook: str) -> None:
+    def __init__(self, notebook: str, args: list[str] | None = None) -> None:
         self.notebook = notebook
+        self.args = list(args or [])  # passed to the notebook after `--` (mo.cli_args)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -47,7 +48,8 @@ class MarimoServer:
         self._log = log
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "marimo", "run", str(ROOT / "notebooks" / self.notebook), "--headless",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-token"],
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-token",
+             *(["--", *self.args] if self.args else [])],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.time() + timeout
