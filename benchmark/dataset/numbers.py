@@ -32,14 +32,19 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.astype("float64")
         return values, pd.Series(False, index=raw.index)
-    obj = raw.astype(object)
-    is_number = obj.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
-                        and not isinstance(x, bool)) if obj.dtype == object and len(obj) < 50_000 \
-        else pd.Series(False, index=raw.index)
+    if raw.dtype == object and len(raw) < 50_000:  # mixed cells from a workbook: numbers among text
+        obj = raw.astype(object)
+        is_number = obj.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
+                            and not isinstance(x, bool))
+    else:
+        obj, is_number = raw, pd.Series(False, index=raw.index)
     text = raw.astype("string").str.strip()
     blank = text.isna() | (text == "")
-    # fast path: plain machine numbers
-    values = pd.to_numeric(text.where(~blank), errors="coerce").astype("float64")
+    # fast paths: a column of plain machine numbers (the usual export) in one Arrow cast, else
+    # pandas' parser; what either leaves unparsed goes to the Norwegian forms below
+    values = _arrow_floats(text.where(~blank))
+    if values is None:
+        values = pd.to_numeric(text.where(~blank), errors="coerce").astype("float64")
     todo = values.isna() & ~blank
     if is_number.any():
         values[is_number] = obj[is_number].astype(float)
@@ -48,6 +53,18 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         values[todo] = _parse_slow(text[todo])
     bad = values.isna() & ~blank
     return values, bad
+
+
+def _arrow_floats(text: pd.Series) -> pd.Series | None:
+    """The column cast to float64 by Arrow, or None if any cell is not a plain number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cast = pc.cast(pa.array(text, from_pandas=True), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return None
+    return pd.Series(cast.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
 
 def _parse_slow(text: pd.Series) -> pd.Series:
