@@ -145,3 +145,19 @@ def test_support_units_are_not_scored_on_activity(cat):
     ds = dataset_from_frames(units, monthly)
     row = value(ds, cat, "2025Q3", "unit", "activity_per_fte", "S")
     assert not row["scored"] and row["not_scored_reason"].startswith("no_activity_measure")
+
+
+def test_derived_arrays_follow_the_data_not_an_earlier_dataset(ds, cat):
+    """Formulas are evaluated once per dataset and kept; a dataset with other data (as
+    dataclasses.replace or a new load makes) must not reuse them."""
+    import dataclasses
+
+    # U1, 2025Q3: overtime 3 × 6 + extra shifts 3 × 4 = 30 over all pay 300 + 30
+    assert value(ds, cat, "2025Q3", "unit", "variable_pay_share", "U1")["value"] == pytest.approx(30 / 330)
+    assert ds.cache  # something was kept
+    doubled = ds.monthly.assign(pay_overtime=ds.monthly["pay_overtime"] * 2)
+    other = dataclasses.replace(ds, monthly=doubled)
+    assert not other.cache
+    # doubled overtime: 3 × 12 + 3 × 4 = 48 over 300 + 48
+    assert value(other, cat, "2025Q3", "unit", "variable_pay_share", "U1")["value"] == pytest.approx(48 / 348)
+    assert value(ds, cat, "2025Q3", "unit", "variable_pay_share", "U1")["value"] == pytest.approx(30 / 330)
