@@ -88,12 +88,13 @@ def browser():
 
 @pytest.fixture(scope="session")
 def serve():
-    servers: dict[str, MarimoServer] = {}
+    servers: dict[tuple[str, ...], MarimoServer] = {}
 
-    def _serve(notebook: str) -> MarimoServer:
-        if notebook not in servers:
-            servers[notebook] = MarimoServer(notebook).start()
-        return servers[notebook]
+    def _serve(notebook: str, args: list[str] | None = None) -> MarimoServer:
+        key = (notebook, *(args or []))
+        if key not in servers:
+            servers[key] = MarimoServer(notebook, args).start()
+        return servers[key]
 
     yield _serve
     for server in servers.values():

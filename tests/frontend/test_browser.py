@@ -64,3 +64,22 @@ def test_other_apps_render(browser, serve, artifacts, settle, name, marker, last
     settle(page)
     page.wait_for_timeout(3000)  # charts draw after their cell has finished
     page.screenshot(path=str(artifacts / f"{name[:-3]}.png"), full_page=True)
+
+
+def test_benchmark_app_opens_on_a_dataset_given_on_the_command_line(browser, serve, artifacts, settle,
+                                                                     tmp_path_factory):
+    """`marimo run notebooks/benchmark.py -- --source PATH` (the README's command for own data)."""
+    from benchmark.dataset import dataset_from_frames, write_dataset
+    from benchmark.demo_data import generate_national
+
+    tables = generate_national(400, 36, seed=2)
+    data = write_dataset(dataset_from_frames(tables["units"], tables["monthly"]),
+                         tmp_path_factory.mktemp("national") / "data", "parquet")
+    page = _open(browser, serve("benchmark.py", ["--source", str(data)]))
+    page.get_by_text("Rangering med intervall").first.wait_for(timeout=120_000)
+    settle(page)
+    assert page.get_by_role("textbox").first.input_value() == str(data)
+    table = page.get_by_role("table").first.inner_text()
+    assert re.search(r"U\d{6}", table), "the ranking does not show the generated units"
+    assert "Enhet U" in table and "Akuttmottak" not in table  # not the demo trust
+    page.screenshot(path=str(artifacts / "benchmark-own-data.png"), full_page=False)
