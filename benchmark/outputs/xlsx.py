@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmark.charts import FLAG_COLOURS, FLAG_ORDER
+from benchmark.charts import FLAG_COLOURS, FLAG_LABELS, FLAG_ORDER
+from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 from benchmark.labels import heading
 from benchmark.outputs.sheetdata import fill_sheets
 
@@ -60,6 +61,31 @@ def _sheet_frame(res, name: str) -> pd.DataFrame | None:
     return frame
 
 
+UNIT_WORDS = {"fte": {"nb": "årsverk", "en": "FTE"}, "knok": {"nb": "kNOK", "en": "kNOK"}}
+
+
+def _readable(frame: pd.DataFrame, catalogue, lang: str) -> pd.DataFrame:
+    """Codes a controller should not have to decode, in words: peer groups and care levels as the
+    apps name them, flags as in the charts' legend, potential units; a criterion name beside its id.
+    The csv and parquet files keep the codes (other tools read those)."""
+    out = frame.copy()
+
+    def words(col: str, mapping: dict[str, str]) -> None:
+        if col in out:
+            out[col] = out[col].map(mapping).fillna(out[col])  # a code without words stays as it is
+
+    groups = {**{k: v[lang] for k, v in CARE_LEVEL_PLURAL.items()},
+              "all": {"nb": "alle", "en": "all"}[lang], "mixed": {"nb": "blandet", "en": "mixed"}[lang]}
+    words("peer_group", groups)
+    words("care_level", groups)
+    words("flag", FLAG_LABELS[lang])
+    words("potential_unit", {k: v[lang] for k, v in UNIT_WORDS.items()})
+    if "criterion" in out:
+        names = {c.id: c.name[lang] for c in catalogue.criteria}
+        out.insert(list(out.columns).index("criterion") + 1, "criterion_name", out["criterion"].map(names))
+    return out
+
+
 def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = None) -> Path:
     """Write the workbook: structure and styles by xlsxwriter, the large tables' rows in bulk.
 
@@ -83,6 +109,7 @@ def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = 
         for name in SHEETS:
             frame = _sheet_frame(res, name)
             if frame is not None:
+                frame = _readable(frame, res.catalogue, lang)
                 _write_table(book, frame, heading(f"sheet_{name}", lang), lang, head, fmt, flag_fmt)
                 tables[f"xl/worksheets/sheet{len(book.worksheets())}.xml"] = frame
         _write_frame(book, _criteria_frame(res, lang), heading("sheet_criteria", lang), head, widths={2: 60, 3: 60})
@@ -124,8 +151,8 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
     if "flag" in frame.columns:
         j = list(frame.columns).index("flag")
         for flag, f in flag_fmt.items():
-            ws.conditional_format(1, j, len(frame), j, {"type": "cell", "criteria": "==", "value": f'"{flag}"',
-                                                          "format": f})
+            ws.conditional_format(1, j, len(frame), j, {"type": "cell", "criteria": "==",
+                                                          "value": f'"{FLAG_LABELS[lang][flag]}"', "format": f})
 
 
 def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, float]) -> None:
