@@ -93,44 +93,48 @@ def _(base, weights):
 
 
 @app.cell
-def _(peer, result):
+def _():
+    # the unit picked in the ranking table, kept as state: it survives a weight change (which
+    # rebuilds the table), and the funnel, which weights do not change, is not redrawn for one
+    get_picked, set_picked = mo.state(None)
+    return get_picked, set_picked
+
+
+@app.cell
+def _(peer, result, set_picked):
     ranking = mo.ui.table(views.ranking_view(result, "nb", peer.value or None), selection="single",
-                          page_size=15, label="Rangering med intervall (plass 1 = best i gruppen)")
+                          page_size=15, label="Rangering med intervall (plass 1 = best i gruppen)",
+                          on_change=lambda rows: set_picked(rows.iloc[0]["Id"] if len(rows) else None))
     return (ranking,)
 
 
 @app.cell
-def _(ranking):
-    from_table = ranking.value.iloc[0]["Id"] if len(ranking.value) else None
-    return (from_table,)
-
-
-@app.cell
-def _(criterion, from_table, peer, result):
+def _(base, criterion, get_picked, peer):
+    # funnel values, limits and flags do not depend on the weights: drawn from the unweighted result
     funnel = mo.ui.altair_chart(charts.funnel_chart(
-        result.scores, criterion.value, peer_group=views.funnel_group(result, peer.value, from_table),
-        highlight=from_table, catalogue=result.catalogue, lang="nb", selectable=True))
+        base.scores, criterion.value, peer_group=views.funnel_group(base, peer.value, get_picked()),
+        highlight=get_picked(), catalogue=base.catalogue, lang="nb", selectable=True))
     return (funnel,)
 
 
 @app.cell
-def _(from_table, funnel):
-    selected = views.picked_entity(funnel.value, from_table)
+def _(funnel, get_picked):
+    selected = views.picked_entity(funnel.value, get_picked())
     return (selected,)
 
 
 @app.cell
 def _(criterion, funnel, ranking):
-    mo.hstack([mo.vstack([mo.md("### Rangering"), ranking]),
-               mo.vstack([mo.md("### Traktplott"), criterion, funnel])], widths=[1, 1])
+    # the table full width (its columns no longer run under the chart), the funnel below it
+    mo.vstack([mo.md("### Rangering"), ranking, mo.md("### Traktplott"), criterion, funnel])
     return
 
 
 @app.cell
 def _(peer, result, selected):
     caterpillar = charts.caterpillar_chart(result.ranking, peer_group=peer.value or None, highlight=selected,
-                                           lang="nb")
-    potential = charts.potential_chart(result.ranking, highlight=selected, lang="nb")
+                                           lang="nb", width=340)
+    potential = charts.potential_chart(result.ranking, highlight=selected, lang="nb", width=340)
     mo.hstack([mo.vstack([mo.md("### Plass med intervall"), caterpillar]),
                mo.vstack([mo.md("### Størst forbedringspotensial"), potential])], widths=[1, 1])
     return
