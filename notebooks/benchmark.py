@@ -132,10 +132,14 @@ def _(criterion, funnel, ranking):
 
 @app.cell
 def _(peer, result, selected):
-    caterpillar = charts.caterpillar_chart(result.ranking, peer_group=peer.value or None, highlight=selected,
+    # ranks are within a peer group: one group at a time (the chosen one, the picked unit's, or the largest)
+    ranked_group = views.funnel_group(result, peer.value, selected)
+    caterpillar = charts.caterpillar_chart(result.ranking, peer_group=ranked_group, highlight=selected,
                                            lang="nb", width=340)
     potential = charts.potential_chart(result.ranking, highlight=selected, lang="nb", width=340)
-    mo.hstack([mo.vstack([mo.md("### Plass med intervall"), caterpillar]),
+    title = f" – {views.peer_group_label(ranked_group, 'nb')}" if ranked_group else ""
+    mo.hstack([mo.vstack([mo.md(f"### Plass med intervall{title}"),
+                          caterpillar]),
                mo.vstack([mo.md("### Størst forbedringspotensial"), potential])], widths=[1, 1])
     return
 
