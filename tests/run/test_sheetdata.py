@@ -61,3 +61,42 @@ def test_large_tables_are_written_in_chunks_and_stay_in_order(tmp_path):
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert len(rows) == n
     assert rows[0] == ("U000000", 0.0) and rows[-1] == (f"U{n - 1:06d}", (n - 1) / 7)
+
+
+def test_the_run_workbook_is_well_formed_spreadsheetml(tmp_path):
+    """Independent of LibreOffice (not on every machine): every part parses as XML, cells sit in
+    their rows in column order with matching references, and the worksheet's elements come in
+    the order the schema (ECMA-376 CT_Worksheet) requires, which Excel enforces."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    import benchmark as bm
+    from benchmark.outputs.xlsx import write_xlsx
+
+    res = bm.score(bm.load_dataset("fixtures/demo"), bm.load_criteria(), period="2025Q3")
+    path = write_xlsx(res, tmp_path / "benchmark.xlsx")
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    order = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetProtection",
+             "autoFilter", "mergeCells", "conditionalFormatting", "dataValidations", "printOptions",
+             "pageMargins", "pageSetup", "headerFooter", "drawing", "tableParts", "extLst"]
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheets) >= 4
+        for name in z.namelist():
+            if name.endswith(".xml") or name.endswith(".rels"):
+                ET.fromstring(z.read(name))  # raises on malformed XML
+        for name in sheets:
+            root = ET.fromstring(z.read(name))
+            tags = [child.tag.replace(ns, "") for child in root]
+            positions = [order.index(t) for t in tags if t in order]
+            assert positions == sorted(positions), (name, tags)
+            rows = root.find(f"{ns}sheetData").findall(f"{ns}row")
+            assert [int(r.get("r")) for r in rows] == list(range(1, len(rows) + 1)), name
+            for row in rows:
+                refs = [c.get("r") for c in row.findall(f"{ns}c")]
+                assert all(re.fullmatch(rf"[A-Z]+{row.get('r')}", ref) for ref in refs), (name, refs[:3])
+                letters = [ref.rstrip("0123456789") for ref in refs]
+                assert sorted(letters, key=lambda s: (len(s), s)) == letters, (name, refs[:5])
+                assert len(set(letters)) == len(letters)
+            dim = root.find(f"{ns}dimension").get("ref")
+            assert dim.endswith(str(len(rows))), (name, dim)
