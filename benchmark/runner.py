@@ -1,14 +1,16 @@
-"""The quarterly run: validate → criteria → score → write outputs → record the run.
+"""The quarterly run: check targets → reconcile → validate → criteria → score → write → commit.
 
-Nothing is lost on failure: outputs are written to a temporary folder and swapped into place only
-after the run is recorded in the store (one transaction); bad data, a bad catalogue, a full disk,
-Ctrl-C or SIGTERM leave the earlier outputs and the store as they were, and the error says what
-happened.
+Nothing is lost on failure. ``--out`` and ``--store`` are checked before any work; leftovers of
+killed runs are finished or rolled back first (:func:`benchmark.outputs.commit.reconcile`); a period
+without data, or only partly covered without ``allow_partial``, stops before scoring; outputs are
+written to a temporary folder and committed with the run history by the one commit protocol of
+:mod:`benchmark.outputs.commit`, so bad data, a bad catalogue, a full disk, Ctrl-C, SIGTERM or
+kill -9 leave either the earlier outputs and store or the complete new run — never a run in the
+history without its outputs — and the error says which.
 """
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +28,8 @@ class RunInfo:
     store: Path
     result: object
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. a partly covered period (--allow-partial)
+    notes: list[str] = field(default_factory=list)  # leftovers of interrupted runs that were cleaned
 
 
 class Progress:
@@ -53,73 +57,78 @@ class Progress:
             print("\r" + " " * 60 + "\r", end="", file=self.stream)
 
 
-@contextmanager
 def sigterm_as_interrupt():
-    """Turn SIGTERM into KeyboardInterrupt so cleanup code runs (then restore the old handler)."""
-    def handler(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-    try:
-        old = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
+    """SIGTERM and SIGINT as :class:`~benchmark.interrupts.Interrupted` (kept for callers of version 1)."""
+    from benchmark.interrupts import signals_as_interrupt
+
+    return signals_as_interrupt()
 
 
 def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = None, level: str = "unit",
                   out: str | Path = "benchmark-out", store: str | Path | None = None, seed: int = 1,
                   lang: str = "nb", quiet: bool = False, verbose: bool = False,
-                  hook: Callable[[str], None] | None = None) -> RunInfo:
+                  hook: Callable[[str], None] | None = None, allow_partial: bool = False) -> RunInfo:
     """Run the whole pipeline; see the module docstring for the guarantees on failure."""
-    import os
-
+    from benchmark import faults
     from benchmark.catalogue import default_catalogue_path, load_criteria
     from benchmark.dataset import load_dataset
-    from benchmark.outputs.atomic import discard, swap_into_place, temp_dir
+    from benchmark.dataset.coverage import check_period_coverage
+    from benchmark.outputs.commit import commit, discard, reconcile, workspace
     from benchmark.outputs.summary import write_summary
     from benchmark.outputs.tables import write_tables
+    from benchmark.outputs.targets import check_output_dir, check_store_path
     from benchmark.outputs.xlsx import write_xlsx
     from benchmark.periods import parse_period
     from benchmark.scoring import score
-    from benchmark.store import default_store_path, new_run_id, record_run
+    from benchmark.store import BENCHMARK_KIND, new_run_id, result_tables, run_meta
 
     period_obj = parse_period(period)
-    out = Path(out)
-    store = Path(store) if store else (out / "history.duckdb" if out != Path("benchmark-out") else default_store_path())
+    out = check_output_dir(out)
+    store = check_store_path(store or default_store_for(out))
     progress = Progress(6, quiet=quiet, verbose=verbose)
     run_id = new_run_id()
     started = datetime.now(UTC).isoformat()
     hook = hook or (lambda step: None)
-    test_pause = float(os.environ.get("BENCHMARK_TEST_PAUSE_IN_WRITE", "0") or 0)
-    with sigterm_as_interrupt():
-        with progress.step("validate data"):
-            ds = load_dataset(data)
-        with progress.step("check criteria"):
-            cat = load_criteria(criteria or default_catalogue_path())
-        with progress.step("score"):
-            res = score(ds, cat, period_obj, level=level, seed=seed)
-        final = out / period_obj.label
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = temp_dir(final, run_id)
-        try:
-            with progress.step("write outputs"):
-                write_tables(res, tmp)
-                hook("write")
-                if test_pause:
-                    time.sleep(test_pause)  # lets tests kill a run in the middle of writing
-                write_xlsx(res, tmp / "benchmark.xlsx", lang=lang,
-                           metadata={"run_id": run_id, "data_source": str(data), "started_at": started})
-                write_summary(res, tmp / "summary.html", lang=lang, run_id=run_id)
-            with progress.step("record run"):
-                record_run(store, res, run_id, {"started_at": started, "data_source": str(data), "lang": lang})
-            with progress.step("move outputs into place"):
-                swap_into_place(tmp, final, run_id)
-        except BaseException:
-            discard(tmp)
-            raise
+    cleaned = reconcile(store, folders=(out,) if out.is_dir() else ())
+    with progress.step("validate data"), faults.step("validate"):
+        ds = load_dataset(data)
+    notes = list(cleaned)
+    coverage = check_period_coverage(ds.months, period_obj, f"{Path(data).name} (monthly)", allow_partial)
+    with progress.step("check criteria"), faults.step("criteria"):
+        cat = load_criteria(criteria or default_catalogue_path())
+    with progress.step("score"), faults.step("score"):
+        res = score(ds, cat, period_obj, level=level, seed=seed)
+    if coverage:
+        import dataclasses
+
+        res = dataclasses.replace(res, options={**dict(res.options), "partial_period": coverage[0].message})
+    final = out / period_obj.label
+    ws = workspace(final, run_id)
+    try:
+        with progress.step("write outputs"), faults.step("write"):
+            write_tables(res, ws.tmp)
+            hook("write")
+            write_xlsx(res, ws.tmp / "benchmark.xlsx", lang=lang,
+                       metadata={"run_id": run_id, "data_source": str(data), "started_at": started})
+            write_summary(res, ws.tmp / "summary.html", lang=lang, run_id=run_id)
+            if coverage:
+                (ws.tmp / "WARNINGS.txt").write_text("\n".join(i.render() for i in coverage) + "\n", encoding="utf-8")
+    except BaseException:
+        discard(ws)
+        raise
+    with progress.step("record run and move outputs into place"):
+        commit(store, BENCHMARK_KIND, ws, run_meta(res, {"started_at": started, "data_source": str(data),
+                                                          "lang": lang}), result_tables(res))
     import dataclasses
 
-    return RunInfo(run_id, period_obj.label, final, store, dataclasses.replace(res, run_id=run_id), progress.timings)
+    info = RunInfo(run_id, period_obj.label, final, store, dataclasses.replace(res, run_id=run_id), progress.timings)
+    info.warnings = [i.render() for i in coverage]
+    info.notes = notes
+    return info
+
+
+def default_store_for(out: Path) -> Path:
+    """OUT/history.duckdb, or benchmark-out/history.duckdb for the default OUT."""
+    from benchmark.store import default_store_path
+
+    return out / "history.duckdb" if out != Path("benchmark-out") else default_store_path()

@@ -1,20 +1,28 @@
 """The embedded run history: one DuckDB file with every run and its result tables.
 
 Default location ``benchmark-out/history.duckdb`` (``--store`` overrides). Each run is a row in
-``runs`` (id, time, period, level, catalogue version, hash and text, data fingerprint, seed,
-package version, options) and its rows in ``scores``, ``ranking``, ``measures``, ``trend``,
-``sensitivity`` and ``monthly``, keyed by ``run_id``. Runs are never updated: re-running the same
-inputs gives a new run with identical results.
+``runs`` (id, kind, status, time, period, level, catalogue version, hash and text, data
+fingerprint, seed, package version, options, where its outputs are and their hashes) and its rows
+in ``scores``, ``ranking``, ``measures``, ``trend``, ``sensitivity`` and ``monthly``, keyed by
+``run_id``. Runs are never changed except from ``pending`` to ``complete``.
+
+A run is written by the commit protocol of :mod:`benchmark.outputs.commit`: recorded as
+``pending`` (one transaction), outputs swapped into place, marked ``complete``. Readers see a run
+if and only if its outputs are in place: complete runs, and pending runs whose output folder
+already carries their manifest (a run killed between the swap and the last update) —
+:func:`visible_runs`. Pending runs of killed processes are finished or rolled back by
+:func:`benchmark.outputs.commit.reconcile` on the next start.
 
 DuckDB lets one process hold the file at a time (a second open fails with "Could not set lock on
-file"). A run opens the store only at its very end, for one transaction; a second process waits
-(retrying) up to ``LOCK_TIMEOUT`` seconds and then stops with a clear message. All inserts of a
-run are one transaction, so the store holds either the whole run or none of it.
+file"). A run opens the store only for short transactions; a second process waits (retrying) up to
+``LOCK_TIMEOUT`` seconds and then stops with a clear message. Every other open error is named for
+what it is: a folder, not a DuckDB file, not writable (:class:`StoreError`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -26,9 +34,17 @@ from benchmark.issues import UsageError
 
 LOCK_TIMEOUT = 30.0
 TABLES = ("scores", "ranking", "measures", "trend", "sensitivity", "monthly")
+BENCHMARK_KIND = "benchmark"
+MANIFEST = ".manifest.json"  # in every committed output folder: kind, run id, sha256 of each file
 
 
-class StoreBusy(UsageError):
+class StoreError(UsageError):
+    """The run history cannot be opened or changed; the message says why. CLI exit 1."""
+
+    exit_code = 1
+
+
+class StoreBusy(StoreError):
     """The store is held by another process for longer than we were willing to wait."""
 
 
@@ -36,23 +52,52 @@ def default_store_path() -> Path:
     return Path("benchmark-out") / "history.duckdb"
 
 
+def _open_error(path: Path, exc: Exception, read_only: bool) -> StoreError:
+    text = str(exc)
+    low = text.lower()
+    if path.is_dir() or "is a directory" in low:
+        return StoreError(f"the run history {path} is a folder, not a file; give --store a file such as "
+                          f"{path / 'history.duckdb'}")
+    if "not a valid duckdb database" in low or "database file" in low and "invalid" in low:
+        return StoreError(f"{path} is not a run history (it is not a DuckDB database file); give another --store "
+                          "or move the file away")
+    if "permission denied" in low or "read-only" in low or "read only" in low:
+        what = "read" if read_only else "written"
+        return StoreError(f"the run history {path} cannot be {what} ({text.split(':', 1)[-1].strip()})")
+    if "no space left" in low:
+        return StoreError(f"the disk holding the run history {path} is full; free space and run again")
+    return StoreError(f"the run history {path} cannot be opened: {text}")
+
+
 @contextmanager
 def connect(path: str | Path, read_only: bool = False, timeout: float = LOCK_TIMEOUT):
+    """A DuckDB connection to the store, waiting up to ``timeout`` s for another process's lock."""
     import duckdb
 
     path = Path(path)
     if read_only and not path.exists():
         raise UsageError(f"there is no run history at {path}: run 'benchmark run' (or 'benchmark demo') first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise _open_error(path, IsADirectoryError(), read_only)
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"the folder of the run history {path} cannot be made ({exc.strerror})") from None
     deadline = time.monotonic() + timeout
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                raise StoreBusy(f"the run history {path} is in use by another run ({str(exc).split('(')[-1].rstrip(')')}"
-                                f"); waited {timeout:.0f} s. Try again when that run has finished.") from None
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "could not set lock" not in text.lower() and "conflicting lock" not in text.lower():
+                raise _open_error(path, exc, read_only) from None
+            if time.monotonic() > deadline:
+                holder = re.search(r"PID (\d+)", text)
+                who = f" (process {holder.group(1)})" if holder else ""
+                raise StoreBusy(f"the run history {path} is in use by another run{who}; waited {timeout:.0f} s. "
+                                "Try again when that run has finished.") from None
             time.sleep(0.25)
     try:
         yield con
@@ -65,49 +110,73 @@ def new_run_id() -> str:
     return now.strftime("%Y%m%dT%H%M%S") + f"-{now.microsecond:06d}"
 
 
-def _insert(con, table: str, frame: pd.DataFrame, run_id: str) -> None:
+def _table_exists(con, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [table]).fetchone()[0])
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                      [table]).fetchall()}
+
+
+def _insert(con, table: str, frame: pd.DataFrame, run_id: str | None) -> None:
+    """Insert ``frame`` (with ``run_id`` as first column unless None), adding new columns as needed."""
     data = frame.copy()
-    data.insert(0, "run_id", run_id)
+    if run_id is not None:
+        data.insert(0, "run_id", run_id)
     for col in data.columns:
         if data[col].dtype == object:
             data[col] = data[col].astype(str).where(data[col].notna(), None)
     con.register("incoming", data)
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0]
-    if not exists:
-        con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM incoming WHERE false')
-    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                                      [table]).fetchall()}
-    for col in data.columns:
-        if col not in have:
-            dtype = con.execute(f'SELECT typeof("{col}") FROM incoming LIMIT 1').fetchone()
-            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {dtype[0] if dtype else "VARCHAR"}')
-    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming')
-    con.unregister("incoming")
+    try:
+        if not _table_exists(con, table):
+            con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM incoming WHERE false')
+        have = _columns(con, table)
+        for col in data.columns:
+            if col not in have:
+                dtype = con.execute(f'SELECT typeof("{col}") FROM incoming LIMIT 1').fetchone()
+                kind = dtype[0] if dtype and dtype[0] != "NULL" else "VARCHAR"
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {kind}')
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming')
+    finally:
+        con.unregister("incoming")
 
 
-def record_run(store: str | Path, res, run_id: str, meta: dict) -> None:
-    """Insert the run and its tables in one transaction."""
+def run_meta(res, meta: dict) -> dict:
+    """The ``runs`` row of a benchmark result (period, catalogue, data fingerprint, …)."""
     from benchmark import __version__
 
-    row = pd.DataFrame([{
-        "run_id": run_id, "started_at": meta.get("started_at"), "finished_at": datetime.now(UTC).isoformat(),
-        "period": res.period.label, "level": res.level, "catalogue_version": res.catalogue.version,
-        "catalogue_hash": res.catalogue.hash(), "catalogue_toml": res.catalogue.to_toml(),
-        "data_fingerprint": res.dataset_fingerprint, "data_source": str(meta.get("data_source", "")),
-        "seed": int(res.seed), "package_version": __version__, "lang": meta.get("lang", "nb"),
-        "options": json.dumps(dict(res.options), sort_keys=True), "n_entities": int(len(res.ranking)),
-        "n_scored": int(res.ranking["rank"].notna().sum()),
-    }])
-    with connect(store) as con:
+    return {
+        "started_at": meta.get("started_at"), "period": res.period.label, "level": res.level,
+        "catalogue_version": res.catalogue.version, "catalogue_hash": res.catalogue.hash(),
+        "catalogue_toml": res.catalogue.to_toml(), "data_fingerprint": res.dataset_fingerprint,
+        "data_source": str(meta.get("data_source", "")), "seed": int(res.seed), "package_version": __version__,
+        "lang": meta.get("lang", "nb"), "options": json.dumps(dict(res.options), sort_keys=True),
+        "n_entities": int(len(res.ranking)), "n_scored": int(res.ranking["rank"].notna().sum()),
+        **{k: v for k, v in meta.items() if k not in ("started_at", "data_source", "lang")},
+    }
+
+
+def result_tables(res) -> dict[str, pd.DataFrame]:
+    return {t: getattr(res, t) for t in TABLES if getattr(res, t, None) is not None}
+
+
+def record_pending(store: str | Path, kind: str, run_id: str, meta: dict, tables: dict[str, pd.DataFrame],
+                   commit: dict, timeout: float = LOCK_TIMEOUT) -> None:
+    """Insert the run as ``pending`` with its tables, in one transaction (all or nothing).
+
+    ``commit`` holds the protocol's bookkeeping: output_dir, tmp_dir, old_dir, outputs_manifest.
+    """
+    row = pd.DataFrame([{"run_id": run_id, "kind": kind, "status": "pending", **meta, **commit,
+                         "tables": json.dumps(sorted(k for k, v in tables.items() if v is not None and not v.empty)),
+                         }])
+    row["finished_at"] = pd.Series([None], dtype="string")
+    with connect(store, timeout=timeout) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.register("run_row", row)
-            exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'runs'").fetchone()[0]
-            if not exists:
-                con.execute("CREATE TABLE runs AS SELECT * FROM run_row WHERE false")
-            con.execute("INSERT INTO runs BY NAME SELECT * FROM run_row")
-            for table in TABLES:
-                frame = getattr(res, table, None)
+            _insert(con, "runs", row, None)
+            for table, frame in tables.items():
                 if frame is not None and not frame.empty:
                     _insert(con, table, frame, run_id)
             con.execute("COMMIT")
@@ -116,24 +185,94 @@ def record_run(store: str | Path, res, run_id: str, meta: dict) -> None:
             raise
 
 
+def mark_complete(store: str | Path, run_id: str, timeout: float = LOCK_TIMEOUT) -> None:
+    with connect(store, timeout=timeout) as con:
+        con.execute("UPDATE runs SET status = 'complete', finished_at = ? WHERE run_id = ?",
+                    [datetime.now(UTC).isoformat(), run_id])
+
+
+def delete_run(store: str | Path, run_id: str, timeout: float = LOCK_TIMEOUT) -> None:
+    """Remove a (pending) run and its rows, in one transaction."""
+    with connect(store, timeout=timeout) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in [r[0] for r in con.execute("SELECT table_name FROM information_schema.columns "
+                                                    "WHERE column_name = 'run_id'").fetchall()]:
+                con.execute(f'DELETE FROM "{table}" WHERE run_id = ?', [run_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def pending_runs(store: str | Path, timeout: float = LOCK_TIMEOUT) -> pd.DataFrame:
+    with connect(store, timeout=timeout) as con:
+        if not _table_exists(con, "runs") or "status" not in _columns(con, "runs"):
+            return pd.DataFrame(columns=["run_id", "output_dir", "tmp_dir", "old_dir"])
+        return con.execute("SELECT * FROM runs WHERE status = 'pending'").df()
+
+
+def record_run(store: str | Path, res, run_id: str, meta: dict) -> None:
+    """Record a run without outputs (API use: a run whose only output is the store itself)."""
+    record_pending(store, BENCHMARK_KIND, run_id, run_meta(res, meta), result_tables(res), {})
+    mark_complete(store, run_id)
+
+
+def outputs_in_place(output_dir: object, run_id: str) -> bool:
+    """Does ``output_dir`` hold the outputs of ``run_id`` (its manifest names the run)?"""
+    if not isinstance(output_dir, str) or not output_dir:
+        return False
+    try:
+        manifest = json.loads((Path(output_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("run_id") == run_id
+
+
+def visible_runs(con, kind: str | None = BENCHMARK_KIND) -> pd.DataFrame:
+    """The runs a reader may see: complete ones, and pending ones whose outputs are in place."""
+    if not _table_exists(con, "runs"):
+        return pd.DataFrame(columns=["run_id", "started_at", "period", "level"])
+    runs = con.execute("SELECT * FROM runs").df()
+    if "status" not in runs:  # a store written before the commit protocol: every run is complete
+        return runs
+    if kind is not None and "kind" in runs:
+        runs = runs[runs["kind"].fillna(BENCHMARK_KIND) == kind]
+    pending = runs["status"] == "pending"
+    if pending.any():
+        in_place = [outputs_in_place(d, r) for d, r in zip(runs.loc[pending, "output_dir"],
+                                                           runs.loc[pending, "run_id"], strict=True)]
+        keep = ~pending
+        keep[pending] = in_place
+        runs = runs[keep]
+    return runs.reset_index(drop=True)
+
+
+HISTORY_COLUMNS = ["run_id", "started_at", "period", "level", "catalogue_version", "catalogue_hash",
+                   "data_fingerprint", "seed", "package_version", "n_entities", "n_scored"]
+
+
 def list_runs(store: str | Path) -> pd.DataFrame:
+    """The visible benchmark runs, oldest first (see :func:`visible_runs`)."""
     with connect(store, read_only=True) as con:
-        return con.execute(
-            "SELECT run_id, started_at, period, level, catalogue_version, left(catalogue_hash, 12) AS catalogue_hash, "
-            "left(data_fingerprint, 12) AS data_fingerprint, seed, package_version, n_entities, n_scored "
-            "FROM runs ORDER BY started_at, run_id").df()
+        runs = visible_runs(con)
+    runs = runs.reindex(columns=HISTORY_COLUMNS)
+    for col in ("catalogue_hash", "data_fingerprint"):
+        runs[col] = runs[col].astype("string").str[:12]
+    return runs.sort_values(["started_at", "run_id"], kind="stable").reset_index(drop=True)
 
 
 def resolve_run(con, run_id: str | None, period: str | None, level: str | None) -> dict:
+    runs = visible_runs(con)
     if run_id:
-        rows = con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
+        rows = runs[runs["run_id"] == run_id]
         if rows.empty:
             raise UsageError(f"there is no run '{run_id}' in the store; see 'benchmark history'")
     else:
-        sql, args = "SELECT * FROM runs WHERE period = ?", [period]
+        rows = runs[runs["period"] == period] if "period" in runs else runs.iloc[0:0]
         if level:
-            sql, args = sql + " AND level = ?", [*args, level]
-        rows = con.execute(sql + " ORDER BY started_at DESC, run_id DESC LIMIT 1", args).df()
+            rows = rows[rows["level"] == level]
+        rows = rows.sort_values(["started_at", "run_id"], ascending=False, kind="stable").head(1)
         if rows.empty:
             raise UsageError(f"no run for period {period}{' at level ' + level if level else ''} in the store: "
                              f"run 'benchmark run DATA --period {period}' first")
@@ -150,7 +289,7 @@ def load_run(store: str | Path, run_id: str | None = None, period: str | None = 
         run = resolve_run(con, run_id, period, level)
         tables = {}
         for table in TABLES:
-            exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0]
+            exists = _table_exists(con, table)
             frame = con.execute(f'SELECT * EXCLUDE (run_id) FROM "{table}" WHERE run_id = ?', [run["run_id"]]).df() \
                 if exists else pd.DataFrame()
             tables[table] = frame

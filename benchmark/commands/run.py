@@ -15,6 +15,9 @@ def add_run_options(parser: argparse.ArgumentParser, with_period: bool = True) -
                         help="run history file (default benchmark-out/history.duckdb, or OUT/history.duckdb)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the rank-interval bootstrap (default 1)")
     parser.add_argument("--lang", default="nb", choices=("nb", "en"), help="language of outputs (default nb)")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="score a period the data cover only in part (a warning is printed and written to "
+                        "OUT/<period>/WARNINGS.txt); without it such a period is an error")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument("--verbose", action="store_true", help="print the time of every step")
 
@@ -49,12 +52,17 @@ def print_summary(info, lang: str = "nb") -> None:
               f"{fmt.knok(x['potential_knok'], 'en')} ({fmt.interval(x['potential_knok_low'], x['potential_knok_high'], fmt.knok, 'en')})")
     print(f"  outputs: {info.folder}")
     print(f"  store:   {info.store}")
+    for note in getattr(info, "notes", []):
+        print(f"  cleaned up: {note}")
+    for warning in getattr(info, "warnings", []):
+        print(f"  WARNING: {warning}")
 
 
 def run(args: argparse.Namespace) -> int:
     from benchmark.runner import run_benchmark
 
     info = run_benchmark(args.data, args.period, criteria=args.criteria, level=args.level, out=args.out,
-                         store=args.store, seed=args.seed, lang=args.lang, quiet=args.quiet, verbose=args.verbose)
+                         store=args.store, seed=args.seed, lang=args.lang, quiet=args.quiet, verbose=args.verbose,
+                         allow_partial=args.allow_partial)
     print_summary(info, args.lang)
     return 0

@@ -22,7 +22,10 @@ from benchmark.issues import DataError, Issue, errors, warnings
 
 def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) -> tuple[Dataset | None, list[Issue]]:
     issues = list(pre_issues)
+    whole_file_unreadable = any(i.row is None and i.source == Path(source).name for i in issues)
     for name in REQUIRED_TABLES:
+        if whole_file_unreadable:  # a workbook that cannot be opened: its tables are not "missing"
+            break
         if name not in raw and not any(i.rule == "not_a_table" and i.source.startswith(name) for i in issues):
             issues.append(Issue(source, "missing_table", f"the required table '{name}' is missing",
                                 hint=f"Add {name}.csv to the folder (or a sheet named '{name}' to the workbook)"))
@@ -34,7 +37,7 @@ def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) ->
         issues += check_table(table, frame, skip_columns=bad_columns)
         typed[name] = frame
     units = typed.get("units")
-    if units is not None and {"unit_id", "division"} <= set(units.columns):
+    if units is not None and len(units) and {"unit_id", "division"} <= set(units.columns):
         for name in ("monthly", "measures", "staffing_plans"):
             if name in typed:
                 issues += rules.known_units(units, raw[name], typed[name], optional=(name == "measures"))
@@ -45,10 +48,26 @@ def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) ->
             issues += rules.active_span(raw["units"], units, raw["monthly"], typed["monthly"])
     if "monthly" in typed:
         issues += rules.fte_zero_with_activity(raw["monthly"], typed["monthly"])
+    issues = one_error_per_cell(issues)
     if errors(issues):
         return None, issues
     frames = {name: typed[name].reset_index(drop=True) if name in typed else None for name in TABLE_NAMES}
     return Dataset(**frames, source=source, warnings=tuple(warnings(issues))), issues
+
+
+def one_error_per_cell(issues: list[Issue]) -> list[Issue]:
+    """Keep the first error per (file, row, column): a bad month is reported once, not by the
+    parser and again by the schema; an Excel error cell is not also called blank."""
+    seen: set[tuple] = set()
+    out = []
+    for issue in issues:
+        if issue.level == "error" and issue.row is not None and issue.column is not None:
+            key = (issue.source, issue.row, issue.column)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(issue)
+    return out
 
 
 def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Issue]]:

@@ -6,6 +6,12 @@ separator), ``0,8`` (decimal comma), ``1.234,5`` (dot thousands, comma decimal),
 always a decimal comma (``1,234`` is 1.234), as Norwegian Excel writes it. Text that is not a
 number is *reported*, never turned into NaN or 0 silently: the parser returns the values and a
 mask of cells that failed, and the caller makes an issue of each.
+
+One column, one convention. ``14.000`` is 14 where the dot is the decimal mark and 14 000 where it
+separates thousands; alone it is read as 14 (a dot decimal), but in a column that also holds
+``1.234,5`` (dots as thousands, a comma decimal) it is *ambiguous* and refused, as is ``1,234``
+beside ``80.5``. :func:`ambiguous_cells` finds such cells and the cell that shows the other
+convention, so the message can name both.
 """
 
 from __future__ import annotations
@@ -51,8 +57,40 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         todo &= ~is_number
     if todo.any():
         values[todo] = _parse_slow(text[todo])
+        ambiguous, _ = ambiguous_cells(raw.where(~is_number, ""))
+        values[ambiguous] = np.nan  # refused: the caller reports it (see ambiguous_cells)
     bad = values.isna() & ~blank
     return values, bad
+
+
+_AMBIGUOUS_DOT = r"^[+-]?\d{1,3}\.\d{3}$"  # 14.000: 14 or 14 000?
+_AMBIGUOUS_COMMA = r"^[+-]?\d{1,3},\d{3}$"  # 1,234: 1.234 or 1 234?
+_COMMA_DECIMAL = r",\d{1,2}$|,\d{4,}$|\.\d{3},\d+$|\s\d{3},\d+$|^[+-]?\d{4,},\d+$"
+_DOT_DECIMAL = r"\.\d{1,2}$|\.\d{4,}$|,\d{3}\.\d+$|^[+-]?\d{4,}\.\d+$"
+
+
+def ambiguous_cells(raw: pd.Series) -> tuple[pd.Series, object | None]:
+    """Cells whose reading depends on the column's convention, and an index showing the other one.
+
+    Returns ``(mask, evidence)``: ``mask`` marks ``14.000``-like cells in a column that elsewhere uses
+    a decimal comma (``1.234,5``, ``0,8``), and ``1,234``-like cells in a column that elsewhere uses
+    a decimal dot (``80.5``); ``evidence`` is the index of the first cell showing that convention.
+    """
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        return pd.Series(False, index=raw.index), None
+    text = raw.astype("string").str.strip().fillna("")
+    text = text.str.replace(r"[\u00a0\u202f\u2009]", " ", regex=True)
+    mask = pd.Series(False, index=raw.index)
+    evidence = None
+    for ambiguous, other in ((_AMBIGUOUS_DOT, _COMMA_DECIMAL), (_AMBIGUOUS_COMMA, _DOT_DECIMAL)):
+        amb = text.str.match(ambiguous).fillna(False).astype(bool)
+        if not amb.any():
+            continue
+        shows = text.str.contains(other, regex=True).fillna(False).astype(bool) & ~amb
+        if shows.any():
+            mask |= amb
+            evidence = evidence if evidence is not None else shows[shows].index[0]
+    return mask, evidence
 
 
 def _arrow_floats(text: pd.Series) -> pd.Series | None:

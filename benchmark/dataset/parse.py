@@ -13,9 +13,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from benchmark.dataset.contract import OPTIONAL_BLANK, TABLES, Column
-from benchmark.dataset.numbers import parse_numbers
+from benchmark.dataset.contract import OPTIONAL_BLANK, REQUIRED_TABLES, TABLES, Column
+from benchmark.dataset.numbers import ambiguous_cells, parse_numbers
 from benchmark.dataset.read import RawTable
+from benchmark.dataset.sniff import MAX_CELL_CHARS
 from benchmark.issues import Issue
 from benchmark.vocabulary import allowed_values, normalise
 
@@ -38,10 +39,43 @@ def _text(raw: pd.Series) -> pd.Series:
     return raw.astype("string").str.strip().fillna("")
 
 
+def _long_text(table: RawTable, column: str, raw: pd.Series, issues: list[Issue]) -> pd.Series:
+    """Text, with cells longer than Excel's 32 767 characters cut there (and a warning each)."""
+    text = _text(raw)
+    long = text.str.len() > MAX_CELL_CHARS
+    if long.any():
+        issues += _cell_issues(table, column, long, text.str[:40] + "…", "text_too_long",
+                               f"the text is longer than {MAX_CELL_CHARS:,} characters (Excel's limit for a cell); "
+                               "only the first ones are kept".replace(",", " "), level="warning")
+        text = text.where(~long, text.str[:MAX_CELL_CHARS])
+    return text
+
+
+DATE_LIKE = r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$"
+
+
+def _start_issues(table: RawTable, column: str, raw: pd.Series, text: pd.Series) -> list[Issue]:
+    """A start that looks like a date must be one (31.13.2024 is not); text must be a known phrase."""
+    from benchmark.measures.realisation import TEXT_STARTS
+
+    is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month")).astype(bool)
+    date_like = text.str.match(DATE_LIKE) & ~is_dt
+    _, bad = parse_dates(text.where(date_like, ""))
+    issues = _cell_issues(table, column, bad & date_like, raw, "bad_date",
+                          "not a date: write 31.01.2024 or 2024-01-31 (day 1–31, month 1–12)")
+    unknown = ~date_like & ~is_dt & (text != "") & ~text.str.lower().isin(set(TEXT_STARTS))
+    known = ", ".join(sorted(TEXT_STARTS))
+    issues += _cell_issues(table, column, unknown, raw, "unknown_start",
+                           "the start is neither a date nor a known phrase; it is read as January (the earliest "
+                           "start, which expects the most effect)", level="warning",
+                           hint=f"Write a date, or one of: {known}")
+    return issues
+
+
 def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates as ``YYYY-MM-DD``, ``DD.MM.YYYY`` or Excel datetimes; returns (datetime64, bad)."""
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    is_dt = raw.map(lambda x: isinstance(x, (pd.Timestamp, np.datetime64)) or hasattr(x, "year"))
+    is_dt = raw.map(lambda x: isinstance(x, (pd.Timestamp, np.datetime64)) or hasattr(x, "year")).astype(bool)
     if is_dt.any():
         out[is_dt] = pd.to_datetime(raw[is_dt].astype(object))
     text = _text(raw.where(~is_dt, ""))
@@ -54,6 +88,17 @@ def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out, bad
 
 
+def _header_elsewhere(table: RawTable, names: list[str]) -> int | None:
+    """The row (as the user sees it) of the first of the top ten rows that holds most of the
+    contract's column names — a title row above the header pushes the header down."""
+    wanted = {n.lower() for n in names}
+    for i in table.frame.index[:10]:
+        cells = {str(v).strip().lower() for v in table.frame.loc[i].tolist()}
+        if len(cells & wanted) >= max(2, len(wanted) // 2):
+            return table.row(i)
+    return None
+
+
 def parse_table(table: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
     """Typed frame (same index as the raw one) and the issues found while reading cells."""
     spec = TABLES[table.name]
@@ -61,9 +106,18 @@ def parse_table(table: RawTable) -> tuple[pd.DataFrame, list[Issue]]:
     issues: list[Issue] = []
     present = set(raw.columns)
     missing = [c.name for c in spec if c.required and c.name not in present]
+    header_row = _header_elsewhere(table, [c.name for c in spec]) if missing else None
+    if header_row:  # one issue, not one per column: the columns are there, one row down
+        issues.append(Issue(table.source, "header_not_on_first_row", f"the first row is not the header; the "
+                            f"header seems to be on row {header_row}", row=1,
+                            hint=f"Remove the rows above row {header_row} (titles, blank rows)"))
+        return pd.DataFrame(index=raw.index), issues
     for name in missing:
         issues.append(Issue(table.source, "missing_column", "a required column is missing",
                             column=name, hint=f"The columns found are: {', '.join(map(str, raw.columns))}"))
+    if raw.empty and table.name in REQUIRED_TABLES:
+        issues.append(Issue(table.source, "empty_table", "the table has a header but no rows",
+                            hint=f"Export the {table.name} rows, not only the header"))
     out = pd.DataFrame(index=raw.index)
     for col in spec:
         if col.name not in present:
@@ -84,7 +138,16 @@ def _parse_column(table: RawTable, col: Column, raw: pd.Series) -> tuple[pd.Seri
     match col.kind:
         case "number":
             values, bad = parse_numbers(raw)
-            issues += _cell_issues(table, col.name, bad, raw, "not_a_number",
+            ambiguous, evidence = ambiguous_cells(raw) if bad.any() else (bad & False, None)
+            ambiguous &= bad
+            if ambiguous.any():
+                other = raw.loc[evidence]
+                issues += _cell_issues(
+                    table, col.name, ambiguous, raw, "ambiguous_number",
+                    f"this number can be read two ways, because the column writes numbers in two ways: row "
+                    f"{table.row(evidence)} has '{other}', where the dot and the comma mean the opposite",
+                    hint="Write every number of the column one way (Norwegian: 14 000 and 1 234,5)")
+            issues += _cell_issues(table, col.name, bad & ~ambiguous, raw, "not_a_number",
                                    "expected a number (like 14 000 or 0,8)")
             if col.required:
                 blank = values.isna() & ~bad
@@ -94,14 +157,14 @@ def _parse_column(table: RawTable, col: Column, raw: pd.Series) -> tuple[pd.Seri
         case "str":
             if raw.dtype == object:  # Excel: an id typed as 101 arrives as the float 101.0
                 raw = raw.map(lambda x: str(int(x)) if isinstance(x, float) and x.is_integer() else x)
-            text = _text(raw)
+            text = _long_text(table, col.name, raw, issues)
             if col.required and (table.name, col.name) not in OPTIONAL_BLANK:
                 issues += _cell_issues(table, col.name, text == "", raw, "blank_required",
                                        "this cell must not be blank")
             return text.astype("str"), issues
         case "month":
             text = _text(raw)
-            is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month"))
+            is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month")).astype(bool)
             if is_dt.any():  # an Excel date in a month column: take its year and month
                 text = text.where(~is_dt, raw[is_dt].map(lambda d: f"{d.year:04d}-{d.month:02d}"))
             bad = ~text.str.match(MONTH.pattern)
@@ -117,13 +180,16 @@ def _parse_column(table: RawTable, col: Column, raw: pd.Series) -> tuple[pd.Seri
                                        "a date is required here; the cell is blank")
             return values, issues
         case "text_or_date":
-            return _text(raw).astype("str"), issues
+            text = _long_text(table, col.name, raw, issues)
+            issues += _start_issues(table, col.name, raw, text)
+            return text.astype("str"), issues
         case "category":
             assert col.vocabulary is not None, where
             text = _text(raw)
             uniques = pd.unique(text)
             mapping = {u: normalise(col.vocabulary, u) for u in uniques}
-            values = text.map(mapping)
+            values = text.map(mapping).astype(object)
+            values = values.where(values.map(lambda v: isinstance(v, str)), None)
             blank = text == ""
             if table.name == "measures" and col.name == "progress":
                 values = values.where(~blank, "unknown")
@@ -137,6 +203,7 @@ def _parse_column(table: RawTable, col: Column, raw: pd.Series) -> tuple[pd.Seri
             allowed = ", ".join(allowed_values(col.vocabulary))
             issues += _cell_issues(table, col.name, unknown, raw, "unknown_category",
                                    f"not a known value; use one of {allowed} (or the Norwegian word)")
-            return values.fillna("").astype("str"), issues
+            return pd.Series(np.where(values.isna(), "", values.astype(object)), index=raw.index,
+                             dtype="str"), issues
         case _:  # pragma: no cover
             raise AssertionError(col.kind)

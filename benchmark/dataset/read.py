@@ -14,13 +14,16 @@ record number counted from 1.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from benchmark.dataset.contract import TABLES
+from benchmark.dataset.sniff import OLE2, ZIP, decode_text, looks_binary, workbook_problem
 from benchmark.issues import Issue
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -38,18 +41,69 @@ class RawTable:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding that decoded it: UTF-8 (BOM or not), else Windows-1252."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "cp1252"
+    """Text and the encoding that decoded it: UTF-16 (by BOM or zero bytes), UTF-8 (BOM or not),
+    else Windows-1252."""
+    return decode_text(data)
 
 
 def sniff_delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (";", ",", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    """The delimiter that splits the first lines most consistently (``;``, ``,`` or tab).
+
+    Looking past the first line matters when a title row ("Enheter 2025") sits above the header.
+    For each candidate, the most common non-zero count per line and how many lines have it; the
+    candidate with most such lines wins (then the larger count, then ``;`` before ``,``).
+    """
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    best, best_key = ",", (0, 0, 0)
+    for rank, d in enumerate((";", ",", "\t")):
+        counts = [line.count(d) for line in lines if line.count(d) > 0]
+        if not counts:
+            continue
+        mode = max(set(counts), key=lambda c: (counts.count(c), c))
+        key = (counts.count(mode), mode, -rank)
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    if frame.empty:
+        return pd.Series(False, index=frame.index)
+    text = frame.apply(lambda c: c.astype("string").str.strip().fillna(""))
+    return (text == "").all(axis=1)
+
+
+def _header_issues(source: str, names: list[str]) -> list[Issue]:
+    """Duplicate column headers are an error (pandas would silently rename the second to 'x.1')."""
+    issues, seen = [], {}
+    for pos, name in enumerate(names, start=1):
+        key = name.strip()
+        if key and key in seen:
+            issues.append(Issue(source, "duplicate_column", f"the column header appears twice (columns {seen[key]} "
+                                f"and {pos}); only one column may have this name", row=1, column=key,
+                                hint="Rename or remove one of the two columns"))
+        seen.setdefault(key, pos)
+    return issues
+
+
+def _first_of_duplicates(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """Columns named as written, a duplicated header's later columns left out (reported instead)."""
+    names = [str(c).strip() for c in header] if len(header) == len(frame.columns) else \
+        [str(c).strip() for c in frame.columns]
+    keep = [j for j, n in enumerate(names) if n not in names[:j]]
+    out = frame.iloc[:, keep]
+    out.columns = [names[j] for j in keep]
+    return out
+
+
+def _ragged(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
+    """Rows of unequal length, read by the csv module and padded to the widest row."""
+    csv.field_size_limit(1 << 30)
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    width = max(len(r) for r in rows)
+    header = rows[0] + [f"column {j + 1}" for j in range(len(rows[0]), width)]
+    body = [r + [""] * (width - len(r)) for r in rows[1:]]
+    return pd.DataFrame(body, columns=range(width), dtype=object).astype(str), header
 
 
 def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
@@ -58,20 +112,34 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
         data = path.read_bytes()
     except OSError as exc:
         return None, [Issue(source, "unreadable_file", f"the file cannot be read ({exc.strerror})")]
-    if b"\x00" in data[:4096]:
+    if data[:8] == OLE2 or data[:4] == ZIP:
+        return None, [Issue(source, "not_a_table", "this is an Excel file saved with the .csv extension, not a text "
+                            "table", hint="Save it as 'CSV (semikolonseparert)' in Excel, or give the workbook itself")]
+    text, _ = decode(data)
+    if looks_binary(text):
         return None, [Issue(source, "not_a_table", "this is not a text table (it looks like a binary "
                             "file); export the table as CSV", hint="Save as 'CSV (semikolonseparert)' in Excel")]
-    text, _ = decode(data)
     if not text.strip():
         return None, [Issue(source, "not_a_table", "the file is empty")]
     sep = sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True)
-    except (pd.errors.ParserError, ValueError) as exc:
-        return None, [Issue(source, "not_a_table", f"the file cannot be read as a table ({str(exc).strip()})")]
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return RawTable(name, source, frame.reset_index(drop=True), 2), []
+                            skip_blank_lines=False)
+        if not isinstance(frame.index, pd.RangeIndex):  # more fields than header cells: pandas made an index
+            raise pd.errors.ParserError("ragged")
+    except pd.errors.ParserError:  # ragged rows (a title row above the header, a stray delimiter)
+        frame, header = _ragged(text, sep)
+    except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        return None, [Issue(source, "not_a_table", f"the file cannot be read as a table ({str(exc).strip()})",
+                            row=int(line.group(1)) if line else None)]
+    issues = _header_issues(source, header)
+    frame = _first_of_duplicates(frame, header)
+    # blank lines and delimiter-only lines (";;;;") are skipped, but the index keeps counting them,
+    # so index + 2 stays the line number the analyst sees
+    frame = frame[~_blank_rows(frame)]
+    return RawTable(name, source, frame, 2), issues
 
 
 def read_tables(path: str | Path) -> tuple[dict[str, RawTable], list[Issue]]:
@@ -108,19 +176,63 @@ def _read_parquet(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
     return RawTable(name, path.name, frame.reset_index(drop=True), 1), []
 
 
+def _cell(cell) -> object:
+    value = cell.value
+    return "" if value is None else value
+
+
 def _read_workbook(path: Path) -> tuple[dict[str, RawTable], list[Issue]]:
+    """Read every sheet named as a table, cell by cell, so Excel error cells are seen (pandas reads
+    ``#REF!`` as blank) and row numbers are Excel's own."""
+    problem = workbook_problem(path)
+    if problem is not None:
+        return {}, [problem]
+    from openpyxl import load_workbook
+
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises zipfile/KeyError/ValueError on non-workbooks
-        return {}, [Issue(path.name, "not_a_table", f"the file cannot be read as an Excel workbook ({exc})")]
-    tables = {}
-    by_lower = {str(k).strip().lower(): k for k in sheets}
-    for name in TABLES:
-        if name in by_lower:
-            frame = sheets[by_lower[name]]
-            frame.columns = [str(c).strip() for c in frame.columns]
-            # drop blank rows but keep the index, so index + 2 stays the Excel row number
-            frame = frame.dropna(how="all") if len(frame) else frame
-            frame = frame.map(lambda x: "" if x is None or (isinstance(x, float) and x != x) else x)
-            tables[name] = RawTable(name, f"sheet '{by_lower[name]}' of {path.name}", frame, 2)
-    return tables, []
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/ValueError on damaged files
+        return {}, [Issue(path.name, "not_a_workbook", f"the workbook is damaged and cannot be read ({exc})",
+                          hint="Open it in Excel and save it again")]
+    tables: dict[str, RawTable] = {}
+    issues: list[Issue] = []
+    try:
+        by_lower = {str(k).strip().lower(): k for k in wb.sheetnames}
+        for name in TABLES:
+            if name not in by_lower:
+                continue
+            sheet_name = by_lower[name]
+            source = f"sheet '{sheet_name}' of {path.name}"
+            table, problems = _read_sheet(wb[sheet_name], name, source)
+            issues += problems
+            tables[name] = table
+    finally:
+        wb.close()
+    return tables, issues
+
+
+def _read_sheet(sheet, name: str, source: str) -> tuple[RawTable, list[Issue]]:
+    rows = sheet.iter_rows()
+    header_cells = next(rows, ())
+    header = [str(_cell(c)).strip() for c in header_cells]
+    issues = _header_issues(source, header)
+    width = len(header)
+    records, index, errors_ = [], [], []
+    for excel_row, cells in enumerate(rows, start=2):
+        values = [_cell(c) for c in cells[:width]]
+        values += [""] * (width - len(values))
+        for j, c in enumerate(cells[:width]):
+            if c.data_type == "e":
+                errors_.append(Issue(source, "excel_error", f"the cell holds the Excel error {c.value} instead of a "
+                                     "value", row=excel_row, column=header[j] or f"column {j + 1}", value=c.value,
+                                     hint="Correct the formula in Excel (a reference or a division may be broken)"))
+                values[j] = ""
+        if all(v == "" or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        records.append(values)
+        index.append(excel_row - 2)
+    names = [h or f"column {j + 1}" for j, h in enumerate(header)]
+    frame = pd.DataFrame.from_records(records, columns=names, index=pd.Index(index, dtype="int64")) \
+        if records else pd.DataFrame(columns=names)
+    frame = _first_of_duplicates(frame.astype(object), names)
+    return RawTable(name, source, frame, 2), issues + errors_

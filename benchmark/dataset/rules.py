@@ -69,6 +69,14 @@ def fte_zero_with_activity(table: RawTable, monthly: pd.DataFrame) -> list[Issue
     return _many(table, zero, make)
 
 
+def _span_words(first: object, last: object) -> str:
+    """``active 2025-02 to 2025-06`` / ``active from 2025-02`` / ``active until 2025-06`` (never 'nan')."""
+    has_first, has_last = isinstance(first, str) and bool(first), isinstance(last, str) and bool(last)
+    if has_first and has_last:
+        return f"active {first} to {last}"
+    return f"active from {first}" if has_first else f"active until {last}"
+
+
 def active_span(units_table: RawTable, units: pd.DataFrame, table: RawTable,
                 monthly: pd.DataFrame) -> list[Issue]:
     issues: list[Issue] = []
@@ -86,14 +94,17 @@ def active_span(units_table: RawTable, units: pd.DataFrame, table: RawTable,
             value=f"{spans.at[i, 'active_from']:%Y-%m-%d} > {spans.at[i, 'active_to']:%Y-%m-%d}"))
     if "month" not in monthly or "unit_id" not in monthly:
         return issues
+    spans = spans.drop_duplicates("unit_id")  # a duplicate unit_id is reported as duplicate_key
     first = spans.set_index("unit_id")["active_from"].dt.strftime("%Y-%m")
     last = spans.set_index("unit_id")["active_to"].dt.strftime("%Y-%m")
-    starts = monthly["unit_id"].map(first)
-    ends = monthly["unit_id"].map(last)
-    outside = (starts.notna() & (monthly["month"] < starts)) | (ends.notna() & (monthly["month"] > ends))
+    starts = monthly["unit_id"].map(first).astype("string")
+    ends = monthly["unit_id"].map(last).astype("string")
+    month = monthly["month"].astype("string")
+    outside = ((starts.notna() & (month < starts)) | (ends.notna() & (month > ends))).fillna(False).astype(bool)
+    starts, ends = starts.astype(object).where(starts.notna(), None), ends.astype(object).where(ends.notna(), None)
     issues += _many(table, outside, lambda i: Issue(
         table.source, "outside_active_span",
-        f"the unit is not active this month (active {starts.at[i] or '…'} to {ends.at[i] or '…'})",
+        f"the unit is not active this month ({_span_words(starts.at[i], ends.at[i])})",
         row=table.row(i), column="month", value=monthly.at[i, "month"],
         hint="Correct active_from/active_to in units, or remove the row"))
     return issues

@@ -139,7 +139,7 @@ def test_bad_catalogue_leaves_outputs_and_store_unchanged(tmp_path, capsys):
 def test_a_run_killed_while_writing_leaves_everything_as_it_was(tmp_path, sig):
     out, store = _prepare(tmp_path)
     before = digest(out)
-    env = {**os.environ, "BENCHMARK_TEST_PAUSE_IN_WRITE": "30"}
+    env = {**os.environ, "BENCHMARK_FAULT": "after:write:sleep=30"}
     proc = subprocess.Popen([*BENCHMARK, "run", str(DEMO), "--period", "2025Q3", "--out", str(out), "--store",
                              str(store), "--quiet"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -155,7 +155,7 @@ def test_a_run_killed_while_writing_leaves_everything_as_it_was(tmp_path, sig):
         assert leftovers == []  # cleaned up on SIGTERM
     for path in leftovers:  # SIGKILL cannot clean up: the half-written folder is hidden and never used
         assert path.name.startswith(".")
-    after = {k: v for k, v in digest(out).items() if not k.startswith(".2025Q3.tmp-")}
+    after = {k: v for k, v in digest(out).items() if not k.startswith((".2025Q3.tmp-", ".2025Q3.lock-"))}
     assert after == before
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
