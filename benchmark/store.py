@@ -101,6 +101,12 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = LOCK_TIM
             time.sleep(0.25)
     try:
         yield con
+    except duckdb.Error as exc:  # a write that fails (disk full, file changed under us): say so
+        low = str(exc).lower()
+        if "no space left" in low or "disk is full" in low or "could not write" in low and "space" in low:
+            raise StoreError(f"the disk holding the run history {path} is full; the run was not recorded. "
+                             "Free space and run again") from None
+        raise StoreError(f"the run history {path} could not be read or written: {exc}") from None
     finally:
         con.close()
 

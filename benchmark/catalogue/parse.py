@@ -90,8 +90,67 @@ def _expr(c: _Collector, cid: str, field: str, text, allowed: set[str]) -> Expre
     return expr
 
 
+# fields whose TOML type is fixed: a wrong type is one clear issue, not a TypeError deep inside
+TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "id": ((str,), "text"), "numerator": ((str,), "a formula in quotes"),
+    "denominator": ((str,), "a formula in quotes"), "direction": ((str,), "text"), "source": ((str,), "text"),
+    "levels": ((list, str), "a list such as [\"unit\", \"department\"]"), "peer_group": ((str,), "text"),
+    "window": ((str,), "text"), "model": ((str,), "text"), "overdispersion": ((str,), "text"),
+    "target": ((str, int, float), "median, upper_quartile, mean or a number"), "weight": ((int, float), "a number"),
+    "min_denominator": ((int, float), "a number"), "value_format": ((str,), "text"),
+    "numerator_by_care_level": ((dict,), "a table { inpatient = \"…\", … }"),
+    "potential": ((dict,), "a table [criterion.potential]"),
+    "name": ((dict, str), "a table { nb = \"…\", en = \"…\" }"),
+    "description": ((dict, str), "a table { nb = \"…\", en = \"…\" }"),
+    "rationale": ((dict, str), "a table { nb = \"…\", en = \"…\" }"),
+    "value_unit": ((dict, str), "a table { nb = \"…\", en = \"…\" }"),
+}
+
+
+def _wrong_types(c: _Collector, cid: str | None, item: dict) -> bool:
+    """Report fields of the wrong TOML type; True when any was found (the criterion is not built)."""
+    bad = False
+    for field, (types, words) in TYPES.items():
+        if field in item and (not isinstance(item[field], types) or isinstance(item[field], bool)):
+            c.add(cid, field, item[field], "wrong_type", f"must be {words}, not {_toml_type(item[field])}")
+            bad = True
+    levels = item.get("levels")
+    if isinstance(levels, list) and not all(isinstance(x, str) for x in levels):
+        c.add(cid, "levels", levels, "wrong_type", "every level must be text (unit, department, division)")
+        bad = True
+    for field in ("numerator_by_care_level", "potential"):
+        table = item.get(field)
+        if isinstance(table, dict):
+            for key, value in table.items():
+                if field == "numerator_by_care_level" and not isinstance(value, str):
+                    c.add(cid, f"{field}.{key}", value, "wrong_type", "must be a formula in quotes (\"\" = not scored)")
+                    bad = True
+                if field == "potential" and key in ("unit", "volume", "gap") and not isinstance(value, str):
+                    c.add(cid, f"{field}.{key}", value, "wrong_type", "must be text")
+                    bad = True
+    return bad
+
+
+def _toml_type(value: object) -> str:
+    match value:
+        case bool():
+            return "true/false"
+        case int() | float():
+            return f"the number {value}"
+        case str():
+            return "text"
+        case list():
+            return "a list"
+        case dict():
+            return "a table"
+    return type(value).__name__
+
+
 def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
-    cid = str(item.get("id", "")).strip()
+    raw_id = item.get("id", "")
+    cid = str(raw_id).strip() if isinstance(raw_id, str) else ""
+    if _wrong_types(c, cid or None, item):
+        return None
     if not cid:
         c.add(None, "id", None, "missing_field", "a criterion has no id")
         return None
@@ -153,6 +212,9 @@ def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issu
     c = _Collector(source, text)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        c.issues.append(Issue(source, "bad_toml", "the file is nested too deeply to be read"))
+        return None, c.issues
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         if line is None:  # Python 3.11 has the line only in the message
@@ -163,10 +225,22 @@ def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issu
     version = str(data.get("version", "")).strip()
     if not version:
         c.add(None, "version", None, "missing_version", "the catalogue needs a version, e.g. version = \"2025.1\"")
-    extra = set(map(str, data.get("extra_columns", [])))
+    extra_raw = data.get("extra_columns", [])
+    if not isinstance(extra_raw, list) or not all(isinstance(x, str) for x in extra_raw):
+        c.add(None, "extra_columns", extra_raw, "wrong_type", "must be a list of column names in quotes")
+        extra_raw = []
+    extra = set(extra_raw)
     items = data.get("criterion", [])
-    if not items:
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        c.add(None, "criterion", items if not isinstance(items, list) else None, "wrong_type",
+              "criteria are written as [[criterion]] tables, each with id = \"…\" and its fields")
+        items = [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
+    elif not items:
         c.add(None, "criterion", None, "no_criteria", "the catalogue has no [[criterion]] entries")
+    for key in ("title", "risk_probabilities"):
+        if key in data and not isinstance(data[key], dict):
+            c.add(None, key, data[key], "wrong_type", f"must be a table ([{key}] or {key} = {{ … }})")
+            data = {k: v for k, v in data.items() if k != key}
     criteria = [_criterion(c, dict(item), extra) for item in items]
     ids = [str(item.get("id", "")) for item in items]
     for cid in sorted({i for i in ids if i and ids.count(i) > 1}):
@@ -188,13 +262,28 @@ def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issu
 
 
 def check_criteria(path: str | Path) -> tuple[Catalogue | None, list[Issue]]:
-    """Read and check a catalogue file; never raises for catalogue problems."""
+    """Read and check a catalogue file; never raises for catalogue problems.
+
+    The file may be UTF-8 (with or without BOM) or, as Windows editors save it, Windows-1252.
+    """
+    from benchmark.dataset.sniff import decode_text, looks_binary
+
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        data = p.read_bytes()
+    except IsADirectoryError:
+        return None, [Issue(str(path), "unreadable_file", "this is a folder; give the catalogue file (.toml)")]
+    except FileNotFoundError:
+        return None, [Issue(str(path), "unreadable_file", "there is no catalogue file at this path")]
     except OSError as exc:
         return None, [Issue(str(path), "unreadable_file", f"the catalogue cannot be read ({exc.strerror})")]
-    return parse_catalogue(text, str(path))
+    text, _ = decode_text(data)
+    if looks_binary(text):
+        return None, [Issue(str(path), "bad_toml", "this is not a text file; a catalogue is a TOML text file")]
+    try:
+        return parse_catalogue(text, str(path))
+    except RecursionError:
+        return None, [Issue(str(path), "bad_toml", "the file is nested too deeply to be read")]
 
 
 def load_criteria(path: str | Path | None = None) -> Catalogue:

@@ -26,7 +26,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not ((args.run_a and args.run_b) or (args.period_a and args.period_b)):
         raise UsageError("give two run ids (see 'benchmark history') or --period-a and --period-b")
-    a, b, moved = compare(args.store or default_store_path(), args.run_a, args.run_b, args.period_a, args.period_b)
+    from benchmark.outputs.targets import check_store_path
+
+    store = check_store_path(args.store or default_store_path(), write=False)
+    a, b, moved = compare(store, args.run_a, args.run_b, args.period_a, args.period_b)
     print(f"A: {a['run_id']} ({a['period']}, {a['level']}, catalogue {a['catalogue_version']})")
     print(f"B: {b['run_id']} ({b['period']}, {b['level']}, catalogue {b['catalogue_version']})")
     cols = ["entity_id", "entity_name", "rank", "rank_b", "rank_change", "composite_change", "potential_knok",

@@ -13,11 +13,20 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
     import pandas as pd
 
+    from benchmark.outputs.commit import reconcile
+    from benchmark.outputs.targets import check_store_path
     from benchmark.store import default_store_path, list_runs
 
-    runs = list_runs(args.store or default_store_path())
+    store = check_store_path(args.store or default_store_path(), write=False)
+    if store.exists() and os.access(store, os.W_OK):
+        for note in reconcile(Path(store)):  # a run killed half-way is finished or rolled back first
+            print(f"cleaned up: {note}")
+    runs = list_runs(store)
     if runs.empty:
         print("No runs yet.")
         return 0

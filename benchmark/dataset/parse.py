@@ -54,16 +54,27 @@ def _long_text(table: RawTable, column: str, raw: pd.Series, issues: list[Issue]
 DATE_LIKE = r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$"
 
 
+def start_problems(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Masks of measure starts that look like a date but are none (``31.13.2024``), and of text
+    starts that are not a known phrase (read as January, so they must be reported)."""
+    from benchmark.measures.realisation import TEXT_STARTS
+
+    is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month")).astype(bool)
+    text = _text(raw.where(~is_dt, ""))
+    date_like = text.str.match(DATE_LIKE).fillna(False).astype(bool)
+    _, bad = parse_dates(text.where(date_like, ""))
+    iso_month = text.str.match(r"^\d{4}-(0[1-9]|1[0-2])$").fillna(False).astype(bool)  # 2024-03: a month
+    unknown = ~date_like & ~is_dt & ~iso_month & (text != "") & ~text.str.lower().isin(set(TEXT_STARTS))
+    return (bad & date_like), unknown
+
+
 def _start_issues(table: RawTable, column: str, raw: pd.Series, text: pd.Series) -> list[Issue]:
     """A start that looks like a date must be one (31.13.2024 is not); text must be a known phrase."""
     from benchmark.measures.realisation import TEXT_STARTS
 
-    is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month")).astype(bool)
-    date_like = text.str.match(DATE_LIKE) & ~is_dt
-    _, bad = parse_dates(text.where(date_like, ""))
-    issues = _cell_issues(table, column, bad & date_like, raw, "bad_date",
+    bad, unknown = start_problems(raw)
+    issues = _cell_issues(table, column, bad, raw, "bad_date",
                           "not a date: write 31.01.2024 or 2024-01-31 (day 1–31, month 1–12)")
-    unknown = ~date_like & ~is_dt & (text != "") & ~text.str.lower().isin(set(TEXT_STARTS))
     known = ", ".join(sorted(TEXT_STARTS))
     issues += _cell_issues(table, column, unknown, raw, "unknown_start",
                            "the start is neither a date nor a known phrase; it is read as January (the earliest "
