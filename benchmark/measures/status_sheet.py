@@ -60,6 +60,10 @@ def _norm(text: object) -> str:
     return re.sub(r"\s+", " ", t).strip().lower()
 
 
+def _error(issues: list[Issue]) -> DataError:
+    return DataError(issues=issues, title="The status sheet has problems")
+
+
 class _Cell(str):
     """A cell that is not a value: an Excel error (``#REF!``) or a formula without a stored result."""
 
@@ -79,27 +83,27 @@ def _rows(path: Path, sheet: str | None = None) -> tuple[list[list[object]], str
                                                               and path.read_bytes()[:4] in (ZIP, OLE2[:4])):
         problem = workbook_problem(path)
         if problem is not None:
-            raise DataError(issues=[problem])
+            raise _error(issues=[problem])
         return _workbook_rows(path, sheet)
     if sheet:
         raise UsageError("--sheet is only for Excel workbooks; this file is read as CSV")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(issues=[Issue(source, "missing_file", "there is no file at this path")]) from None
+        raise _error(issues=[Issue(source, "missing_file", "there is no file at this path")]) from None
     except IsADirectoryError:
-        raise DataError(issues=[Issue(source, "not_a_table", "this is a folder, not a status sheet")]) from None
+        raise _error(issues=[Issue(source, "not_a_table", "this is a folder, not a status sheet")]) from None
     except OSError as exc:
-        raise DataError(issues=[Issue(source, "unreadable_file", f"the file cannot be read ({exc.strerror})")]) from None
+        raise _error(issues=[Issue(source, "unreadable_file", f"the file cannot be read ({exc.strerror})")]) from None
     text, _ = decode(data)
     if looks_binary(text):
-        raise DataError(issues=[Issue(source, "not_a_table", "this is not a text table or an Excel workbook")])
+        raise _error(issues=[Issue(source, "not_a_table", "this is not a text table or an Excel workbook")])
     sep = ";" if text.count(";") >= text.count(",") else ","
     csv.field_size_limit(1 << 30)
     try:
         return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)], source
     except csv.Error as exc:
-        raise DataError(issues=[Issue(source, "not_a_table", f"the file cannot be read as a table ({exc})")]) from None
+        raise _error(issues=[Issue(source, "not_a_table", f"the file cannot be read as a table ({exc})")]) from None
 
 
 def _workbook_rows(path: Path, sheet: str | None) -> tuple[list[list[object]], str]:
@@ -115,7 +119,7 @@ def _workbook_rows(path: Path, sheet: str | None) -> tuple[list[list[object]], s
         values_wb = load_workbook(path, data_only=True, read_only=True)
         formulas_wb = load_workbook(path, data_only=False, read_only=True)
     except Exception as exc:  # openpyxl raises zipfile/KeyError/ValueError on damaged files
-        raise DataError(issues=[Issue(path.name, "not_a_workbook", f"the workbook is damaged and cannot be read "
+        raise _error(issues=[Issue(path.name, "not_a_workbook", f"the workbook is damaged and cannot be read "
                                       f"({exc})", hint="Open it in Excel and save it again")]) from None
     try:
         names = values_wb.sheetnames
@@ -142,7 +146,7 @@ def _workbook_rows(path: Path, sheet: str | None) -> tuple[list[list[object]], s
         formulas_wb.close()
     if not found:
         where = f"sheet '{sheet}'" if sheet else f"any of the sheets ({', '.join(names)})"
-        raise DataError(issues=[Issue(path.name, "no_header", f"no header row with 'Fremdrift' and 'Virkning' was "
+        raise _error(issues=[Issue(path.name, "no_header", f"no header row with 'Fremdrift' and 'Virkning' was "
                                       f"found in {where}", hint="Is this a 'Status tiltak' sheet?")])
     if len(found) > 1:
         raise UsageError(f"the workbook {path.name} has {len(found)} status sheets ("
@@ -170,7 +174,7 @@ def _header(rows: list[list[object]], source: str) -> tuple[int, dict[str, int]]
                     found[field] = j
                     break
         return i, found
-    raise DataError(issues=[Issue(source, "no_header", "no header row with 'Fremdrift' and 'Virkning' was found",
+    raise _error(issues=[Issue(source, "no_header", "no header row with 'Fremdrift' and 'Virkning' was found",
                                   hint="Is this a 'Status tiltak' sheet?")])
 
 
@@ -222,18 +226,18 @@ def import_status_sheet(path: str | Path, division: str, report_month: str,
         raise UsageError("--division must name the division the sheet belongs to (it is blank)")
     division = str(division).strip()
     if not is_month(report_month):
-        raise DataError(issues=[Issue(path.name, "bad_month", "the report month must be written YYYY-MM",
+        raise _error(issues=[Issue(path.name, "bad_month", "the report month must be written YYYY-MM",
                                       value=report_month)])
     rows, source = _rows(path, sheet)
     head, cols = _header(rows, source)
-    header = [str(c or "").replace("\n", " ").strip() for c in rows[head]]
+    header = [re.sub(r"\s+", " ", str(c or "")).strip() for c in rows[head]]
     issues: list[Issue] = []
     for needed in ("description", "effect_planned", "risk"):
         if needed not in cols:
             issues.append(Issue(source, "missing_column", "a column of the status sheet is missing", row=head + 1,
                                 column=needed))
     if errors(issues):
-        raise DataError(issues=issues)
+        raise _error(issues=issues)
 
     def cell(row: list[object], field: str) -> object:
         j = cols.get(field)
@@ -268,7 +272,7 @@ def import_status_sheet(path: str | Path, division: str, report_month: str,
                                     column=field, value=raw))
         description = _clip(source, line, "description",
                             re.sub(r"\s+", " ", str(cell(row, "description") or "")).strip(), issues)
-        records.append({"line": line, "kind": kind, "department": str(cell(row, "department") or "").strip(),
+        records.append({"line": line, "kind": kind, "effect_unknown": isinstance(cell(row, "effect_planned"), _Cell), "department": str(cell(row, "department") or "").strip(),
                         "description": description,
                         "progress_raw": str(cell(row, "progress") or "").strip(), "fte": fte, "effect": effect,
                         "start": str(cell(row, "start") or "").strip(), "risk_raw": str(cell(row, "risk") or "").strip(),
@@ -276,12 +280,12 @@ def import_status_sheet(path: str | Path, division: str, report_month: str,
                         "realised": _number(cell(row, "effect_realised"))[0] if "effect_realised" in cols else np.nan})
     frame = pd.DataFrame(records)
     if frame.empty:
-        raise DataError(issues=[*issues, Issue(source, "no_measures", "the sheet has no measure rows")])
+        raise _error(issues=[*issues, Issue(source, "no_measures", "the sheet has no measure rows")])
     issues += _check_sums(source, frame, sums, cols)
     out, more = _to_measures(source, frame, division, report_month)
     issues += more
     if errors(issues):
-        raise DataError(issues=issues)
+        raise _error(issues=issues)
     return out, issues
 
 
@@ -297,6 +301,8 @@ def _check_sums(source: str, frame: pd.DataFrame, sums, cols: dict[str, int]) ->
         if np.isnan(declared):  # the sum may sit in another column: take the last number of the row
             numbers = [_number(c)[0] for c in row if _number(c)[1] and not np.isnan(_number(c)[0])]
             declared = numbers[-1] if numbers else 0.0
+        if covered["effect_unknown"].any():
+            continue  # a covered row holds an error cell (reported); its sum cannot be checked
         computed = float(covered["effect"].fillna(0).sum())
         if abs(declared - computed) > KNOK_TOLERANCE:
             issues.append(Issue(source, "sum_mismatch", f"declared {declared:,.0f} kNOK, the rows above add up to "
