@@ -35,7 +35,8 @@ class RunInfo:
 class Progress:
     """Step lines with a progress counter on a terminal; silent when quiet or not a terminal."""
 
-    def __init__(self, steps: int, quiet: bool = False, verbose: bool = False, stream=sys.stderr) -> None:
+    def __init__(self, steps: int, quiet: bool = False, verbose: bool = False, stream=None) -> None:
+        stream = sys.stderr if stream is None else stream  # looked up now: the stream may have been replaced
         self.steps, self.done = steps, 0
         self.quiet, self.verbose, self.stream = quiet, verbose, stream
         self.tty = hasattr(stream, "isatty") and stream.isatty()

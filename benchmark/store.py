@@ -22,6 +22,7 @@ what it is: a folder, not a DuckDB file, not writable (:class:`StoreError`).
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -32,7 +33,7 @@ import pandas as pd
 
 from benchmark.issues import UsageError
 
-LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT = float(os.environ.get("BENCHMARK_LOCK_TIMEOUT", "30"))  # seconds; tests set it short
 TABLES = ("scores", "ranking", "measures", "trend", "sensitivity", "monthly")
 BENCHMARK_KIND = "benchmark"
 MANIFEST = ".manifest.json"  # in every committed output folder: kind, run id, sha256 of each file
