@@ -219,6 +219,15 @@ def pending_runs(store: str | Path, timeout: float = LOCK_TIMEOUT) -> pd.DataFra
         return con.execute("SELECT * FROM runs WHERE status = 'pending'").df()
 
 
+def output_dirs(store: str | Path, timeout: float = LOCK_TIMEOUT) -> list[str]:
+    """Every output folder the store has recorded (where leftovers of killed runs may lie)."""
+    with connect(store, timeout=timeout) as con:
+        if not _table_exists(con, "runs") or "output_dir" not in _columns(con, "runs"):
+            return []
+        return [r[0] for r in con.execute("SELECT DISTINCT output_dir FROM runs WHERE output_dir IS NOT NULL "
+                                          "AND output_dir <> ''").fetchall()]
+
+
 def record_run(store: str | Path, res, run_id: str, meta: dict) -> None:
     """Record a run without outputs (API use: a run whose only output is the store itself)."""
     record_pending(store, BENCHMARK_KIND, run_id, run_meta(res, meta), result_tables(res), {})

@@ -67,10 +67,14 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
-    if frame.empty:
+    if frame.empty or not len(frame.columns):
         return pd.Series(False, index=frame.index)
-    text = frame.apply(lambda c: c.astype("string").str.strip().fillna(""))
-    return (text == "").all(axis=1)
+    empty = (frame == "").all(axis=1)  # the fast check: blank lines and ";;;;" rows read as ""
+    maybe = ~empty & (frame.apply(lambda c: c.str.len()).max(axis=1) <= 3)  # "  ;  ;" rows, rarely
+    if maybe.any():
+        part = frame[maybe].apply(lambda c: c.astype("string").str.strip().fillna(""))
+        empty[maybe] = (part == "").all(axis=1)
+    return empty
 
 
 def _header_issues(source: str, names: list[str]) -> list[Issue]:

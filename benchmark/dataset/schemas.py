@@ -24,7 +24,7 @@ MAX_ISSUES_PER_CHECK = 500
 
 
 @cache
-def schema(table: str) -> pa.DataFrameSchema:
+def schema(table: str, with_key: bool = True) -> pa.DataFrameSchema:
     """The pandera schema of ``table``: nullable columns, range and format checks, unique key."""
     cols = {}
     for c in TABLES[table]:
@@ -34,7 +34,7 @@ def schema(table: str) -> pa.DataFrameSchema:
         if c.kind == "month":
             checks.append(pa.Check.str_matches(MONTH.pattern, name="month_format", error="bad_month"))
         cols[c.name] = pa.Column(nullable=True, required=False, checks=checks or None)
-    key = list(KEYS.get(table, ()))
+    key = list(KEYS.get(table, ())) if with_key else []
     return pa.DataFrameSchema(cols, unique=key or None, strict=False, coerce=False,
                               name=table, report_duplicates="all")
 
@@ -50,7 +50,9 @@ def check_table(table: RawTable, frame: pd.DataFrame, skip_columns: set[str]) ->
     """Validate a typed table; return issues (never raises for data problems)."""
     columns = [c for c in frame.columns if c not in skip_columns or c in KEYS.get(table.name, ())]
     try:
-        schema(table.name).validate(frame[columns], lazy=True)
+        # a key column that is missing (reported as missing_column) cannot be checked for duplicates
+        with_key = all(k in frame.columns for k in KEYS.get(table.name, ()))
+        schema(table.name, with_key).validate(frame[columns], lazy=True)
         return []
     except (SchemaErrors, SchemaError) as exc:
         cases = getattr(exc, "failure_cases", None)

@@ -226,11 +226,13 @@ def reconcile(store: str | Path, locked: bool = False, folders: tuple[Path, ...]
     if not locked:
         with store_lock(store, wait=False) as got:
             return reconcile(store, locked=True, folders=folders) if got else []
-    from benchmark.store import delete_run, mark_complete, pending_runs
+    from benchmark.store import delete_run, mark_complete, output_dirs, pending_runs
 
     done: list[str] = []
     parents = set(folders)
     if store.exists():
+        # a run killed before it was recorded left only folders: look where outputs usually are
+        parents |= {Path(d).parent for d in output_dirs(store)} | {store.parent.absolute()}
         for _, run in pending_runs(store).iterrows():
             if not all(isinstance(run.get(k), str) and run.get(k) for k in ("output_dir", "tmp_dir", "old_dir")):
                 delete_run(store, run["run_id"])  # recorded without an output folder (API use)
