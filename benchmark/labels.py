@@ -53,6 +53,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "change_prev_year": ("Endring fra året før", "Change from year before"),
     "spc_signal": ("Signal (prosesskontroll)", "SPC signal"), "spc_rule": ("Regel", "Rule"),
     "spc_direction": ("Retning", "Direction"), "trend": ("Utvikling", "Trend"),
+    "spc_chart": ("Kontrollkort", "Control chart"),
     # criteria sheet and metadata
     "name": ("Navn", "Name"), "description": ("Beskrivelse", "Description"), "formula": ("Formel", "Formula"),
     "direction": ("Retning", "Direction"), "weight": ("Vekt", "Weight"), "additive": ("Summeres", "Additive"),

@@ -127,6 +127,7 @@ TEXT: dict[str, dict[str, str]] = {
     "rule_beyond_limits": {"nb": "et punkt utenfor kontrollgrensene", "en": "a point beyond the control limits"},
     "rule_run_of_7": {"nb": "7 måneder på rad på samme side av snittet", "en": "7 months in a row on one side of the mean"},
     "rule_trend_of_6": {"nb": "6 måneder på rad i samme retning", "en": "6 months in a row moving the same way"},
+    "rule_trend_of_7": {"nb": "7 måneder på rad i samme retning", "en": "7 months in a row moving the same way"},
     "rule_two_of_three": {"nb": "2 av 3 måneder nær kontrollgrensen", "en": "2 of 3 months close to a control limit"},
     # measures -------------------------------------------------------------------------------
     "measures": {

@@ -200,8 +200,7 @@ def _trend(res, entity_id: str, lang: Lang) -> Section:
     trend = getattr(res, "trend", None)
     if trend is None or trend.empty:
         return Section("trend", (t("trend_none", lang),))
-    rows = trend[(trend["entity_id"].astype(str) == str(entity_id))
-                 & ((trend["trend"] != "stable") | trend["spc_signal"].astype(bool))]
+    rows = trend[(trend["entity_id"].astype(str) == str(entity_id)) & (trend["trend"] != "stable")]
     if rows.empty:
         return Section("trend", (t("trend_none", lang),))
     lines = [t("trend_heading", lang)]

@@ -16,10 +16,10 @@ from benchmark.stats.assess import assess
 from benchmark.stats.composite import composite, normalise
 from benchmark.stats.funnel import funnel
 from benchmark.stats.shrinkage import shrink
-from benchmark.stats.spc import xmr_signals
+from benchmark.stats.spc import u_prime_signals, xmr_signals
 
 __all__ = ["assess", "composite", "funnel", "normalise", "rank_intervals", "shrink",
-           "xmr_signals"]
+           "u_prime_signals", "xmr_signals"]
 
 
 def __getattr__(name: str) -> Any:

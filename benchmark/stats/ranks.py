@@ -2,40 +2,54 @@
 
 Mogstad M, Romano JP, Shaikh AM, Wilhelm D (2024). Inference for ranks with applications to
 mobility across neighbourhoods and academic achievement across countries. Review of Economic
-Studies 91(1):476–518; R package ``csranks``.
+Studies 91(1):476–518; R package ``csranks`` (``csranks_marg``, ``csranks_simul``, ``csdiffmeans``).
 
-Rank 1 is the largest estimate. For entity j, with Δ_jk = θ_j − θ_k estimated by θ̂_j − θ̂_k and
-s.e. σ_jk = √(s_j² + s_k²) (independent estimates), the set of plausible ranks is
-[1 + #{k: θ_k > θ_j shown}, N − #{k: θ_k < θ_j shown}], where "shown" means the two-sided
-simultaneous confidence interval for Δ_jk excludes 0. The critical value is a parametric-bootstrap
-max-t: with ε ~ N(0, diag(s²)) and T_jk = |ε_j − ε_k|/σ_jk,
+Rank 1 is the largest estimate. With independent estimates θ̂ ~ N(θ, diag(s²)) and σ_jk =
+√(s_j² + s_k²), the method tests the *ordered one-sided* hypotheses H_jk: θ_j ≤ θ_k (j ≠ k) with
+the statistic (θ̂_j − θ̂_k)/σ_jk. Rejecting H_jk shows θ_j > θ_k. The rank set of j is
+[1 + #{k: H_kj rejected}, N − #{k: H_jk rejected}]. The critical value is a parametric-bootstrap
+max statistic: with ε ~ N(0, diag(s²)), the (1 − α) quantile of max (ε_j − ε_k)/σ_jk over the
+hypotheses in the family that are not yet rejected —
 
-- marginal sets (one entity at a time): c_j = (1−α) quantile of max_k T_jk;
-- simultaneous sets (all entities at once): c = (1−α) quantile of max_{j,k} T_jk;
+- marginal sets (one entity at a time, as ``csranks_marg``): the family of j is the 2(N − 1)
+  hypotheses H_jk and H_kj, k ≠ j, with its own critical value;
+- simultaneous sets (all entities at once, as ``csranks_simul``): one family of all N(N − 1)
+  ordered pairs and one critical value.
 
-followed by the stepdown refinement (Romano–Wolf): recompute the critical values over the pairs
-not yet rejected until nothing new is rejected.
+Before anything is rejected the maximum over both directions of a pair is |ε_j − ε_k|/σ_jk, the
+familiar two-sided max-t. The **stepdown** (Romano & Wolf 2005) then removes the rejected ordered
+hypotheses — only those: when H_jk is rejected its mirror H_kj stays in the family and in the
+maximum (one-sided now) — and recomputes the critical value, until nothing new is rejected.
 
-Speed. The published implementation forms the (pairs × bootstrap) matrix, ~15 s for 300 entities
-and ~72 GB for 3 000. Two observations avoid that here:
+Groups up to ``EXACT_MAX`` entities get exactly that (:func:`_exact_stepdown`, vectorised over
+draws and pairs; an oracle testing every ordered hypothesis one by one agrees in the tests).
+
+Larger groups. The exact family needs the (draws × N × N) array: ~15 s and ~72 GB at 3 000
+entities. Above ``EXACT_MAX`` the sets are the **single-step** sets (the first step of the
+stepdown, no further steps) with a critical value that bounds the exact one from above:
 
 1. **Binning the standard errors.** For k in a bin of standard errors [a, b],
    max_k |ε_j − ε_k|/√(s_j² + s_k²) ≤ max(|ε_j − max_bin ε|, |ε_j − min_bin ε|)/√(s_j² + a²).
    Per bootstrap draw only the bin maxima and minima are needed. The marginal c_j depends on j
    only through s_j, so it is computed on a grid of 33 standard errors (O(B · grid · bins));
-   the simultaneous c bounds the maximum over pairs of bins (O(B · bins²)). When the standard errors take at most ``MAX_BINS`` distinct
-   values the bins are exact (a = b) and so is the statistic; otherwise it is an upper bound
-   (bins are geometric, so a and b differ by a few per cent), the critical value is slightly
-   conservative and the sets are valid — never narrower than the exact ones.
-2. **Only ambiguous pairs depend on the critical value.** The max over k is at least one |Z|, so
-   c_j ≥ z_{1−α/2}; and by Bonferroni c_j ≤ z_{1−α/(2(N−1))}. Pairs outside that band are decided
-   without bootstrap; the stepdown (which needs the statistic over the remaining pairs) is run
-   exactly for groups up to ``EXACT_MAX`` entities, and skipped above (valid, slightly wider sets).
+   the simultaneous c bounds the maximum over pairs of bins (O(B · bins²)). When the standard
+   errors take at most ``MAX_BINS`` distinct values the bins are exact (a = b); otherwise the
+   statistic is an upper bound (bins are geometric, a and b a few per cent apart).
+2. **Only ambiguous pairs depend on the critical value.** c_j ≥ z_{1−α/2} (the maximum is at least
+   one |Z|) and c_j ≤ z_{1−α/(2(N−1))} (Bonferroni); the critical value is clipped to that band.
 3. **Counting the significant pairs without all N² of them.** With the estimates sorted, two
    binary searches per entity settle the pairs that are significant (or not) whatever the other
    entity's s.e.; only a narrow band needs the pair's own s.e. (:func:`_counts`).
 4. **Draws are kept.** The N(0, 1) draws for a seed and group size are cached, so re-ranking after
    a weight change only rescales them by the new standard errors.
+
+What "never narrower" means. A larger critical value rejects less, so the large-group sets
+**contain** the exact single-step sets; and the stepdown only ever rejects more than its first
+step, so those contain the exact stepdown sets (csranks' with ``stepdown = TRUE``). Hence above
+``EXACT_MAX`` the sets are never narrower than the published method's for the same draws; with
+other draws this holds up to Monte Carlo error (the tests check it with a tolerance). The price is
+small: the stepdown drops at most one direction of each decided pair, so for thousands of
+entities its critical value is only a few per cent lower than the first step's.
 """
 
 from __future__ import annotations
@@ -176,33 +190,89 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
     return counts[0], counts[1]
 
 
-def _exact_stepdown(est, s, draws, alpha, simultaneous):
-    """Exact pairwise bootstrap with the stepdown, for small groups."""
+def _pair_statistics(est: np.ndarray, s: np.ndarray, draws: np.ndarray):
+    """Observed and bootstrap statistics of the ordered hypotheses H_jk: θ_j ≤ θ_k.
+
+    ``obs[j, k]`` = (θ̂_j − θ̂_k)/σ_jk and ``boot[b, j, k]`` = (ε_j − ε_k)/σ_jk (single precision: a
+    quantile of maxima needs no more digits). H_jk is rejected when obs[j, k] exceeds the critical
+    value: θ_j > θ_k is shown. Two known values (σ_jk = 0) are ordered with certainty and carry no
+    bootstrap variation (−∞ in every maximum); the diagonal is no hypothesis.
+    """
     n = len(est)
     se = np.sqrt(s[:, None] ** 2 + s[None, :] ** 2)
+    diff = est[:, None] - est[None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        t_obs = np.abs(est[:, None] - est[None, :]) / se
-        t_boot = np.abs(draws[:, :, None] - draws[:, None, :]) / se[None]  # (B, N, N)
-    np.fill_diagonal(t_obs, 0.0)
-    t_boot[:, np.arange(n), np.arange(n)] = 0.0
-    rejected = np.zeros((n, n), bool)
+        obs = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
+        inv = np.where(se > 0, 1.0 / se, np.nan).astype(np.float32)
+    d32 = draws.astype(np.float32)
+    boot = (d32[:, :, None] - d32[:, None, :]) * inv[None]
+    boot[np.isnan(boot)] = -np.inf
+    boot[:, np.arange(n), np.arange(n)] = -np.inf
+    np.fill_diagonal(obs, -np.inf)
+    return obs, boot
+
+
+def _quantile(m: np.ndarray, q: float, axis: int = 0) -> np.ndarray:
+    """q quantile (type 7, R's and numpy's default) of bootstrap maxima. A maximum is −∞ in every
+    draw or in none (only pairs of known values are left); then the quantile is −∞ too."""
+    m = m.astype(float)
+    none_left = np.isneginf(m).all(axis=axis)
+    out = np.quantile(np.where(np.isneginf(m), 0.0, m), q, axis=axis)
+    return np.where(none_left, -np.inf, out)
+
+
+def _exact_stepdown(est, s, draws, alpha, simultaneous):
+    """Mogstad et al.'s stepdown over ordered one-sided hypotheses, exactly (small groups).
+
+    The family of ordered hypotheses H_jk: θ_j ≤ θ_k (j ≠ k) is tested with the max statistic over
+    the hypotheses not yet rejected; a rejected H_jk leaves the family, its mirror H_kj stays (it is
+    never rejected, since its statistic is the negative one, but it still counts in the maximum —
+    that is what keeps the family-wise error at α). Repeat until nothing new is rejected
+    (Romano & Wolf 2005; Mogstad et al. 2024 Algorithm 3.1/3.2; csranks' ``csdiffmeans`` with
+    ``stepdown = TRUE``, which turns the two-sided problem into one-sided "lower" hypotheses).
+
+    - simultaneous: one family, all N(N − 1) ordered pairs, one critical value;
+    - marginal: one family per entity j, the 2(N − 1) hypotheses H_jk and H_kj (k ≠ j), each with
+      its own stepdown (csranks_marg calls csranks_simul per index).
+
+    The same bootstrap draws serve every step (csranks draws afresh at each step; both are valid
+    and agree within Monte Carlo error). Returns, per j, the number of k shown above j and below j.
+    """
+    n = len(est)
+    obs, boot = _pair_statistics(est, s, draws)
+    q = 1 - alpha
+    rejected = np.zeros((n, n), bool)  # rejected[j, k]: H_jk rejected, θ_j > θ_k shown
+    if simultaneous:
+        while True:
+            left = np.where(rejected, -np.inf, 0.0).astype(np.float32)
+            c = _quantile((boot + left[None]).max(axis=(1, 2)), q)
+            new = (obs > c) & ~rejected
+            if not new.any():
+                break
+            rejected |= new
+        return rejected.sum(axis=0), rejected.sum(axis=1)
+    # marginal: family j holds row j (H_jk, statistic boot[:, j, k]) and column j (H_kj, statistic
+    # boot[:, k, j] = −boot[:, j, k]); row_rej[j, k] = H_jk rejected, col_rej[j, k] = H_kj rejected.
+    # Only families with a new rejection get a new critical value, so later steps are cheap.
+    # Since boot[:, k, j] = −boot[:, j, k], the column statistics are read from the transpose, so
+    # the first step needs no masks (the diagonal and known pairs are −∞ already).
+    row_rej = np.zeros((n, n), bool)
+    col_rej = np.zeros((n, n), bool)
+    boot_t = np.ascontiguousarray(boot.transpose(0, 2, 1))  # boot_t[:, j, k] = boot[:, k, j]
+    c = _quantile(np.maximum(boot.max(axis=2), boot_t.max(axis=2)), q)
+    todo = np.arange(n)
     while True:
-        remaining = ~rejected
-        np.fill_diagonal(remaining, False)
-        masked = np.where(remaining[None], t_boot, 0.0)
-        if simultaneous:
-            c = np.full(n, np.quantile(masked.max(axis=(1, 2)), 1 - alpha))
-        else:
-            c = np.quantile(masked.max(axis=2), 1 - alpha, axis=0)
-        new = (t_obs > c[:, None]) & remaining
-        if simultaneous:
-            new |= new.T
-        if not new.any():
+        new_row = (obs[todo] > c[todo, None]) & ~row_rej[todo]
+        new_col = (obs.T[todo] > c[todo, None]) & ~col_rej[todo]
+        row_rej[todo] |= new_row
+        col_rej[todo] |= new_col
+        todo = todo[new_row.any(axis=1) | new_col.any(axis=1)]
+        if not len(todo):
             break
-        rejected |= new
-    above = (rejected & (est[None, :] > est[:, None])).sum(axis=1)
-    below = (rejected & (est[None, :] < est[:, None])).sum(axis=1)
-    return above, below
+        up = np.where(row_rej[todo][None], -np.inf, boot[:, todo, :]).max(axis=2)
+        down = np.where(col_rej[todo][None], -np.inf, boot_t[:, todo, :]).max(axis=2)
+        c[todo] = _quantile(np.maximum(up, down), q)
+    return col_rej.sum(axis=1), row_rej.sum(axis=1)
 
 
 def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: bool = False,
