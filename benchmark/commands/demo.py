@@ -53,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
               f" {best['entity_name']}")
     print(f"\nOpen {Path(info.folder).resolve() / 'summary.html'} in a browser.")
     print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
-    print("The apps:        marimo run notebooks/benchmark.py   (also unit.py, criteria.py, measures.py)")
+    print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py)")
     return 0
