@@ -1,10 +1,14 @@
 """Altair chart builders shared by the marimo apps, summary.html and the dialogue sheets.
 
-Colours: flags are shown in a blue–grey–orange scheme, not red/green. Whether "above the limit"
-is good or bad depends on the criterion's direction; colour encodes only how far from the target
-a value is, and the text says whether that is better or worse. The selected entity is drawn in a
-strong blue everywhere. Labels are Norwegian by default (``lang="en"`` for English). Charts stay
-below altair's 5 000-row limit by construction (peer groups, top lists).
+Every chart leaves this module through :func:`finish`, which puts the Vega-Lite number and time
+locale (nb-NO: ``14 000``, ``7,2 %``, month names in bokmål; or en) into the spec itself, so marimo,
+vl-convert and a plain browser all format the same way — no chart can forget it.
+
+Colours: better/worse for the criterion's direction, not above/below — blues where the entity
+is better than its target beyond normal variation, oranges where it is worse (no red/green
+value judgement), grey within. The selected entity is drawn in a strong blue everywhere. Every
+entity is its own row (the id is the key, the name the label); a long group is shown as its best
+and weakest and the picked entity, and the chart says so. A chart with nothing to show says why.
 """
 
 from __future__ import annotations
@@ -16,6 +20,13 @@ import pandas as pd
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 
 FLAG_ORDER = ["below_99.8", "below_95", "within", "above_95", "above_99.8"]
+VERDICT_ORDER = ["worse_998", "worse_95", "within", "better_95", "better_998"]
+VERDICT_LABELS = {
+    "nb": {"worse_998": "klart svakere (99,8 %)", "worse_95": "svakere (95 %)", "within": "innenfor",
+           "better_95": "bedre (95 %)", "better_998": "klart bedre (99,8 %)"},
+    "en": {"worse_998": "clearly worse (99.8 %)", "worse_95": "worse (95 %)", "within": "within",
+           "better_95": "better (95 %)", "better_998": "clearly better (99.8 %)"},
+}
 FLAG_COLOURS = ["#b35806", "#f1a340", "#b8bcc2", "#8e9fd1", "#2d3f8f"]
 HIGHLIGHT = "#0b5cad"
 LIMIT_COLOURS = {"95": "#7a7a7a", "99.8": "#3a3a3a"}
@@ -30,13 +41,54 @@ WORDS = {
            "rank": "Plass (1 = best)", "potential": "Potensial", "entity": "Enhet", "division": "Divisjon",
            "fte": "årsverk", "knok": "kNOK per år", "contribution": "Bidrag til samlet score", "criterion": "Kriterium",
            "month": "Måned", "planned": "Planlagt", "risk_adjusted": "Risikojustert", "realised": "Realisert hittil",
-           "challenge": "Restutfordring", "kNOK": "kNOK", "amount": "Beløp (kNOK)", "group": "Gruppe"},
+           "challenge": "Restutfordring", "kNOK": "kNOK", "amount": "Beløp (kNOK)", "group": "Gruppe",
+           "id": "Id", "rank_low": "Plass fra", "rank_high": "Plass til", "composite": "Samlet score",
+           "total": "Forbedringspotensial i alt (kNOK per år)", "staff": "herav bemanning (årsverk)",
+           "other": "herav andre kostnader (kNOK per år)", "verdict": "Mot målet", "side": "Retning",
+           "interval": "Intervall (95 %)"},
     "en": {"size": "Size (denominator)", "value": "Value", "unit": "Unit", "flag": "Flag", "target": "Target",
            "rank": "Rank (1 = best)", "potential": "Potential", "entity": "Entity", "division": "Division",
            "fte": "FTE", "knok": "kNOK a year", "contribution": "Contribution to the score", "criterion": "Criterion",
            "month": "Month", "planned": "Planned", "risk_adjusted": "Risk-adjusted", "realised": "Realised to date",
-           "challenge": "Remaining challenge", "kNOK": "kNOK", "amount": "Amount (kNOK)", "group": "Group"},
+           "challenge": "Remaining challenge", "kNOK": "kNOK", "amount": "Amount (kNOK)", "group": "Group",
+           "id": "Id", "rank_low": "Rank from", "rank_high": "Rank to", "composite": "Composite score",
+           "total": "Improvement potential in total (kNOK a year)", "staff": "of which staffing (FTE)",
+           "other": "of which other costs (kNOK a year)", "verdict": "Against the target", "side": "Direction",
+           "interval": "Interval (95 %)"},
 }
+
+
+NUMBER_LOCALE = {
+    "nb": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"],
+           "percent": "\u00a0%", "minus": "\u2212"},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["NOK\u00a0", ""]},
+}
+TIME_LOCALE = {
+    "nb": {"dateTime": "%A %e. %B %Y kl. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S", "periods": ["", ""],
+           "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+           "shortDays": ["søn.", "man.", "tir.", "ons.", "tor.", "fre.", "lør."],
+           "months": ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+                      "oktober", "november", "desember"],
+           "shortMonths": ["jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.",
+                           "nov.", "des."]},
+    "en": {"dateTime": "%x, %X", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p", "periods": ["AM", "PM"],
+           "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+           "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+           "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                      "October", "November", "December"],
+           "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]},
+}
+
+
+def locale(lang: str = "nb") -> dict:
+    """Vega-Lite's ``config.locale`` for ``lang`` (d3 number and time locales)."""
+    return {"number": NUMBER_LOCALE[lang], "time": TIME_LOCALE[lang]}
+
+
+def finish(chart, lang: str = "nb"):
+    """The one exit of every chart: the locale in the spec, quiet view border, readable fonts."""
+    return chart.configure(locale=locale(lang)).configure_view(stroke=None).configure_axis(
+        labelFontSize=11, titleFontSize=12)
 
 
 MAX_POINTS = 4000  # altair refuses more than 5 000 rows per chart
@@ -58,52 +110,188 @@ def flag_scale(lang: str = "nb") -> alt.Scale:
     return alt.Scale(domain=[FLAG_LABELS[lang][f] for f in FLAG_ORDER], range=FLAG_COLOURS)
 
 
+def verdict_scale(lang: str = "nb") -> alt.Scale:
+    """Oranges for worse than the target, blues for better — whatever the criterion's direction."""
+    return alt.Scale(domain=[VERDICT_LABELS[lang][v] for v in VERDICT_ORDER], range=FLAG_COLOURS)
+
+
+def verdict(flag: pd.Series, direction: pd.Series | str) -> pd.Series:
+    """Funnel flag → better/worse for the criterion's direction (``within`` stays within)."""
+    sign = (pd.Series(direction, index=flag.index) if isinstance(direction, str) else direction).map(
+        {"higher_is_better": 1, "lower_is_better": -1}).fillna(1)
+    f = flag.fillna("within").astype(str)
+    above = f.str.startswith("above")
+    out = np.where(f.eq("within") | ~f.isin(FLAG_ORDER), "within",
+                   np.where(above == (sign > 0), "better", "worse") + np.where(f.str.endswith("99.8"), "_998", "_95"))
+    return pd.Series(out, index=flag.index)
+
+
+def group_label(group, lang: str = "nb") -> str:
+    """The peer group's name in words (issue 12's ``labels.peer_group_label`` when it exists)."""
+    from benchmark import labels
+
+    if group is None or (isinstance(group, float) and np.isnan(group)):
+        return ""
+    named = getattr(labels, "peer_group_label", None)
+    if named is not None:
+        try:
+            return named(str(group), lang)
+        except Exception:  # noqa: BLE001 - an unknown group keeps its own name
+            pass
+    return CARE_LEVEL_PLURAL.get(str(group), {}).get(lang, str(group))
+
+
+def _criterion(catalogue, criterion: str):
+    return catalogue.get(criterion) if catalogue is not None else None
+
+
 def _criterion_name(catalogue, criterion: str, lang: str) -> str:
     return catalogue.get(criterion).name[lang] if catalogue is not None else criterion
 
 
+def value_axis_format(crit) -> tuple[str, str]:
+    """(axis format, tooltip format) for a criterion's values: shares in %, indices with 2 decimals."""
+    kind = getattr(crit, "value_format", "number")
+    if kind == "percent":
+        return ".1~%", ".1%"
+    if kind == "index":
+        return ".2f", ".2f"
+    return ",.3~r", ",.3~r"
+
+
+def value_title(crit, lang: str, name: str) -> str:
+    kind = getattr(crit, "value_format", "number")
+    if kind == "percent":
+        return f"{name} (%)"
+    unit = (getattr(crit, "value_unit", None) or {}).get(lang, "")
+    if kind == "index":
+        return f"{name} ({'indeks, 1 = gruppens nivå' if lang == 'nb' else 'index, 1 = group level'})"
+    return f"{name} ({unit})" if unit else name
+
+
+def message_chart(text: str, lang: str = "nb", width: int = 420, height: int = 80) -> alt.Chart:
+    """A chart that says why it has nothing to show (never an empty frame)."""
+    d = pd.DataFrame({"text": [text]})
+    return finish(alt.Chart(d).mark_text(fontSize=13, align="left", x=5, color="#38424d", limit=width - 10).encode(
+        text="text:N").properties(width=width, height=height), lang)
+
+
+def _why_empty(scores: pd.DataFrame, criterion: str, lang: str, name: str) -> str:
+    from benchmark.explanation.messages import TEXT
+
+    rows = scores[scores["criterion"] == criterion]
+    if rows.empty:
+        return (f"{name}: kriteriet beregnes ikke på dette nivået." if lang == "nb"
+                else f"{name}: the criterion is not computed at this level.")
+    code = rows["not_scored_reason"].fillna("").astype(str).str.split(":").str[0].str.strip().mode()
+    key = f"reason_{code.iloc[0]}" if len(code) else "reason_other"
+    reason = TEXT[key][lang] if key in TEXT else str(code.iloc[0] if len(code) else "")
+    return (f"Ingen enheter i utvalget har en beregnet verdi for {name}: {reason}." if lang == "nb"
+            else f"No entity in the selection has a computed value for {name}: {reason}.")
+
+
 def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
                  catalogue=None, lang: str = "nb", width: int = 520, height: int = 320,
-                 selectable: bool = False, max_points: int = MAX_POINTS) -> alt.LayerChart:
+                 selectable: bool = False, max_points: int = MAX_POINTS, period: str | None = None) -> alt.LayerChart:
     """Funnel plot of one criterion: value against size, with the 95 % and 99.8 % limits.
 
-    The limits are drawn as lines through each entity's own limits sorted by size; when several
-    peer groups are shown, each group's funnel is drawn separately (colour by flag, one funnel per
-    group).
+    Titled with criterion, peer group and period; axes carry their units (shares in %); limits are
+    clipped to what the value can be (a share between 0 and 100 %, other values not below 0);
+    points coloured better/worse for the criterion's direction. Each peer group's funnel is drawn
+    separately when several are shown.
     """
     w = WORDS[lang]
+    crit = _criterion(catalogue, criterion)
+    name = _criterion_name(catalogue, criterion, lang)
     d = scores[(scores["criterion"] == criterion) & scores["scored"].astype(bool)].copy()
+    if "masked" in d:
+        d = d[~d["masked"].fillna(False).astype(bool)]
     if peer_group:
         d = d[d["peer_group"] == peer_group]
-    d["flag_label"] = d["flag"].map(FLAG_LABELS[lang]).fillna(FLAG_LABELS[lang]["within"])
+    group_text = group_label(peer_group, lang) if peer_group else ("alle grupper" if lang == "nb" else "all groups")
+    title = " – ".join(x for x in (name, group_text, period) if x)
+    if d.empty:
+        base_scores = scores[scores["peer_group"] == peer_group] if peer_group else scores
+        return message_chart(_why_empty(base_scores, criterion, lang, name), lang, width)
+    direction = crit.direction if crit is not None else d["direction"]
+    d["verdict"] = verdict(d["flag"], direction).map(VERDICT_LABELS[lang])
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
-    d["group_label"] = d["peer_group"].map(lambda g: CARE_LEVEL_PLURAL.get(g, {}).get(lang, g))
+    d["group_label"] = d["peer_group"].map(lambda g: group_label(g, lang))
+    n_all = len(d)
     d = thin(d, (d["flag"] != "within") | d["selected"], max_points)
-    # only what the marks use goes into the spec: thousands of rows × every score column made
-    # the chart slow to build, to send to the browser and to render
+    subtitle = []
+    if len(d) < n_all:
+        subtitle.append((f"Viser {fmt_int(len(d), lang)} av {fmt_int(n_all, lang)}: alle utenfor grensene, valgt enhet "
+                         "og et jevnt utvalg av resten etter størrelse") if lang == "nb" else
+                        (f"Showing {fmt_int(len(d), lang)} of {fmt_int(n_all, lang)}: all beyond the limits, the picked "
+                         "entity and an even sample of the rest by size"))
+    # clip the limits to what is possible: a share lies in [0, 1], the other values are not negative
+    upper_bound = 1.0 if getattr(crit, "value_format", "") == "percent" else np.inf
+    for col in ("lower95", "upper95", "lower998", "upper998", "target"):
+        d[col] = d[col].clip(lower=0.0, upper=upper_bound)
+    # only what the marks use goes into the spec
     d = d[["entity_id", "entity_name", "peer_group", "group_label", "denominator", "value", "target", "lower95",
-           "upper95", "lower998", "upper998", "flag_label", "selected"]]
-    base = alt.Chart(d).encode(x=alt.X("denominator:Q", title=w["size"], scale=alt.Scale(type="log")))
+           "upper95", "lower998", "upper998", "verdict", "selected"]]
+    axis_fmt, tip_fmt = value_axis_format(crit)
+    size_title = w["size"]
+    base = alt.Chart(d).encode(x=alt.X("denominator:Q", title=size_title, scale=alt.Scale(type="log"),
+                                       axis=alt.Axis(format=",.0f")))
     limits = []
-    for name, colour in (("95", LIMIT_COLOURS["95"]), ("998", LIMIT_COLOURS["99.8"])):
+    for nm, colour in (("95", LIMIT_COLOURS["95"]), ("998", LIMIT_COLOURS["99.8"])):
         for side in ("lower", "upper"):
-            limits.append(base.mark_line(color=colour, strokeDash=[4, 3] if name == "95" else [1, 0],
+            limits.append(base.mark_line(color=colour, strokeDash=[4, 3] if nm == "95" else [1, 0],
                                          strokeWidth=1, interpolate="monotone").encode(
-                y=alt.Y(f"{side}{name}:Q"), detail="peer_group:N", order="denominator:Q"))
+                y=alt.Y(f"{side}{nm}:Q"), detail="peer_group:N", order="denominator:Q"))
     target = base.mark_line(color="#222", strokeWidth=1).encode(y="target:Q", detail="peer_group:N")
     points = base.mark_circle(size=60, opacity=0.9).encode(
-        y=alt.Y("value:Q", title=_criterion_name(catalogue, criterion, lang), scale=alt.Scale(zero=False)),
-        color=alt.Color("flag_label:N", title=w["flag"], scale=flag_scale(lang)),
-        tooltip=[alt.Tooltip("entity_name:N", title=w["unit"]), alt.Tooltip("group_label:N", title=w["group"]),
-                 alt.Tooltip("value:Q", title=w["value"], format=".3~f"),
-                 alt.Tooltip("target:Q", title=w["target"], format=".3~f"),
-                 alt.Tooltip("flag_label:N", title=w["flag"]), alt.Tooltip("entity_id:N", title="Id")],
+        y=alt.Y("value:Q", title=value_title(crit, lang, name), scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=axis_fmt)),
+        color=alt.Color("verdict:N", title=w["verdict"], scale=verdict_scale(lang)),
+        tooltip=[alt.Tooltip("entity_name:N", title=w["unit"]), alt.Tooltip("entity_id:N", title=w["id"]),
+                 alt.Tooltip("group_label:N", title=w["group"]),
+                 alt.Tooltip("denominator:Q", title=size_title, format=",.0f"),
+                 alt.Tooltip("value:Q", title=w["value"], format=tip_fmt),
+                 alt.Tooltip("target:Q", title=w["target"], format=tip_fmt),
+                 alt.Tooltip("verdict:N", title=w["verdict"])],
     )
     ring = base.transform_filter(alt.datum.selected).mark_point(size=260, color=HIGHLIGHT, strokeWidth=3).encode(
         y="value:Q")
     if selectable:  # clicking a point selects that entity (marimo returns it as the chart's value)
         points = points.add_params(alt.selection_point(fields=["entity_id"], name="unit"))
-    return alt.layer(*limits, target, points, ring).properties(width=width, height=height)
+    chart = alt.layer(*limits, target, points, ring).properties(
+        width=width, height=height, title=alt.Title(title, subtitle=subtitle, anchor="start") if subtitle else alt.Title(title, anchor="start"))
+    return finish(chart, lang)
+
+
+def fmt_int(x, lang: str) -> str:
+    from benchmark.explanation.numbers import number
+
+    return number(x, 0, lang)
+
+
+def unique_labels(frame: pd.DataFrame) -> pd.Series:
+    """The entity's name as its row label, with the id added where two entities share a name, so
+    every entity has a row of its own (12 ambulance stations with 6 names are 12 rows)."""
+    names = frame["entity_name"].astype(str).str.slice(0, 42)
+    dup = names.duplicated(keep=False)
+    return names.where(~dup, names + " (" + frame["entity_id"].astype(str) + ")")
+
+
+def long_group(d: pd.DataFrame, order: str, top: int, highlight, lang: str, what: str) -> tuple[pd.DataFrame, str | None]:
+    """All rows when the group is short; else the ``top`` best, the ``top`` weakest and the picked
+    one, with the sentence that says so (never a silent cut)."""
+    n = len(d)
+    if n <= 2 * top + 1:
+        return d, None
+    d = d.sort_values(order)
+    keep = pd.concat([d.head(top), d.tail(top), d[d["entity_id"].astype(str) == str(highlight)]])
+    keep = keep[~keep.index.duplicated()]
+    picked = (d["entity_id"].astype(str) == str(highlight)).any()
+    if lang == "nb":
+        note = f"De {top} beste, de {top} svakeste{' og valgt enhet' if picked else ''} av {fmt_int(n, lang)} {what}"
+    else:
+        note = f"The {top} best, the {top} weakest{' and the picked entity' if picked else ''} of {fmt_int(n, lang)} {what}"
+    return keep, note
 
 
 def caterpillar_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
@@ -113,44 +301,71 @@ def caterpillar_chart(ranking: pd.DataFrame, peer_group: str | None = None, high
     d = ranking.dropna(subset=["rank"]).copy()
     if peer_group:
         d = d[d["peer_group"] == peer_group]
-    d = d.sort_values(["peer_group", "rank"]).head(top)
+    if d.empty:
+        return message_chart("Ingen enheter har en samlet score her." if lang == "nb"
+                             else "No entity has an overall score here.", lang, width)
+    d = d.sort_values(["peer_group", "rank", "entity_id"])
+    what = group_label(peer_group, lang) if peer_group else ("enheter" if lang == "nb" else "entities")
+    d, note = long_group(d, "rank", top, highlight, lang, what)
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
-    d["label"] = d["entity_name"].str.slice(0, 42)
-    d = d[["entity_id", "entity_name", "label", "rank", "rank_low", "rank_high", "composite", "selected"]]
-    y = alt.Y("label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelLimit=260))
+    d["label"] = unique_labels(d)
+    d["order"] = np.arange(len(d))
+    d = d[["entity_id", "entity_name", "label", "order", "rank", "rank_low", "rank_high", "composite", "selected"]]
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=260))
     rule = alt.Chart(d).mark_rule(color="#9aa3ad", strokeWidth=3).encode(
-        x=alt.X("rank_low:Q", title=w["rank"], scale=alt.Scale(reverse=False)), x2="rank_high:Q", y=y)
+        x=alt.X("rank_low:Q", title=w["rank"], axis=alt.Axis(format="d", tickMinStep=1)), x2="rank_high:Q", y=y)
+    tips = [alt.Tooltip("entity_name:N", title=w["entity"]), alt.Tooltip("entity_id:N", title=w["id"]),
+            alt.Tooltip("rank:Q", title=w["rank"], format="d"), alt.Tooltip("rank_low:Q", title=w["rank_low"], format="d"),
+            alt.Tooltip("rank_high:Q", title=w["rank_high"], format="d"),
+            alt.Tooltip("composite:Q", title=w["composite"], format=".2f")]
     dots = alt.Chart(d).mark_circle(size=55).encode(
-        x="rank:Q", y=y,
-        color=alt.condition(alt.datum.selected, alt.value(HIGHLIGHT), alt.value("#38424d")),
-        tooltip=[alt.Tooltip("entity_name:N", title=w["entity"]), "rank:Q", "rank_low:Q", "rank_high:Q",
-                 alt.Tooltip("composite:Q", format=".2f")])
-    return (rule + dots).properties(width=width, height=max(120, 14 * len(d)))
+        x="rank:Q", y=y, color=alt.condition(alt.datum.selected, alt.value(HIGHLIGHT), alt.value("#38424d")),
+        tooltip=tips)
+    chart = (rule + dots).properties(width=width, height=max(120, 14 * len(d)))
+    if note:
+        chart = chart.properties(title=alt.Title(note, anchor="start", fontSize=12, fontWeight="normal"))
+    return finish(chart, lang)
 
 
 def potential_chart(ranking: pd.DataFrame, highlight: str | None = None, lang: str = "nb", top: int = 15,
                     width: int = 480) -> alt.Chart:
-    """The largest improvement potentials (kNOK a year incl. FTE at pay cost) with intervals."""
+    """The largest improvement potentials: the one potential of SPEC §5 — the total in kNOK a year
+    (staffing in årsverk at the entity's pay cost plus other costs) — with its interval; the
+    tooltip shows the two parts. The picked entity is added when it is not among them."""
     w = WORDS[lang]
-    d = ranking.sort_values("potential_rank").head(top).copy()
-    d["label"] = d["entity_name"].str.slice(0, 42)
+    r = ranking.dropna(subset=["potential_total_knok"])
+    r = r[r["potential_total_knok"] > 0]
+    if r.empty:
+        return message_chart("Ingen enheter har beregnet forbedringspotensial." if lang == "nb"
+                             else "No entity has a computed improvement potential.", lang, width)
+    d = r.sort_values("potential_rank").head(top)
+    extra = r[(r["entity_id"].astype(str) == str(highlight)) & ~r["entity_id"].isin(d["entity_id"])]
+    d = pd.concat([d, extra]).copy()
+    d["label"] = unique_labels(d)
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
-    ratio = (d["potential_total_knok"] / (d["potential_knok"] + 1e-9)).where(d["potential_knok"] > 0, 1.0)
-    d["low"] = d["potential_knok_low"] + (d["potential_total_knok"] - d["potential_knok"]) * (
-        d["potential_fte_low"] / d["potential_fte"].where(d["potential_fte"] > 0)).fillna(0)
-    d["high"] = d["potential_knok_high"] + (d["potential_total_knok"] - d["potential_knok"]) * (
-        d["potential_fte_high"] / d["potential_fte"].where(d["potential_fte"] > 0)).fillna(0)
-    del ratio
-    y = alt.Y("label:N", sort=alt.SortField("potential_rank"), title=None, axis=alt.Axis(labelLimit=260))
+    d["order"] = np.arange(len(d))
+    pay_part = d["potential_total_knok"] - d["potential_knok"]
+    fte_share = lambda col: (d[col] / d["potential_fte"].where(d["potential_fte"] > 0)).fillna(0)  # noqa: E731
+    d["low"] = d["potential_knok_low"] + pay_part * fte_share("potential_fte_low")
+    d["high"] = d["potential_knok_high"] + pay_part * fte_share("potential_fte_high")
+    d = d[["entity_id", "entity_name", "label", "order", "potential_total_knok", "potential_fte", "potential_knok",
+           "low", "high", "selected"]]
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=260))
     bars = alt.Chart(d).mark_bar().encode(
-        x=alt.X("potential_total_knok:Q", title=f"{w['potential']} ({w['knok']})"), y=y,
+        x=alt.X("potential_total_knok:Q", title=w["total"], axis=alt.Axis(format=",.0f")), y=y,
         color=alt.condition(alt.datum.selected, alt.value(HIGHLIGHT), alt.value("#8e9fd1")),
-        tooltip=[alt.Tooltip("entity_name:N", title=w["entity"]),
-                 alt.Tooltip("potential_fte:Q", title=w["fte"], format=".1f"),
-                 alt.Tooltip("potential_knok:Q", title="kNOK", format=",.0f"),
-                 alt.Tooltip("potential_total_knok:Q", title="kNOK total", format=",.0f")])
+        tooltip=[alt.Tooltip("entity_name:N", title=w["entity"]), alt.Tooltip("entity_id:N", title=w["id"]),
+                 alt.Tooltip("potential_total_knok:Q", title=w["total"], format=",.0f"),
+                 alt.Tooltip("potential_fte:Q", title=w["staff"], format=",.1f"),
+                 alt.Tooltip("potential_knok:Q", title=w["other"], format=",.0f")])
     err = alt.Chart(d).mark_rule(color="#333").encode(x="low:Q", x2="high:Q", y=y)
-    return (bars + err).properties(width=width, height=max(120, 18 * len(d)))
+    n = len(r)
+    note = (f"De {min(top, n)} største av {fmt_int(n, lang)} med potensial" if lang == "nb"
+            else f"The {min(top, n)} largest of {fmt_int(n, lang)} with a potential")
+    if len(extra):
+        note += " og valgt enhet" if lang == "nb" else " and the picked entity"
+    return finish((bars + err).properties(width=width, height=max(120, 18 * len(d)),
+                                          title=alt.Title(note, anchor="start", fontSize=12, fontWeight="normal")), lang)
 
 
 def contribution_chart(scores: pd.DataFrame, entity_id: str, catalogue=None, lang: str = "nb",
@@ -158,53 +373,69 @@ def contribution_chart(scores: pd.DataFrame, entity_id: str, catalogue=None, lan
     """Diverging bars: each criterion's contribution to the entity's composite score."""
     w = WORDS[lang]
     d = scores[(scores["entity_id"].astype(str) == str(entity_id)) & scores["contribution"].notna()].copy()
+    if "masked" in d:
+        d = d[~d["masked"].fillna(False).astype(bool)]
+    if d.empty:
+        return message_chart("Ingen kriterier er beregnet for enheten i perioden." if lang == "nb"
+                             else "No criterion is computed for the entity in the period.", lang, width)
     d["name"] = [_criterion_name(catalogue, c, lang) for c in d["criterion"]]
     d["side"] = np.where(d["contribution"] >= 0, "opp" if lang == "nb" else "up", "ned" if lang == "nb" else "down")
-    return alt.Chart(d).mark_bar().encode(
-        x=alt.X("contribution:Q", title=w["contribution"]),
+    d = d[["name", "contribution", "side"]]
+    return finish(alt.Chart(d).mark_bar().encode(
+        x=alt.X("contribution:Q", title=w["contribution"], axis=alt.Axis(format=".2f")),
         y=alt.Y("name:N", sort=alt.SortField("contribution", order="descending"), title=None),
         color=alt.Color("side:N", scale=alt.Scale(domain=["opp", "ned", "up", "down"],
                                                   range=["#2d3f8f", "#b35806", "#2d3f8f", "#b35806"]), legend=None),
-        tooltip=[alt.Tooltip("name:N", title=w["criterion"]), alt.Tooltip("contribution:Q", format=".2f")],
-    ).properties(width=width, height=max(100, 26 * len(d)))
+        tooltip=[alt.Tooltip("name:N", title=w["criterion"]),
+                 alt.Tooltip("contribution:Q", title=w["contribution"], format=".2f")],
+    ).properties(width=width, height=max(100, 26 * len(d))), lang)
 
 
 def trend_chart(monthly: pd.DataFrame, trend: pd.DataFrame, entity_id: str, catalogue=None, lang: str = "nb",
-                width: int = 220, height: int = 90) -> alt.FacetChart:
-    """Monthly series per criterion with its mean line (XmR centre), faceted."""
+                width: int = 220, height: int = 90) -> alt.Chart:
+    """Monthly series per criterion with its mean line, one small chart per criterion."""
     w = WORDS[lang]
     d = monthly[(monthly["entity_id"].astype(str) == str(entity_id))].dropna(subset=["value"]).copy()
-    d["name"] = [_criterion_name(catalogue, c, lang) for c in d["criterion"]]
-    t = trend[trend["entity_id"].astype(str) == str(entity_id)].set_index("criterion")["trend"]
-    d["trend"] = d["criterion"].map(t).fillna("stable")
-    line = alt.Chart().mark_line(point=True, color="#38424d").encode(
-        x=alt.X("month:O", title=w["month"], axis=alt.Axis(labelAngle=-60, labelOverlap=True)),
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)))
-    mean = alt.Chart().mark_rule(color=HIGHLIGHT, strokeDash=[3, 3]).encode(y="mean(value):Q")
-    return alt.layer(line, mean, data=d).properties(width=width, height=height).facet(
-        facet=alt.Facet("name:N", title=None), columns=3).resolve_scale(y="independent")
+    if d.empty:
+        return message_chart("Ingen månedstall for enheten." if lang == "nb" else "No monthly figures for the entity.",
+                             lang, width)
+    charts = []
+    for cid, part in d.groupby("criterion", sort=False):  # one small chart per criterion (≤ 10)
+        crit = _criterion(catalogue, cid)
+        axis_fmt, tip_fmt = value_axis_format(crit)
+        part = part.assign(date=pd.to_datetime(part["month"].astype(str) + "-01"))[["date", "month", "value"]]
+        line = alt.Chart(part).mark_line(point=True, color="#38424d").encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=-45, tickCount=6)),
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False), axis=alt.Axis(format=axis_fmt)),
+            tooltip=[alt.Tooltip("month:N", title=w["month"]), alt.Tooltip("value:Q", title=w["value"], format=tip_fmt)])
+        mean = alt.Chart(part).mark_rule(color=HIGHLIGHT, strokeDash=[3, 3]).encode(y="mean(value):Q")
+        charts.append((line + mean).properties(width=width, height=height,
+                                               title=_criterion_name(catalogue, cid, lang)))
+    rows = [alt.hconcat(*charts[i:i + 3]) for i in range(0, len(charts), 3)]
+    return finish(alt.vconcat(*rows), lang)
 
 
 def measures_chart(divisions: pd.DataFrame, lang: str = "nb", width: int = 560) -> alt.Chart:
     """Per division: planned → risk-adjusted → realised to date, against the remaining challenge."""
     w = WORDS[lang]
-    rows = []
-    for _, r in divisions.iterrows():
-        for key, col in (("planned", "effect_planned"), ("risk_adjusted", "effect_risk_adjusted"),
-                         ("realised", "effect_realised"), ("challenge", "remaining_challenge")):
-            value = r[col]
-            if pd.notna(value) and (key != "challenge" or value > 0):
-                rows.append({"division": r["division"], "what": w[key], "amount": float(value)})
-    d = pd.DataFrame(rows, columns=["division", "what", "amount"])
+    cols = (("planned", "effect_planned"), ("risk_adjusted", "effect_risk_adjusted"),
+            ("realised", "effect_realised"), ("challenge", "remaining_challenge"))
+    long = divisions.melt(id_vars=["division"], value_vars=[c for _, c in cols], var_name="col", value_name="amount")
+    long["what"] = long["col"].map({c: w[k] for k, c in cols})
+    d = long[long["amount"].notna() & ~((long["col"] == "remaining_challenge") & (long["amount"] <= 0))]
+    d = d[["division", "what", "amount"]].astype({"amount": float})
+    if d.empty:
+        return message_chart("Ingen tiltak i datagrunnlaget." if lang == "nb" else "No measures in the data.", lang, width)
     order = [w["planned"], w["risk_adjusted"], w["realised"], w["challenge"]]
-    return alt.Chart(d).mark_bar().encode(
+    return finish(alt.Chart(d).mark_bar().encode(
         y=alt.Y("what:N", sort=order, title=None),
-        x=alt.X("amount:Q", title=w["amount"]),
+        x=alt.X("amount:Q", title=w["amount"], axis=alt.Axis(format=",.0f")),
         color=alt.Color("what:N", sort=order, scale=alt.Scale(domain=order, range=["#b8bcc2", "#8e9fd1", "#2d3f8f", "#f1a340"]),
                         title=None),
         row=alt.Row("division:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        tooltip=["division:N", "what:N", alt.Tooltip("amount:Q", format=",.0f")],
-    ).properties(width=width, height=60)
+        tooltip=[alt.Tooltip("division:N", title=w["division"]), alt.Tooltip("what:N", title=w["group"]),
+                 alt.Tooltip("amount:Q", title=w["amount"], format=",.0f")],
+    ).properties(width=width, height=60), lang)
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:

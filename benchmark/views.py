@@ -354,3 +354,269 @@ def picked_entity(chart_value, fallback: str | None) -> str | None:
     if isinstance(chart_value, pd.DataFrame) and "entity_id" in chart_value and len(chart_value) == 1:
         return str(chart_value["entity_id"].iloc[0])
     return fallback
+
+
+# ---- shared pieces of every app (presentation only; the apps stay thin) ------------------------
+
+def reweighted(base, weights):
+    """``base`` re-scored with the sliders' ``weights`` — or ``base`` itself when they are the
+    catalogue's own weights, so an untouched page shows a run exactly as it was written."""
+    own = base.catalogue.weights()
+    if all(abs(float(weights.get(k, w)) - float(w)) < 1e-12 for k, w in own.items()):
+        return base
+    return base.rescore(weights=weights)
+
+
+def formatter(kind: str, lang: Lang = "nb", decimals: int | None = None):
+    """A cell formatter for ``mo.ui.table(format_mapping=…)``: Norwegian numbers, shares as %."""
+    def cell(x):
+        if x is None or (isinstance(x, float) and pd.isna(x)) or x is pd.NA:
+            return fmt.DASH
+        if kind == "percent":
+            return fmt.percent(x, 1 if decimals is None else decimals, lang)
+        if kind == "int":
+            return fmt.number(x, 0, lang)
+        return fmt.number(x, 1 if decimals is None else decimals, lang)
+    return cell
+
+
+def ui_table(frame: pd.DataFrame, formats: dict[str, object] | None = None, **kwargs):
+    """A marimo table without the dtype and summary lines, cells formatted the Norwegian way.
+
+    ``formats`` maps a column to a formatter (see :func:`formatter`); numeric columns without one
+    are formatted with grouping and a decimal comma so that no ``0.97`` or ``10,000`` shows.
+    """
+    import marimo as mo
+
+    lang = kwargs.pop("lang", "nb")
+    mapping = dict(formats or {})
+    for col in frame.columns:
+        if col not in mapping and pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
+            is_int = pd.api.types.is_integer_dtype(frame[col])
+            mapping[col] = formatter("int" if is_int else "number", lang, 0 if is_int else 2)
+    kwargs.setdefault("selection", None)
+    return mo.ui.table(frame, format_mapping=mapping, show_column_summaries=False, show_data_types=False,
+                       **kwargs)
+
+
+APP_WORDS = {
+    "nb": {"source": "Datakilde: en datamappe, en arbeidsbok, «demo» eller run:<id> (tomt = siste kjøring i lageret)",
+           "period": "Periode", "level": "Nivå", "lang": "Språk", "shown": "Viser: {label}.",
+           "no_period": "Datakilden har ingen hel periode å vise.",
+           "failed": "Perioden {period} kan ikke vises: {error}",
+           "empty": "Ingen enheter har tall i {period}. Velg en annen periode.",
+           "loading": "Beregner benchmarken for {period} …",
+           "levels": {"unit": "Enhet", "department": "Avdeling", "division": "Divisjon"}},
+    "en": {"source": "Data source: a dataset folder, a workbook, 'demo' or run:<id> (empty = latest run in the store)",
+           "period": "Period", "level": "Level", "lang": "Language", "shown": "Showing: {label}.",
+           "no_period": "The data source has no whole period to show.",
+           "failed": "The period {period} cannot be shown: {error}",
+           "empty": "No entity has figures in {period}. Choose another period.",
+           "loading": "Scoring the benchmark for {period} …",
+           "levels": {"unit": "Unit", "department": "Department", "division": "Division"}},
+}
+
+
+def app_word(key: str, lang: Lang = "nb", **fields) -> str:
+    text = APP_WORDS[lang][key]
+    return text.format(**fields) if fields else text
+
+
+def level_options(levels: list[str], lang: Lang = "nb") -> dict[str, str]:
+    return {APP_WORDS[lang]["levels"][lv]: lv for lv in levels}
+
+
+def safe_result(src, period: str | None, level: str = "unit", lang: Lang = "nb"):
+    """``(result, None)`` or ``(None, message)``: a period that cannot be scored never raises."""
+    from benchmark import sources
+    from benchmark.issues import BenchmarkError
+
+    if src is None:
+        return None, None
+    if not period:
+        return None, app_word("no_period", lang)
+    try:
+        res = sources.result(src, period, level)
+    except (BenchmarkError, UsageError, ValueError, KeyError, IndexError) as exc:
+        return None, app_word("failed", lang, period=period, error=exc)
+    if res.ranking.empty or res.ranking["rank"].notna().sum() == 0:
+        return None, app_word("empty", lang, period=period)
+    return res, None
+
+
+def cli_lang(args) -> str:
+    return "en" if str(args.get("lang") or "").lower().startswith("en") else "nb"
+
+
+def potential_columns(r: pd.DataFrame, lang: Lang = "nb") -> dict[str, pd.Series]:
+    """The one potential (SPEC §5) as every table shows it: the total in kNOK a year first, then
+    its parts — staffing in årsverk and other costs in kNOK a year (headings from labels.py)."""
+    from benchmark.labels import heading
+
+    return {heading("potential_total_knok", lang): r["potential_total_knok"],
+            heading("potential_fte", lang): r["potential_fte"],
+            heading("potential_knok", lang): r["potential_knok"]}
+
+
+def ranking_table(res, lang: Lang = "nb", peer_group: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """The ranking for ``mo.ui.table``: numeric columns (so sorting is numeric) and their
+    Norwegian formatters. Rank with interval, score, potential (total and parts), coverage."""
+    from benchmark.labels import heading
+
+    r = res.ranking
+    if peer_group:
+        r = r[r["peer_group"] == peer_group]
+    r = r.sort_values(["peer_group", "rank", "entity_id"], na_position="last")
+    pot = potential_columns(r, lang)
+    out = pd.DataFrame({
+        h("rank", lang): r["rank"].astype("Int64"),
+        h("interval", lang): [fmt.DASH if pd.isna(a) else f"{int(a)}–{int(b)}"
+                              for a, b in zip(r["rank_low"], r["rank_high"], strict=True)],
+        h("entity", lang): r["entity_name"],
+        h("entity_id", lang): r["entity_id"],
+        h("peer_group", lang): [peer_group_label(g, lang) for g in r["peer_group"]],
+        h("composite", lang): r["composite"],
+        **pot,
+        h("coverage", lang): r["coverage"],
+    }).reset_index(drop=True)
+    formats = {h("rank", lang): formatter("int", lang), h("composite", lang): formatter("number", lang, 2),
+               heading("potential_total_knok", lang): formatter("int", lang),
+               heading("potential_fte", lang): formatter("number", lang, 1),
+               heading("potential_knok", lang): formatter("int", lang),
+               h("coverage", lang): formatter("percent", lang, 0)}
+    return out, formats
+
+
+def sensitivity_table(res, lang: Lang = "nb", top: int = 20) -> tuple[pd.DataFrame, dict]:
+    view = sensitivity_view(res, lang, top)
+    return view, {c: formatter("number", lang, 1) for c in view.columns[2:]}
+
+
+def unit_scores_table(res, entity_id: str, lang: Lang = "nb") -> tuple[pd.DataFrame, dict]:
+    """One entity's criteria for a table: value, target, adjusted value, verdict, contribution —
+    values as text in their own format (a share as %, an index with 2 decimals), masked cells
+    (disclosure control) shown as the mask text."""
+    from benchmark.charts import VERDICT_LABELS, verdict
+
+    s = res.scores[res.scores["entity_id"].astype(str) == str(entity_id)]
+    masked = s["masked"].fillna(False).astype(bool) if "masked" in s else pd.Series(False, index=s.index)
+    mask_text = _mask_text(lang, res)
+    rows = []
+    for (_, r), hidden in zip(s.iterrows(), masked, strict=True):
+        crit = res.catalogue.get(r["criterion"])
+        scored = bool(r["scored"])
+        word = (VERDICT_LABELS[lang][verdict(pd.Series([r["flag"]]), crit.direction).iloc[0]] if scored
+                else FLAG_WORDS[""][lang])
+        rows.append({
+            h("criterion", lang): crit.name[lang],
+            h("value", lang): mask_text if hidden else fmt.value(r["value"], crit.value_format, lang),
+            h("target", lang): fmt.value(r["target"], crit.value_format, lang),
+            h("shrunk", lang): mask_text if hidden else fmt.value(r["shrunk"], crit.value_format, lang),
+            ("Mot målet" if lang == "nb" else "Against the target"): mask_text if hidden else word,
+            ("Bidrag til score" if lang == "nb" else "Contribution to the score"): None if hidden else r["contribution"],
+        })
+    frame = pd.DataFrame(rows)
+    return frame, {c: formatter("number", lang, 2) for c in frame.columns[-1:]}
+
+
+def _mask_text(lang: Lang, res=None) -> str:
+    try:
+        from benchmark.privacy import MASK_TEXT  # issue 17's disclosure control
+    except ImportError:  # pragma: no cover - before issue 17 lands
+        MASK_TEXT = {"nb": "skjermet (færre enn {n} ansatte)", "en": "suppressed (fewer than {n} employees)"}
+    n = 5
+    cat = getattr(res, "catalogue", None)
+    privacy = getattr(cat, "privacy", None)
+    if privacy is not None and getattr(privacy, "min_headcount", None):
+        n = int(privacy.min_headcount)
+    return MASK_TEXT[lang].format(n=n)
+
+
+def package_link(res, entity_id: str, lang: Lang = "nb") -> str:
+    """A Markdown link to the clinic's analysis package, served at /pakke/<period>/<division>."""
+    from urllib.parse import quote
+
+    row = res.ranking[res.ranking["entity_id"].astype(str) == str(entity_id)]
+    division = str(row["division"].iloc[0]) if len(row) and "division" in row else ""
+    if not division:
+        return ""
+    url = f"/pakke/{quote(res.period.label)}/{quote(division)}"
+    return (f"[Analysepakken for {division} ({res.period.label})]({url})" if lang == "nb"
+            else f"[The analysis package of {division} ({res.period.label})]({url})")
+
+
+def target_options(lang: Lang = "nb") -> dict[str, str]:
+    if lang == "nb":
+        return {"median": "median", "beste kvartil": "upper_quartile", "gjennomsnitt": "mean"}
+    return {"median": "median", "better quartile": "upper_quartile", "mean": "mean"}
+
+
+def tuned_result(src, period: str, before, tuned, lang: Lang = "nb"):
+    """``(after, None)`` or ``(None, why)``: the result with a tuned catalogue. Weights alone are a
+    re-rank of ``before``; new targets or minimum sizes need the data, scored again."""
+    from benchmark.issues import BenchmarkError
+
+    if tuned.hash() == before.catalogue.hash():
+        return before, None
+    if tuned.with_weights(before.catalogue.weights()).hash() == before.catalogue.hash():
+        return before.rescore(weights=tuned.weights()), None
+    from benchmark import sources
+
+    try:
+        ds = sources.dataset(src)
+    except (BenchmarkError, UsageError) as exc:
+        ds, err = None, exc
+    else:
+        err = None
+    if ds is None:
+        return None, ("Nye mål eller minstestørrelser krever datagrunnlaget, og det finnes ikke lenger for denne "
+                      "lagrede kjøringen. Vektene kan likevel prøves." if lang == "nb" else
+                      "New targets or minimum sizes need the data, which are no longer there for this stored "
+                      "run. The weights can still be tried.") + (f" ({err})" if err else "")
+    key = src.text if src.kind != "run" else str(src.run.get("data_source"))
+    return score_with(key, period, before.level, tuned, before.seed), None
+
+
+def compare_table(before, after, lang: Lang = "nb") -> tuple[pd.DataFrame, dict]:
+    """Before/after ranks with their intervals and the total potential, largest moves first."""
+    nb = lang == "nb"
+    cols = ["entity_id", "entity_name", "peer_group", "rank", "rank_low", "rank_high", "potential_total_knok"]
+    b = before.ranking[cols].set_index("entity_id")
+    a = after.ranking[cols].set_index("entity_id").reindex(b.index)
+
+    def interval(frame):
+        return [fmt.DASH if pd.isna(lo) else f"{int(lo)}–{int(hi)}"
+                for lo, hi in zip(frame["rank_low"], frame["rank_high"], strict=True)]
+
+    move = (b["rank"] - a["rank"]).astype("Int64")
+    out = pd.DataFrame({
+        h("entity", lang): b["entity_name"],
+        h("peer_group", lang): [peer_group_label(g, lang) for g in b["peer_group"]],
+        ("Plass før" if nb else "Rank before"): b["rank"].astype("Int64"),
+        ("Intervall før" if nb else "Interval before"): interval(b),
+        ("Plass etter" if nb else "Rank after"): a["rank"].astype("Int64"),
+        ("Intervall etter" if nb else "Interval after"): interval(a),
+        ("Flytting (opp +)" if nb else "Move (up +)"): move,
+        ("Potensial i alt før, kNOK/år" if nb else "Potential in total before, kNOK/yr"): b["potential_total_knok"],
+        ("Potensial i alt etter, kNOK/år" if nb else "Potential in total after, kNOK/yr"): a["potential_total_knok"],
+    })
+    out = out.assign(_m=move.abs().fillna(0).to_numpy()).sort_values("_m", ascending=False, kind="stable")
+    out = out.drop(columns="_m").reset_index(drop=True)
+    ints = [c for c in out.columns if c.startswith(("Plass", "Rank", "Flytting", "Move"))]
+    return out, {**{c: formatter("int", lang) for c in ints},
+                 **{c: formatter("int", lang) for c in out.columns if "kNOK" in c}}
+
+
+def division_rows(measures: pd.DataFrame | None) -> pd.DataFrame:
+    """The division rows of the measures table, least realised against risk first (empty if none)."""
+    if measures is None or measures.empty:
+        return pd.DataFrame(columns=["division", "department", "effect_planned", "effect_risk_adjusted",
+                                     "effect_expected_to_date", "effect_realised", "realisation_vs_risk",
+                                     "high_risk_share", "remaining_challenge", "risk_adjusted_coverage"])
+    return measures[measures["department"].fillna("") == ""].sort_values("realisation_vs_risk")
+
+
+def department_rows(measures: pd.DataFrame | None, division: str | None) -> pd.DataFrame:
+    if measures is None or measures.empty or not division:
+        return division_rows(None)
+    return measures[(measures["division"] == division) & (measures["department"].fillna("") != "")]

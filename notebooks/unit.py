@@ -4,95 +4,143 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="Min enhet – score og forklaring")
 
 with app.setup:
-    import sys
-    from pathlib import Path
-
     import marimo as mo
 
-    # notebooks/benchmark.py is named like the package (SPEC §8) and marimo puts this folder first
-    # on sys.path: drop folders holding a benchmark.py so that `benchmark` is the package.
-    sys.path[:] = [p for p in sys.path if not (Path(p or ".") / "benchmark.py").is_file()]
-
-    from benchmark import charts, views
+    from benchmark import charts, sources, views
     from benchmark.explanation import explain
     from benchmark.explanation.sheet import render_sheet
 
 
-@app.cell(hide_code=True)
+@app.cell
 def _():
-    mo.md("""
+    # `marimo run notebooks/unit.py -- --source PATH|run:<id> --store FILE --lang en`
+    args = mo.cli_args()
+    lang = mo.ui.radio({"Norsk": "nb", "English": "en"}, inline=True, label="Språk / Language",
+                       value="English" if views.cli_lang(args) == "en" else "Norsk")
+    return args, lang
+
+
+@app.cell(hide_code=True)
+def _(lang):
+    mo.md({"nb": """
     # Min enhet
 
     Velg enheten din. Du ser plassen i sammenligningsgruppen med usikkerhetsintervall, hvilke
     kriterier som trekker opp og ned, utviklingen over tid, divisjonens tiltak og en forklaring i
     klart språk. Dialogarket kan lagres og skrives ut til oppfølgingsmøtet.
-    """)
+    """, "en": """
+    # My unit
+
+    Choose your unit. You see its rank in the peer group with its uncertainty interval, the
+    criteria that pull it up and down, the development over time, the division's measures and a
+    plain-language explanation. The dialogue sheet can be saved and printed for the follow-up meeting.
+    """}[lang.value])
     return
 
 
 @app.cell
-def _():
-    dataset = views.load_source("demo")
-    period = mo.ui.dropdown(views.period_choices(dataset), value=views.period_choices(dataset)[0], label="Periode")
-    return (period,)
+def _(args, lang):
+    source = mo.ui.text(value=str(args.get("source") or ""), label=views.app_word("source", lang.value),
+                        full_width=True)
+    return (source,)
 
 
 @app.cell
-def _(period):
-    result = views.scored("demo", period.value, "unit")
-    choices = views.entity_choices(result)
-    unit = mo.ui.dropdown(choices, value=None, searchable=True, label="Enhet", full_width=True)
-    mo.hstack([period, unit], widths=[1, 3])
-    return result, unit
+def _(args, lang, source):
+    src, problem = sources.open_source(source.value, args.get("store"), lang.value)
+    return problem, src
 
 
 @app.cell
-def _(unit):
-    mo.stop(unit.value is None, mo.callout(mo.md("Velg en enhet i listen over (du kan søke)."), kind="info"))
+def _(lang, src):
+    _periods = sources.period_choices(src) if src is not None else []
+    period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
+                            label=views.app_word("period", lang.value))
+    # the unit list depends on the source only, so a period change keeps the chosen unit
+    unit = mo.ui.dropdown(sources.entity_choices(src) if src is not None else {}, value=None, searchable=True,
+                          label="Enhet" if lang.value == "nb" else "Unit", full_width=True)
+    return period, unit
+
+
+@app.cell
+def _(args, lang, period, problem, source, src, unit):
+    _l = lang.value
+    _status = (mo.callout(mo.md(problem), kind="danger") if problem else
+               mo.md(views.app_word("shown", _l, label=src.label(_l))))
+    mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
+               mo.hstack([period, unit], widths=[1, 3])])
+    return
+
+
+@app.cell
+def _(lang, period, src):
+    mo.stop(src is None)
+    with mo.status.spinner(title=views.app_word("loading", lang.value, period=period.value)):
+        result, failure = views.safe_result(src, period.value, "unit", lang.value)
+    mo.stop(result is None, mo.callout(mo.md(failure or ""), kind="warn"))
+    return (result,)
+
+
+@app.cell
+def _(lang, period, result, unit):
+    mo.stop(unit.value is None, mo.callout(mo.md("Velg en enhet i listen over (du kan søke)." if lang.value == "nb"
+                                                 else "Choose a unit in the list above (you can search)."),
+                                           kind="info"))
+    mo.stop(not (result.ranking["entity_id"].astype(str) == unit.value).any(),
+            mo.callout(mo.md(f"Enheten har ingen resultater i {period.value}." if lang.value == "nb"
+                             else f"The unit has no results in {period.value}."), kind="warn"))
     chosen = unit.value
     return (chosen,)
 
 
 @app.cell
-def _(chosen, result):
-    explanation = explain(result, chosen, lang="nb")
+def _(chosen, lang, result):
+    explanation = explain(result, chosen, lang=lang.value)
     mo.vstack([mo.md(f"## {result.ranking.set_index('entity_id').loc[chosen, 'entity_name']}"),
-               mo.md(views.explanation_markdown(result, chosen, "nb"))])
+               mo.md(views.explanation_markdown(result, chosen, lang.value)),
+               mo.md(views.package_link(result, chosen, lang.value))])
+    return (explanation,)
+
+
+@app.cell
+def _(chosen, lang, result):
+    _l = lang.value
+    contributions = charts.contribution_chart(result.scores, chosen, catalogue=result.catalogue, lang=_l)
+    _view, _formats = views.unit_scores_table(result, chosen, _l)
+    mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"), contributions,
+               views.ui_table(_view, _formats, lang=_l)])
     return
 
 
 @app.cell
-def _(chosen, result):
-    contributions = charts.contribution_chart(result.scores, chosen, catalogue=result.catalogue, lang="nb")
-    mo.vstack([mo.md("## Hva trekker opp og ned"), contributions,
-               mo.ui.table(views.scores_view(result, chosen, "nb"), selection=None)])
+def _(chosen, lang, result):
+    _l = lang.value
+    trend = charts.trend_chart(result.monthly, result.trend, chosen, catalogue=result.catalogue, lang=_l)
+    mo.vstack([mo.md("## Utvikling per måned (stiplet linje: snittet i vinduet)" if _l == "nb"
+                     else "## Monthly development (dashed line: the mean over the window)"), trend])
     return
 
 
 @app.cell
-def _(chosen, result):
-    trend = charts.trend_chart(result.monthly, result.trend, chosen, catalogue=result.catalogue, lang="nb")
-    mo.vstack([mo.md("## Utvikling per måned (prosesskontroll)"), trend])
-    return
-
-
-@app.cell
-def _(chosen, result):
+def _(chosen, lang, result):
+    _l = lang.value
     division = result.ranking.loc[result.ranking["entity_id"] == chosen, "division"].iloc[0]
-    measures = result.measures
+    _m = result.measures
+    _rows = _m[_m["division"] == division] if _m is not None and not _m.empty else None
     mo.vstack([
-        mo.md(f"## Tiltak i {division}"),
-        mo.ui.table(measures[measures["division"] == division] if measures is not None else measures,
-                    selection=None) if measures is not None else mo.md("Ingen tiltak i datagrunnlaget."),
+        mo.md(f"## {'Tiltak i' if _l == 'nb' else 'Measures in'} {division}"),
+        views.ui_table(views.measures_view(_rows, _l), lang=_l) if _rows is not None and len(_rows)
+        else mo.md("Ingen tiltak i datagrunnlaget." if _l == "nb" else "No measures in the data."),
     ])
     return
 
 
 @app.cell
-def _(chosen, result):
-    sheet_html = render_sheet(result, chosen, lang="nb")
+def _(chosen, lang, result):
+    sheet_html = render_sheet(result, chosen, lang=lang.value)
     mo.download(data=sheet_html.encode("utf-8"), filename=f"dialogark-{chosen}.html",
-                mimetype="text/html", label="Lagre dialogark (HTML, A4)")
+                mimetype="text/html", label="Lagre dialogark (HTML, A4)" if lang.value == "nb"
+                else "Save the dialogue sheet (HTML, A4)")
     return
 
 

@@ -1,4 +1,4 @@
-"""``benchmark criteria check FILE`` and ``benchmark criteria docs [--criteria FILE] [--lang] -o FILE.md``."""
+"""``benchmark criteria check FILE`` and ``benchmark criteria docs [--criteria FILE] [--lang] [-o FILE.md]``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
                             "words, direction, target, data columns, how potential is computed).")
     docs.add_argument("--criteria", default=None, help="catalogue (default criteria/default.toml)")
     docs.add_argument("--lang", default="nb", choices=("nb", "en"))
-    docs.add_argument("-o", "--output", required=True, help="FILE.md")
+    docs.add_argument("-o", "--output", default=None, help="FILE.md (default: print to standard output)")
     docs.set_defaults(handler=run_docs)
     parser.set_defaults(handler=lambda args: (parser.print_help(), 2)[1])
 
@@ -44,6 +44,9 @@ def run_docs(args: argparse.Namespace) -> int:
     from benchmark.catalogue.docs import catalogue_markdown
 
     cat = load_criteria(args.criteria or default_catalogue_path())
+    if not args.output:
+        print(catalogue_markdown(cat, args.lang), end="")
+        return 0
     path = Path(args.output)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(catalogue_markdown(cat, args.lang), encoding="utf-8")

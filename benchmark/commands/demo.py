@@ -47,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
     print_summary(info, args.lang)
     r = info.result.ranking.dropna(subset=["rank"])
     print("\n  top of the ranking per peer group (rank with 95 % interval):")
+    # the name last, in full: a long name never runs into the numbers
     for group, part in r.groupby("peer_group", sort=True):
         best = part.sort_values("rank").iloc[0]
-        print(f"    {group:<14} {fmt.rank_interval(best['rank'], best['rank_low'], best['rank_high'], best['peer_n'], 'en'):<34}"
-              f" {best['entity_name']}")
+        rank = fmt.rank_interval(best["rank"], best["rank_low"], best["rank_high"], best["peer_n"], "en")
+        print(f"    {str(group):<14} {rank:<34} {best['entity_name']}")
     print(f"\nOpen {Path(info.folder).resolve() / 'summary.html'} in a browser.")
     print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
-    print("The apps:        marimo run notebooks/benchmark.py   (also unit.py, criteria.py, measures.py)")
+    print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py)")
     return 0

@@ -45,11 +45,10 @@ def print_summary(info, lang: str = "nb") -> None:
     print(f"  entities scored: {scored}, not scored: {len(r) - scored}")
     outside = {k: int(flags.get(k, 0)) for k in ("above_99.8", "above_95", "below_95", "below_99.8")}
     print("  flags: " + ", ".join(f"{k} {v}" for k, v in outside.items()))
-    print("  largest improvement potentials (FTE and kNOK/yr, with 95 % intervals):")
-    for _, x in r.sort_values("potential_rank").head(5).iterrows():
-        print(f"    {int(x['potential_rank']):>3}. {x['entity_name'][:48]:<48} "
-              f"{fmt.fte(x['potential_fte'], 'en')} ({fmt.interval(x['potential_fte_low'], x['potential_fte_high'], fmt.fte, 'en')}), "
-              f"{fmt.knok(x['potential_knok'], 'en')} ({fmt.interval(x['potential_knok_low'], x['potential_knok_high'], fmt.knok, 'en')})")
+    print("  largest improvement potentials (total kNOK/yr = staffing FTE at pay cost + other kNOK/yr):")
+    for _, x in r.sort_values("potential_rank").head(5).iterrows():  # numbers first, the whole name last
+        print(f"    {int(x['potential_rank']):>3}. {fmt.knok(x['potential_total_knok'], 'en'):>12} = "
+              f"{fmt.fte(x['potential_fte'], 'en'):>9} + {fmt.knok(x['potential_knok'], 'en'):>11}  {x['entity_name']}")
     print(f"  outputs: {info.folder}")
     print(f"  store:   {info.store}")
     for note in getattr(info, "notes", []):

@@ -50,12 +50,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # drivers --------------------------------------------------------------------------------
     "drivers_down": {
-        "nb": "Det som trekker scoren ned:",
-        "en": "What pulls the score down:",
+        "nb": "Det som trekker scoren ned (søylene mot venstre i figuren):",
+        "en": "What pulls the score down (the bars to the left in the chart):",
     },
     "drivers_up": {
-        "nb": "Det som trekker scoren opp:",
-        "en": "What pulls the score up:",
+        "nb": "Det som trekker scoren opp (søylene mot høyre):",
+        "en": "What pulls the score up (the bars to the right):",
     },
     "driver_line": {
         "nb": "{criterion}: {value} mot {target} ({target_word} for {peers}). {judgement}",
@@ -72,7 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "within_worse": {
         "nb": "Svakere enn målet, men innenfor normal variasjon – ikke et tydelig avvik.",
-        "en": "Below the target, but within normal variation – not a clear difference.",
+        "en": "Worse than the target, but within normal variation – not a clear difference.",
     },
     "within_equal": {
         "nb": "På målet.",
@@ -96,15 +96,22 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # potential ------------------------------------------------------------------------------
     "potential": {
-        "nb": "Forbedringspotensial: {parts}. Det forutsetter at enheten når målet for sin gruppe på "
+        "nb": "Forbedringspotensial i alt: {total} per år – {parts}. Det forutsetter at enheten når målet for sin gruppe på "
         "{criteria}, med dagens aktivitet og bemanning; intervallet tar med usikkerheten i "
         "enhetens egne tall.",
-        "en": "Improvement potential: {parts}. This assumes the unit reaches its group's target on "
+        "en": "Improvement potential in total: {total} a year – {parts}. This assumes the unit reaches its group's target on "
         "{criteria}, at today's activity and staffing; the interval reflects the uncertainty in the "
         "unit's own figures.",
     },
-    "potential_fte": {"nb": "{value} ({interval})", "en": "{value} ({interval})"},
-    "potential_knok": {"nb": "{value} per år ({interval})", "en": "{value} a year ({interval})"},
+    "potential_fte": {"nb": "bemanning {value} ({interval})", "en": "staffing {value} ({interval})"},
+    "potential_knok": {"nb": "andre kostnader {value} per år ({interval})",
+                       "en": "other costs {value} a year ({interval})"},
+    "no_potential_data": {
+        "nb": "Ingen forbedringspotensial er beregnet: ingen av kriteriene som gir potensial har tall for "
+        "enheten i perioden.",
+        "en": "No improvement potential is computed: none of the criteria that give a potential has figures "
+        "for the unit in the period.",
+    },
     "no_potential": {
         "nb": "Ingen beregnet forbedringspotensial: enheten er på eller bedre enn målet der "
         "potensial regnes.",
@@ -113,12 +120,30 @@ TEXT: dict[str, dict[str, str]] = {
     },
     # trend ----------------------------------------------------------------------------------
     "trend_line": {
-        "nb": "{criterion}: prosesskontroll viser {trend_word} over tid ({rule}). Forrige periode {prev}, nå {value}.",
-        "en": "{criterion}: process control shows {trend_word} over time ({rule}). Previous period {prev}, now {value}.",
+        "nb": "{criterion} {moved} fra {prev} forrige periode til {value} nå – en {trend_word}, og "
+        "månedstallene viser et signal i samme retning ({rule}).",
+        "en": "{criterion} {moved} from {prev} in the previous period to {value} now – {trend_word}, and "
+        "the monthly figures show a signal in the same direction ({rule}).",
     },
     "trend_none": {
-        "nb": "Ingen tydelige endringer over tid (ingen signaler i prosesskontroll).",
-        "en": "No clear changes over time (no process-control signals).",
+        "nb": "Ingen tydelige endringer over tid (ingen signal i månedstallene i samme retning som endringen).",
+        "en": "No clear changes over time (no signal in the monthly figures in the direction of the change).",
+    },
+    "trend_improving": {"nb": "bedring", "en": "an improvement"},
+    "trend_deteriorating": {"nb": "forverring", "en": "a deterioration"},
+    "above_average": {
+        "nb": "Bidraget er likevel positivt: verdien er bedre enn snittet i gruppen.",
+        "en": "Its contribution is still positive: the value is better than the group's average.",
+    },
+    "below_average": {
+        "nb": "Bidraget er likevel negativt: verdien er svakere enn snittet i gruppen.",
+        "en": "Its contribution is still negative: the value is worse than the group's average.",
+    },
+    "rose": {"nb": "økte", "en": "rose"},
+    "fell": {"nb": "falt", "en": "fell"},
+    "caveat_masked": {
+        "nb": "{criterion}: {mask}.",
+        "en": "{criterion}: {mask}.",
     },
     "trend_heading": {"nb": "Utvikling:", "en": "Trend:"},
     "improving": {"nb": "bedring", "en": "improvement"},
@@ -148,12 +173,10 @@ TEXT: dict[str, dict[str, str]] = {
     # caveats --------------------------------------------------------------------------------
     "caveats_heading": {"nb": "Forbehold:", "en": "Caveats:"},
     "caveat_shrunk": {
-        "nb": "{criterion}: tallet er usikkert (liten enhet eller store svingninger fra måned til måned), så "
-        "verdien er trukket mot gruppens nivå ({raw} → {shrunk}) for ikke å lese tilfeldig variasjon som god "
-        "eller dårlig drift.",
-        "en": "{criterion}: the figure is uncertain (a small unit or large month-to-month swings), so its value "
-        "is pulled towards the group's level ({raw} → {shrunk}) so that chance is not read as good or poor "
-        "performance.",
+        "nb": "{criterion}: usikkert tall (liten enhet eller store månedssvingninger), derfor trukket mot "
+        "gruppens nivå ({raw} → {shrunk}) så tilfeldig variasjon ikke leses som god eller dårlig drift.",
+        "en": "{criterion}: an uncertain figure (a small unit or large monthly swings), so pulled towards the "
+        "group's level ({raw} → {shrunk}) so that chance is not read as good or poor performance.",
     },
     "caveat_not_scored": {
         "nb": "{criterion} er ikke beregnet: {reason}.",

@@ -24,7 +24,6 @@ from benchmark.explanation import numbers as fmt
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL, TEXT, t
 from benchmark.explanation.numbers import Lang
 
-MAX_DRIVERS = 2
 MAX_TRENDS = 3
 # A shrunken value that moved more than this share of the way to the target earns a caveat.
 SHRINKAGE_CAVEAT = 0.25
@@ -60,13 +59,25 @@ def format_value(res, criterion_id: str, x: float, lang: Lang) -> str:
 
 def peers_phrase(peer_group: str, peer_n: float | None, lang: Lang) -> str:
     n = "" if peer_n is None or pd.isna(peer_n) else str(int(peer_n))
+    from benchmark import labels
+
+    named = getattr(labels, "peer_group_label", None)  # issue 12's names of peer groups
+    if named is not None:
+        try:
+            return named(peer_group, lang, int(n) if n else None)
+        except Exception:  # noqa: BLE001 - an unknown group falls back to the words below
+            pass
     if peer_group in CARE_LEVEL_PLURAL:
         return t("peers_care_level", lang, n=n, care_level=CARE_LEVEL_PLURAL[peer_group][lang]).strip()
     return t("peers_group", lang, n=n, group=peer_group).strip()
 
 
 def judgement_key(flag: str, direction: str, value: float, target: float) -> str:
-    """Message id for how a value stands against its target, honouring the funnel flag."""
+    """Message id for how a value stands against its target, honouring the funnel flag.
+
+    ``value`` and ``target`` should be the numbers as printed (see :func:`printed`): a sentence
+    that shows "5,21 mot 5,21" then says "on target", never "better".
+    """
     sign = 1 if direction == "higher_is_better" else -1
     if flag in ("above_95", "above_99.8", "below_95", "below_99.8"):
         better = (flag.startswith("above") and sign > 0) or (flag.startswith("below") and sign < 0)
@@ -76,6 +87,27 @@ def judgement_key(flag: str, direction: str, value: float, target: float) -> str
     if np.isclose(diff, 0.0, atol=1e-12) or np.isnan(diff):
         return "within_equal"
     return "within_better" if diff > 0 else "within_worse"
+
+
+def printed(res, criterion_id: str, x: float) -> float:
+    """``x`` rounded the way it is printed (so words are derived from the numbers a reader sees)."""
+    text = fmt.value(x, _crit(res, criterion_id).value_format, "en")
+    if text == fmt.DASH:
+        return float("nan")
+    scale = 100.0 if text.endswith("%") else 1.0
+    return float(text.rstrip("%").replace(",", "")) / scale
+
+
+def is_masked(s: pd.Series) -> bool:
+    """Whether a score row is suppressed by disclosure control (issue 17's ``masked`` column)."""
+    m = s.get("masked", False)
+    return bool(m) if not pd.isna(m) else False
+
+
+def mask_text(res, lang: Lang) -> str:
+    from benchmark.views import _mask_text
+
+    return _mask_text(lang, res)
 
 
 def target_word(res, criterion_id: str, lang: Lang) -> str:
@@ -98,7 +130,7 @@ def _entity_rows(res, entity_id: str) -> tuple[pd.Series, pd.DataFrame]:
 
 def _any_worse(scores: pd.DataFrame) -> bool:
     """Whether any criterion is worse than its target beyond normal variation (95 % limit)."""
-    for _, s in scores[scores["scored"].astype(bool)].iterrows():
+    for _, s in _visible(scores[scores["scored"].astype(bool)]).iterrows():
         if judgement_key(str(s["flag"]), s["direction"], s["value"], s["target"]).startswith("worse"):
             return True
     return False
@@ -136,33 +168,48 @@ def _coverage(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section 
                                   coverage=fmt.percent(row["coverage"], 0, lang)),))
 
 
+def _visible(scores: pd.DataFrame) -> pd.DataFrame:
+    """The rows not suppressed by disclosure control: nothing is derived from a masked value."""
+    if "masked" not in scores:
+        return scores
+    return scores[~scores["masked"].fillna(False).astype(bool)]
+
+
 def driver_line(res, s: pd.Series, lang: Lang) -> str:
+    """One criterion against its target; the verdict is derived from the two numbers it prints."""
+    cid = s["criterion"]
+    key = judgement_key(s["flag"], s["direction"], printed(res, cid, s["value"]), printed(res, cid, s["target"]))
+    pulls_up = s["contribution"] > 0
+    # the bar's side is set against the group's average, the verdict against the target: say so
+    # when they differ, so "pulls the score up" never sits beside an unexplained "worse"
+    against_average = ""
+    if pulls_up and not key.startswith(("better", "within_better")):
+        against_average = " " + t("above_average", lang)
+    elif not pulls_up and not key.startswith(("worse", "within_worse")):
+        against_average = " " + t("below_average", lang)
     return t(
         "driver_line", lang,
-        criterion=criterion_name(res, s["criterion"], lang),
-        value=format_value(res, s["criterion"], s["value"], lang),
-        target=format_value(res, s["criterion"], s["target"], lang),
-        target_word=target_word(res, s["criterion"], lang),
-        peers=peers_phrase(str(s["peer_group"]), s.get("peer_n"), lang),
-        judgement=t(judgement_key(s["flag"], s["direction"], s["value"], s["target"]), lang),
-    )
+        criterion=criterion_name(res, cid, lang),
+        value=format_value(res, cid, s["value"], lang),
+        target=format_value(res, cid, s["target"], lang),
+        target_word=target_word(res, cid, lang),
+        peers=peers_phrase(str(s["peer_group"]), None, lang),
+        judgement=t(key, lang),
+    ) + against_average
 
 
 def drivers(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(down, up): the scored criteria with the most negative / most positive contributions.
+    """(down, up): every scored criterion with a negative / positive contribution — the red and
+    blue bars of the unit's contribution chart, in the chart's order (largest first).
 
-    Contributions are measured against the peer group's average, targets against its median (or a
-    fixed norm); a criterion is named as pulling *down* only if the entity is also on the worse
-    side of the target, and as pulling *up* only if it is on the better side, so the text never
-    calls a value "better than the target" while listing it as a weakness, or the reverse.
+    Contributions are measured against the peer group's average, targets against its median (or
+    a fixed norm), so a criterion can pull the score down while inside normal variation of its
+    target; each line's own verdict says where it stands against the target.
     """
-    scored = scores[scores["scored"].astype(bool) & scores["contribution"].notna()].copy()
-    sign = scored["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0}).astype(float)
-    side = (scored["value"] - scored["target"]) * sign
-    down = scored[(scored["contribution"] < 0) & (side < 0)].sort_values(["contribution", "criterion"])
-    up = scored[(scored["contribution"] > 0) & (side > 0)].sort_values(["contribution", "criterion"],
-                                                                       ascending=[False, True])
-    return down.head(MAX_DRIVERS), up.head(MAX_DRIVERS)
+    scored = _visible(scores[scores["scored"].astype(bool) & scores["contribution"].notna()])
+    down = scored[scored["contribution"] < 0].sort_values(["contribution", "criterion"])
+    up = scored[scored["contribution"] > 0].sort_values(["contribution", "criterion"], ascending=[False, True])
+    return down, up
 
 
 def _drivers(res, scores: pd.DataFrame, lang: Lang) -> Section:
@@ -180,39 +227,70 @@ def _drivers(res, scores: pd.DataFrame, lang: Lang) -> Section:
 
 
 def _potential(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section:
-    parts = []
-    if row.get("potential_fte", 0) > 0:
-        parts.append(t("potential_fte", lang, value=fmt.fte(row["potential_fte"], lang),
-                       interval=fmt.interval(row.get("potential_fte_low"), row.get("potential_fte_high"), fmt.fte, lang)))
-    if row.get("potential_knok", 0) > 0:
-        parts.append(t("potential_knok", lang, value=fmt.knok(row["potential_knok"], lang),
-                       interval=fmt.interval(row.get("potential_knok_low"), row.get("potential_knok_high"), fmt.knok, lang)))
-    if not parts:
+    """The one potential (SPEC §5): the total in kNOK a year, and its parts (staffing in årsverk,
+    other costs in kNOK a year), each with its interval — the numbers of the chart and the tables."""
+    total = row.get("potential_total_knok", np.nan)
+    fte_v, knok_v = row.get("potential_fte", 0) or 0, row.get("potential_knok", 0) or 0
+    counted = _visible(scores[scores["potential_additive"].astype(bool) & scores["scored"].astype(bool)
+                              & (scores["potential_unit"].fillna("") != "")])
+    if counted.empty:
+        return Section("potential", (t("no_potential_data", lang),))
+    if not (fte_v > 0 or knok_v > 0):
         return Section("potential", (t("no_potential", lang),))
-    additive = scores[scores["potential_additive"].astype(bool) & (scores["potential"] > 0)]
-    names = [criterion_name(res, c, lang) for c in additive["criterion"]]
+    parts = []
+    if fte_v > 0:
+        parts.append(t("potential_fte", lang, value=fmt.fte(fte_v, lang),
+                       interval=fmt.interval(row.get("potential_fte_low"), row.get("potential_fte_high"), fmt.fte, lang)))
+    if knok_v > 0:
+        parts.append(t("potential_knok", lang, value=fmt.knok(knok_v, lang),
+                       interval=fmt.interval(row.get("potential_knok_low"), row.get("potential_knok_high"), fmt.knok, lang)))
+    names = [criterion_name(res, c, lang) for c in counted[counted["potential"] > 0]["criterion"]]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {t('and', lang)} " + names[-1]
-    return Section("potential", (t("potential", lang, parts=f" {t('and', lang)} ".join(parts),
+    return Section("potential", (t("potential", lang, total=fmt.knok(total, lang),
+                                   parts=f" {t('and', lang)} ".join(parts),
                                    criteria=joined.lower() if lang == "nb" else joined),))
 
 
-def _trend(res, entity_id: str, lang: Lang) -> Section:
+def trend_key(res, r: pd.Series) -> str | None:
+    """``improving``/``deteriorating`` only for a current process-control signal in the direction
+    of the change the sentence prints (previous period → now, as printed); else ``None``."""
+    if not bool(r.get("spc_signal", False)) or ("spc_current" in r and not bool(r["spc_current"])):
+        return None
+    if "trend" in r and str(r["trend"]) not in ("improving", "deteriorating"):
+        return None  # the trend table's verdict (seasonally adjusted, same direction both ways)
+    cid = r["criterion"]
+    prev, now = printed(res, cid, r.get("value_prev_period")), printed(res, cid, r.get("value"))
+    if np.isnan(prev) or np.isnan(now) or prev == now:
+        return None
+    change = 1 if now > prev else -1
+    signal = {"up": 1, "down": -1}.get(str(r.get("spc_direction", "")), 0)
+    if signal != change:
+        return None
+    return "improving" if change * _crit(res, cid).sign > 0 else "deteriorating"
+
+
+def _trend(res, entity_id: str, lang: Lang, hidden: set[str] = frozenset()) -> Section:
     trend = getattr(res, "trend", None)
     if trend is None or trend.empty:
         return Section("trend", (t("trend_none", lang),))
-    rows = trend[(trend["entity_id"].astype(str) == str(entity_id)) & (trend["trend"] != "stable")]
-    if rows.empty:
-        return Section("trend", (t("trend_none", lang),))
-    lines = [t("trend_heading", lang)]
-    for _, r in rows.sort_values("criterion").head(MAX_TRENDS).iterrows():
+    rows = trend[(trend["entity_id"].astype(str) == str(entity_id)) & ~trend["criterion"].isin(hidden)]
+    lines = []
+    for _, r in rows.sort_values("criterion").iterrows():
+        key = trend_key(res, r)
+        if key is None or len(lines) >= MAX_TRENDS:
+            continue
+        cid = r["criterion"]
         rule = str(r.get("spc_rule") or "").split(",")[0].strip()
-        key = f"rule_{rule}"
-        line = t("trend_line", lang, criterion=criterion_name(res, r["criterion"], lang),
-                 trend_word=t(str(r["trend"]), lang), rule=t(key, lang) if key in TEXT else rule,
-                 prev=format_value(res, r["criterion"], r.get("value_prev_period"), lang),
-                 value=format_value(res, r["criterion"], r["value"], lang))
-        lines.append(f"- {line}")
-    return Section("trend", tuple(lines))
+        rule_key = f"rule_{rule}"
+        up = printed(res, cid, r["value"]) > printed(res, cid, r["value_prev_period"])
+        lines.append("- " + t("trend_line", lang, criterion=criterion_name(res, cid, lang),
+                              moved=t("rose" if up else "fell", lang),
+                              prev=format_value(res, cid, r.get("value_prev_period"), lang),
+                              value=format_value(res, cid, r["value"], lang), trend_word=t(f"trend_{key}", lang),
+                              rule=t(rule_key, lang) if rule_key in TEXT else rule))
+    if not lines:
+        return Section("trend", (t("trend_none", lang),))
+    return Section("trend", (t("trend_heading", lang), *lines))
 
 
 def _measures(res, row: pd.Series, lang: Lang) -> Section | None:
@@ -239,7 +317,9 @@ def _measures(res, row: pd.Series, lang: Lang) -> Section | None:
 
 
 def _caveats(res, scores: pd.DataFrame, lang: Lang) -> Section | None:
-    lines = []
+    lines = [t("caveat_masked", lang, criterion=criterion_name(res, s["criterion"], lang), mask=mask_text(res, lang))
+             for _, s in scores.iterrows() if is_masked(s)]
+    scores = _visible(scores)
     scored = scores[scores["scored"].astype(bool)]
     gap = scored["value"] - scored["target"]
     moved = (scored["value"] - scored["shrunk"]).abs()
@@ -271,7 +351,7 @@ def explanation_sections(res, entity_id: str, lang: Lang = "nb") -> list[Section
         _coverage(res, row, scores, lang),
         _drivers(res, scores, lang),
         _potential(res, row, scores, lang),
-        _trend(res, entity_id, lang),
+        _trend(res, entity_id, lang, set(scores.loc[[is_masked(x) for _, x in scores.iterrows()], "criterion"])),
         _measures(res, row, lang),
         _caveats(res, scores, lang),
     ]

@@ -16,6 +16,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from benchmark.charts import locale
 from benchmark.explanation import numbers as fmt
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 from benchmark.explanation.narrative import _entity_rows, criterion_name, explanation_sections
@@ -58,14 +59,15 @@ WORDS = {
 CSS = """
 @page { size: A4 portrait; margin: 8mm 10mm; }
 * { box-sizing: border-box; }
-body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 8.1pt; line-height: 1.25; color: #1b1b1b; margin: 0;
+body { font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 7.6pt; line-height: 1.17; color: #1b1b1b; margin: 0;
        width: 190mm; }
 header { border-bottom: 2px solid #1f4e9c; padding-bottom: 2mm; margin-bottom: 2mm; }
 h1 { font-size: 14pt; margin: 0 0 1mm 0; color: #1f4e9c; }
 h2 { font-size: 9.5pt; margin: 2.5mm 0 1mm 0; color: #1f4e9c; border-bottom: 1px solid #c9d3e0; }
 .meta { color: #555; font-size: 7.8pt; }
 .expl p { margin: 0 0 0.7mm 0; }
-.expl ul { margin: 0 0 0.8mm 4mm; padding: 0; }
+.expl ul { margin: 0 0 0.8mm 4mm; padding: 0; columns: 2; column-gap: 6mm; }
+.expl li { break-inside: avoid; }
 .grid { display: grid; grid-template-columns: repeat(3, 1fr); gap: 1mm 3mm; }
 .cell { break-inside: avoid; }
 .cell .name { font-weight: bold; font-size: 7.6pt; }
@@ -76,7 +78,7 @@ table { border-collapse: collapse; width: 100%; font-size: 7.6pt; }
 th, td { border-bottom: 1px solid #e1e6ee; padding: 0.6mm 1mm; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 tr.total td { font-weight: bold; }
-dl { margin: 0; columns: 2; column-gap: 5mm; font-size: 7.2pt; }
+dl { margin: 0; columns: 3; column-gap: 4mm; font-size: 6.8pt; }
 dt { font-weight: bold; break-after: avoid; }
 dd { margin: 0 0 1mm 0; break-inside: avoid; }
 """
@@ -102,7 +104,7 @@ def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:
     pad = (hi - lo) * 0.05 or 1.0
     scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
     x = alt.X("value:Q", title=None, scale=scale,
-              axis=alt.Axis(labelFontSize=8, tickCount=4, format=".0%" if _is_percent(res, criterion_id) else "~s"))
+              axis=alt.Axis(labelFontSize=8, tickCount=4, format=".0%" if _is_percent(res, criterion_id) else ",.3~r"))
     band = alt.Chart(pd.DataFrame({"a": [me["lower95"]], "b": [me["upper95"]]})).mark_rect(
         color=BAND_COLOUR).encode(x=alt.X("a:Q", scale=scale), x2="b:Q")
     target = alt.Chart(pd.DataFrame({"t": [me["target"]]})).mark_rule(color=TARGET_COLOUR).encode(
@@ -113,7 +115,8 @@ def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:
         color=alt.Color("who:N", scale=alt.Scale(domain=["peer", "unit"], range=[PEER_COLOUR, UNIT_COLOUR]),
                         legend=None),
     )
-    chart = (band + target + dots).properties(width=170, height=22).configure_view(stroke=None)
+    chart = (band + target + dots).properties(width=170, height=22).configure_view(stroke=None).configure(
+        locale=locale(lang))  # nb-NO numbers on the axis (0,95; 7 %)
     return _svg(chart)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from benchmark import charts
 from benchmark.explanation import numbers as fmt
-from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 
 SUMMARY_POINTS = 1500  # per funnel: every flagged entity plus an even sample of the rest
 
@@ -29,7 +28,7 @@ td, th { padding: 3px 8px; border-bottom: 1px solid #e1e6ee; text-align: right; 
 
 WORDS = {
     "nb": {"title": "Benchmark av enhetene", "entities": "enheter scoret", "not_scored": "ikke scoret",
-           "flags": "avvik utenfor 95 %-grensen", "potential": "samlet potensial (kNOK/år)",
+           "flags": "avvik utenfor 95 %-grensen", "potential": "forbedringspotensial i alt (kNOK per år)",
            "ranking": "Rangering med intervall", "ranking_note": "Punktet er plassen, streken intervallet (95 %). "
            "Enheter med overlappende streker kan ikke skilles fra hverandre.", "top": "Størst forbedringspotensial",
            "funnels": "Traktplott for hovedkriteriene", "funnel_note": "Linjene viser normal variasjon (95 % stiplet, "
@@ -37,7 +36,7 @@ WORDS = {
            "entity": "Enhet", "fte": "Årsverk", "knok": "kNOK/år", "interval": "intervall", "period": "Periode",
            "level": "Nivå", "catalogue": "Kriteriesett", "run": "Kjøring", "no_measures": "Ingen tiltak i datagrunnlaget."},
     "en": {"title": "Benchmark of the units", "entities": "entities scored", "not_scored": "not scored",
-           "flags": "flags beyond the 95 % limit", "potential": "total potential (kNOK/yr)",
+           "flags": "flags beyond the 95 % limit", "potential": "improvement potential in total (kNOK a year)",
            "ranking": "Ranking with intervals", "ranking_note": "The dot is the rank, the bar its 95 % interval. "
            "Entities whose bars overlap cannot be told apart.", "top": "Largest improvement potential",
            "funnels": "Funnel plots of the main criteria", "funnel_note": "Lines show normal variation (95 % dashed, "
@@ -47,8 +46,12 @@ WORDS = {
 }
 
 
+LEVEL_WORDS = {"nb": {"unit": "enhet", "department": "avdeling", "division": "divisjon"},
+               "en": {"unit": "unit", "department": "department", "division": "division"}}
+
+
 def _group_name(group: str, lang: str) -> str:
-    return CARE_LEVEL_PLURAL.get(group, {}).get(lang, group)
+    return charts.group_label(group, lang)
 
 
 def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
@@ -59,12 +62,12 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
     cards = [(scored, w["entities"]), (len(r) - scored, w["not_scored"]), (flags, w["flags"]),
              (fmt.number(r["potential_total_knok"].sum(), 0, lang), w["potential"])]
     parts = [f"<h1>{w['title']} – {html.escape(res.period.label)}</h1>",
-             f"<div class='meta'>{w['level']}: {res.level} · {w['catalogue']}: {html.escape(res.catalogue.version)} "
+             f"<div class='meta'>{w['level']}: {LEVEL_WORDS[lang].get(res.level, res.level)} · {w['catalogue']}: {html.escape(res.catalogue.version)} "
              f"({res.catalogue.hash()[:8]})" + (f" · {w['run']}: {html.escape(run_id)}" if run_id else "") + "</div>",
              "<div class='grid'>" + "".join(f"<div class='card'><b>{v}</b>{html.escape(t)}</div>" for v, t in cards) + "</div>",
              f"<h2>{w['ranking']}</h2><p class='note'>{w['ranking_note']}</p><div class='grid'>"]
     for group in sorted(r["peer_group"].dropna().unique()):
-        chart = charts.caterpillar_chart(r, peer_group=group, lang=lang, top=40, width=380)
+        chart = charts.caterpillar_chart(r, peer_group=group, lang=lang, top=60, width=380)
         parts.append(f"<div><h3>{html.escape(_group_name(group, lang))}</h3>{charts.to_svg(chart)}</div>")
     parts.append("</div>")
     parts.append(f"<h2>{w['top']}</h2>{charts.to_svg(charts.potential_chart(r, lang=lang, top=15))}")
@@ -76,7 +79,7 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
     for cid in main:
         group = largest if (s[(s["criterion"] == cid)]["peer_group"] == largest).any() else None
         chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=res.catalogue, lang=lang, width=340, height=240,
-                                    max_points=SUMMARY_POINTS)
+                                    max_points=SUMMARY_POINTS, period=res.period.label)
         parts.append(f"<div><h3>{html.escape(res.catalogue.get(cid).name[lang])} – "
                      f"{html.escape(_group_name(group, lang) if group else '')}</h3>{charts.to_svg(chart)}</div>")
     parts.append("</div>")
@@ -93,15 +96,20 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
 
 
 def _top_table(r, lang: str) -> str:
+    """The ten largest potentials: the total (the chart's bar, the card's sum) and its two parts."""
+    from benchmark.labels import heading
+
     w = WORDS[lang]
     rows = []
     for _, x in r.sort_values("potential_rank").head(10).iterrows():
-        rows.append(f"<tr><td>{html.escape(str(x['entity_name']))}</td><td>{fmt.fte(x['potential_fte'], lang)}</td>"
-                    f"<td>{fmt.interval(x['potential_fte_low'], x['potential_fte_high'], fmt.fte, lang)}</td>"
-                    f"<td>{fmt.knok(x['potential_knok'], lang)}</td>"
-                    f"<td>{fmt.interval(x['potential_knok_low'], x['potential_knok_high'], fmt.knok, lang)}</td></tr>")
-    return (f"<table><tr><th>{w['entity']}</th><th>{w['fte']}</th><th>{w['interval']}</th><th>{w['knok']}</th>"
-            f"<th>{w['interval']}</th></tr>{''.join(rows)}</table>")
+        rows.append(f"<tr><td>{html.escape(str(x['entity_name']))}</td><td>{fmt.knok(x['potential_total_knok'], lang)}</td>"
+                    f"<td>{fmt.fte(x['potential_fte'], lang)} "
+                    f"({fmt.interval(x['potential_fte_low'], x['potential_fte_high'], fmt.fte, lang)})</td>"
+                    f"<td>{fmt.knok(x['potential_knok'], lang)} "
+                    f"({fmt.interval(x['potential_knok_low'], x['potential_knok_high'], fmt.knok, lang)})</td></tr>")
+    heads = [w["entity"], heading("potential_total_knok", lang), heading("potential_fte", lang),
+             heading("potential_knok", lang)]
+    return "<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads) + f"</tr>{''.join(rows)}</table>"
 
 
 def write_summary(res, path: Path, lang: str = "nb", run_id: str | None = None) -> Path:

@@ -33,7 +33,12 @@ FORMATS = {
     "composite": DEC2, "composite_se": DEC2, "z": DEC2, "z_adjusted": DEC2, "percentile": "0",
     "value": DEC3, "target": DEC3, "shrunk": DEC3, "numerator": "#,##0.0", "denominator": "#,##0.0",
     "potential": "#,##0.0", "potential_low": "#,##0.0", "potential_high": "#,##0.0",
+    "lower95": DEC3, "upper95": DEC3, "lower998": DEC3, "upper998": DEC3,
+    "rank": "0", "rank_low": "0", "rank_high": "0", "potential_rank": "0", "peer_n": "0",
+    "sensitivity_median_shift": "0.0", "sensitivity_max_shift": "0",
 }
+# the columns of a criterion's value (value, target, shrunk, limits): shares shown as 7,2 %
+VALUE_COLUMNS = ("value", "target", "shrunk", "lower95", "upper95", "lower998", "upper998")
 SHEETS = ("ranking", "scores", "measures")  # the trend and sensitivity tables are in parquet/ and the store
 
 
@@ -50,7 +55,7 @@ def _sheet_frame(res, name: str) -> pd.DataFrame | None:
         return None
     if name == "ranking":
         return _first(frame, ["entity_name", "entity_id", "peer_group", "rank", "rank_low", "rank_high", "composite",
-                              "potential_fte", "potential_knok", "potential_total_knok", "potential_rank"])
+                              "potential_total_knok", "potential_fte", "potential_knok", "potential_rank"])
     if name == "scores":
         keep = ["period", "level", "entity_id", "entity_name", "peer_group", "criterion", "value", "numerator",
                 "denominator", "target", "z", "flag", "shrunk", "percentile", "potential", "potential_unit",
@@ -61,6 +66,8 @@ def _sheet_frame(res, name: str) -> pd.DataFrame | None:
     return frame
 
 
+TARGET_WORDS = {"nb": {"median": "median i gruppen", "upper_quartile": "beste kvartil i gruppen", "mean": "gjennomsnitt"},
+                "en": {"median": "group median", "upper_quartile": "group's better quartile", "mean": "mean"}}
 UNIT_WORDS = {"fte": {"nb": "årsverk", "en": "FTE"}, "knok": {"nb": "kNOK", "en": "kNOK"}}
 
 
@@ -80,6 +87,15 @@ def _readable(frame: pd.DataFrame, catalogue, lang: str) -> pd.DataFrame:
     words("care_level", groups)
     words("flag", FLAG_LABELS[lang])
     words("potential_unit", {k: v[lang] for k, v in UNIT_WORDS.items()})
+    words("level", {"unit": {"nb": "enhet", "en": "unit"}[lang], "department": {"nb": "avdeling", "en": "department"}[lang],
+                    "division": {"nb": "divisjon", "en": "division"}[lang]})
+    if "scored" in out:
+        out["scored"] = out["scored"].map({True: {"nb": "ja", "en": "yes"}[lang], False: {"nb": "nei", "en": "no"}[lang]})
+    if "not_scored_reason" in out:
+        from benchmark.explanation.messages import TEXT
+
+        code = out["not_scored_reason"].fillna("").astype(str).str.split(":").str[0].str.strip()
+        out["not_scored_reason"] = [TEXT[f"reason_{c}"][lang] if f"reason_{c}" in TEXT else c for c in code]
     if "criterion" in out:
         names = {c.id: c.name[lang] for c in catalogue.criteria}
         out.insert(list(out.columns).index("criterion") + 1, "criterion_name", out["criterion"].map(names))
@@ -110,7 +126,9 @@ def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = 
             frame = _sheet_frame(res, name)
             if frame is not None:
                 frame = _readable(frame, res.catalogue, lang)
-                _write_table(book, frame, heading(f"sheet_{name}", lang), lang, head, fmt, flag_fmt)
+                percent = [c.id for c in res.catalogue.criteria if c.value_format == "percent"]
+                _write_table(book, frame, heading(f"sheet_{name}", lang), lang, head, fmt, flag_fmt,
+                             percent_criteria=percent, pct=book.add_format({"num_format": PCT}))
                 tables[f"xl/worksheets/sheet{len(book.worksheets())}.xml"] = frame
         _write_frame(book, _criteria_frame(res, lang), heading("sheet_criteria", lang), head, widths={2: 60, 3: 60})
         _write_frame(book, _metadata_frame(res, lang, metadata or {}), heading("sheet_metadata", lang), head,
@@ -131,8 +149,13 @@ def _cells(frame: pd.DataFrame):
     return data.itertuples(index=False, name=None)
 
 
-def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, flag_fmt) -> None:
-    """Header, layout and a sample row of column formats; :func:`fill_sheets` writes the data rows."""
+def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, flag_fmt,
+                 percent_criteria: list[str] | None = None, pct=None) -> None:
+    """Header, layout and a sample row of column formats; :func:`fill_sheets` writes the data rows.
+
+    Printing: A4 landscape, one page wide (as many pages tall as needed), the header on each page.
+    A criterion measured as a share shows its value, target and limits as 7,2 % (a conditional
+    number format on its rows), the others with three decimals."""
     ws = book.add_worksheet(sheet)
     labels = [heading(c, lang) for c in frame.columns]
     for j, col in enumerate(frame.columns):
@@ -143,11 +166,23 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.repeat_rows(0)  # printed: the header row on every page
+    ws.fit_to_pages(1, 0)  # one page wide
     ws.write_row(0, 0, labels, head)
     for j, col in enumerate(frame.columns):  # the sample row: a blank cell in each formatted column
         if col in fmt:
             ws.write_blank(1, j, None, fmt[col])
     ws.autofilter(0, 0, len(frame), len(frame.columns) - 1)
+    cols = list(frame.columns)
+    if percent_criteria and "criterion" in cols and pct is not None:
+        from xlsxwriter.utility import xl_col_to_name
+
+        key = xl_col_to_name(cols.index("criterion"))
+        test = ",".join(f'${key}2="{c}"' for c in percent_criteria)
+        for col in VALUE_COLUMNS:
+            if col in cols:
+                j = cols.index(col)
+                ws.conditional_format(1, j, max(len(frame), 1), j, {"type": "formula", "criteria": f"=OR({test})",
+                                                                     "format": pct})
     if "flag" in frame.columns:
         j = list(frame.columns).index("flag")
         for flag, f in flag_fmt.items():
@@ -172,9 +207,12 @@ def _criteria_frame(res, lang: str) -> pd.DataFrame:
                      heading("description", lang): c.description[lang],
                      heading("formula", lang): f"({c.numerator.text}) / ({c.denominator.text})",
                      heading("direction", lang): heading(c.direction, lang),
-                     heading("target", lang): str(c.target), heading("weight", lang): c.weight,
-                     heading("potential_unit", lang): c.potential.unit,
-                     heading("additive", lang): c.potential.additive})
+                     heading("target", lang): TARGET_WORDS[lang].get(str(c.target), str(c.target).replace(".", ",")
+                                                                     if lang == "nb" else str(c.target)),
+                     heading("weight", lang): c.weight,
+                     heading("potential_unit", lang): UNIT_WORDS.get(c.potential.unit, {}).get(lang, "–"),
+                     heading("additive", lang): {"nb": "ja", "en": "yes"}[lang] if c.potential.additive
+                     else {"nb": "nei", "en": "no"}[lang]})
     return pd.DataFrame(rows)
 
 

@@ -69,9 +69,16 @@ def composite_with_se(norm: pd.DataFrame, nse: pd.DataFrame, weights: Mapping[st
 
 
 def rank_composite(comp: pd.DataFrame, groups: pd.Series, simultaneous: bool, seed: int) -> pd.DataFrame:
-    """rank, rank_low, rank_high and peer_n within peer groups (rank 1 = best composite)."""
-    return rank_intervals_grouped(comp["composite"], comp["composite_se"], groups.reindex(comp.index),
-                                  coverage=0.95, simultaneous=simultaneous, seed=seed)
+    """rank, rank_low, rank_high and peer_n within peer groups (rank 1 = best composite).
+
+    The bootstrap draws are handed out by position, so the entities are put in id order first:
+    the intervals then depend on the data and the seed only, not on the order the rows arrived
+    in — a stored run re-ranked from its tables (other row order) gives its own intervals back.
+    """
+    order = comp.index.sort_values()
+    ranks = rank_intervals_grouped(comp["composite"].reindex(order), comp["composite_se"].reindex(order),
+                                   groups.reindex(order), coverage=0.95, simultaneous=simultaneous, seed=seed)
+    return ranks.reindex(comp.index)
 
 
 def point_ranks(composite: pd.Series, groups: pd.Series) -> pd.Series:

@@ -62,14 +62,14 @@ def test_norwegian_numbers(res):
     assert not re.search(r"\d\.\d", text.split("\n")[0] + text.split("Forbedringspotensial")[1][:200])
 
 
-def test_the_main_drivers_are_those_with_the_largest_contributions(res):
+def test_the_drivers_are_the_bars_of_the_contribution_chart(res):
+    """'Det som trekker scoren ned' lists exactly the criteria drawn as negative bars."""
     for unit in res.ranking["entity_id"]:
         scores = res.scores[res.scores["entity_id"] == unit]
         down, up = drivers(scores)
-        sign = scores["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0}).astype(float)
-        worse = scores[scores["scored"] & (scores["contribution"] < 0) & ((scores["value"] - scores["target"]) * sign < 0)]
-        expected = worse.sort_values(["contribution", "criterion"])["criterion"].head(2).tolist()
-        assert down["criterion"].tolist() == expected
+        bars = scores[scores["scored"] & scores["contribution"].notna()]
+        assert set(down["criterion"]) == set(bars.loc[bars["contribution"] < 0, "criterion"])
+        assert set(up["criterion"]) == set(bars.loc[bars["contribution"] > 0, "criterion"])
         text = "\n".join(line for s in explanation_sections(res, unit, "nb") if s.id == "drivers" for line in s.lines)
         for criterion in down["criterion"]:
             assert res.catalogue.get(criterion).name["nb"] in text
@@ -103,6 +103,7 @@ def test_every_number_comes_from_the_result_tables(res):
     text = bm.explain(res, unit, lang="en")
     assert f"no. {int(r['rank'])} of {int(r['peer_n'])} (between {int(r['rank_low'])} and {int(r['rank_high'])})" in text
     assert f"{r['potential_fte']:.1f}\u00a0FTE" in text
+    assert f"{r['potential_total_knok']:,.0f}\u00a0kNOK a year" in text  # the one potential: total, then parts
     s = res.scores[(res.scores["entity_id"] == unit) & (res.scores["criterion"] == "activity_per_fte")].iloc[0]
     assert f"{s['value']:.2f}" in text and f"{s['target']:.2f}" in text
 

@@ -16,14 +16,14 @@ def _open(browser, server, width=1440, height=1000):
     return page
 
 
-def test_benchmark_app_weight_slider_changes_the_ranking(browser, serve, artifacts, settle):
-    page = _open(browser, serve("benchmark.py"))
+def test_analysis_app_weight_slider_changes_the_ranking(browser, serve, artifacts, settle):
+    page = _open(browser, serve("analysis.py"))
     page.get_by_text("Rangering med intervall").first.wait_for(timeout=120_000)
     settle(page)
     table = page.get_by_role("table").first
     before = table.inner_text()
     assert "Intervall" in before
-    page.screenshot(path=str(artifacts / "benchmark-before.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "analysis-before.png"), full_page=True)
     sliders = page.get_by_role("slider")
     assert sliders.count() == 9  # one weight per criterion
     slider = sliders.nth(4)  # sick leave
@@ -37,7 +37,7 @@ def test_benchmark_app_weight_slider_changes_the_ranking(browser, serve, artifac
     settle(page)
     after = table.inner_text()
     assert after != before, "the ranking did not change after the weight change"
-    page.screenshot(path=str(artifacts / "benchmark-after-weight.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "analysis-after-weight.png"), full_page=True)
 
 
 def test_unit_app_shows_the_explanation_of_a_picked_unit(browser, serve, artifacts, settle):
@@ -66,20 +66,20 @@ def test_other_apps_render(browser, serve, artifacts, settle, name, marker, last
     page.screenshot(path=str(artifacts / f"{name[:-3]}.png"), full_page=True)
 
 
-def test_benchmark_app_opens_on_a_dataset_given_on_the_command_line(browser, serve, artifacts, settle,
+def test_analysis_app_opens_on_a_dataset_given_on_the_command_line(browser, serve, artifacts, settle,
                                                                      tmp_path_factory):
-    """`marimo run notebooks/benchmark.py -- --source PATH` (the README's command for own data)."""
+    """`marimo run notebooks/analysis.py -- --source PATH` (the README's command for own data)."""
     from benchmark.dataset import dataset_from_frames, write_dataset
     from benchmark.demo_data import generate_national
 
     tables = generate_national(400, 36, seed=2)
     data = write_dataset(dataset_from_frames(tables["units"], tables["monthly"]),
                          tmp_path_factory.mktemp("national") / "data", "parquet")
-    page = _open(browser, serve("benchmark.py", ["--source", str(data)]))
+    page = _open(browser, serve("analysis.py", ["--source", str(data)]))
     page.get_by_text("Rangering med intervall").first.wait_for(timeout=120_000)
     settle(page)
     assert page.get_by_role("textbox").first.input_value() == str(data)
     table = page.get_by_role("table").first.inner_text()
     assert re.search(r"U\d{6}", table), "the ranking does not show the generated units"
     assert "Enhet U" in table and "Akuttmottak" not in table  # not the demo trust
-    page.screenshot(path=str(artifacts / "benchmark-own-data.png"), full_page=False)
+    page.screenshot(path=str(artifacts / "analysis-own-data.png"), full_page=False)

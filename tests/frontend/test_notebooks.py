@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ["benchmark.py", "unit.py", "criteria.py", "measures.py"]
+NOTEBOOKS = ["analysis.py", "unit.py", "criteria.py", "measures.py"]
+
+
+@pytest.fixture(autouse=True)
+def _no_arguments_and_no_store(tmp_path, monkeypatch):
+    """Each app as `marimo run` without arguments, and no store (so the demo) unless a test sets one."""
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    monkeypatch.setenv("BENCHMARK_STORE", str(tmp_path / "no-store.duckdb"))
 
 
 def _app(name: str):
@@ -27,8 +34,8 @@ def test_marimo_check_passes(name):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_benchmark_app_ranks_the_demo_and_reacts_to_weights():
-    app = _app("benchmark.py")
+def test_analysis_app_ranks_the_demo_and_reacts_to_weights():
+    app = _app("analysis.py")
     _, defs = app.run()
     result = defs["result"]
     assert defs["period"].value == "2025Q3"
@@ -36,10 +43,9 @@ def test_benchmark_app_ranks_the_demo_and_reacts_to_weights():
     assert len(ranking) == 150
     scored = ranking.dropna(subset=["rank"])
     assert (scored["rank_low"] <= scored["rank"]).all() and (scored["rank"] <= scored["rank_high"]).all()
-    # the notebook's result is the base result re-scored with the sliders' weights
+    # untouched sliders: the result is the base result itself (a stored run shows its own files)
     base = defs["base"]
-    assert result.ranking["composite"].round(9).equals(base.rescore(weights=defs["weights"].value)
-                                                       .ranking["composite"].round(9))
+    assert result is base
     heavy = {k: (3.0 if k == "sick_leave_rate" else 0.25) for k in defs["weights"].value}
     moved = base.rescore(weights=heavy).ranking.set_index("entity_id")["rank"]
     assert (moved != base.ranking.set_index("entity_id")["rank"]).any()
@@ -61,7 +67,7 @@ def test_criteria_app_shows_before_and_after():
     app = _app("criteria.py")
     _, defs = app.run()
     movement = defs["movement"]
-    assert {"Plass før", "Plass etter", "Flytting"} <= set(movement.columns)
+    assert {"Plass før", "Intervall før", "Plass etter", "Intervall etter", "Flytting (opp +)"} <= set(movement.columns)
     assert defs["tuned"].hash() == defs["catalogue"].hash()  # untouched sliders: same catalogue
 
 
@@ -73,21 +79,75 @@ def test_measures_app_orders_divisions_by_realisation():
     assert len(divisions) == 8
 
 
-def test_benchmark_app_shows_a_stored_run(tmp_path, monkeypatch):
+def _store_with_a_run(tmp_path):
     from benchmark.cli import main
 
-    monkeypatch.chdir(tmp_path)  # the default store benchmark-out/history.duckdb, here
-    assert main(["run", str(ROOT / "fixtures" / "demo"), "--period", "2025Q3", "--quiet"]) == 0
-    from benchmark import views
+    out, store = tmp_path / "out", tmp_path / "history.duckdb"
+    assert main(["run", str(ROOT / "fixtures" / "demo"), "--period", "2025Q3", "--quiet", "--out", str(out),
+                 "--store", str(store)]) == 0
+    return out, store
 
-    run_id = next(iter(views.stored_runs().values()))
-    app = _app("benchmark.py")
-    _, defs = app.run(defs={"source": type("Text", (), {"value": run_id})(),
-                            "level": type("Level", (), {"value": "unit"})()})
-    assert defs["period"].value == "2025Q3"
-    stored = defs["result"].ranking.set_index("entity_id")["rank"]
-    fresh = views.scored("demo", "2025Q3", "unit").ranking.set_index("entity_id")["rank"]
-    assert stored.equals(fresh.reindex(stored.index))
+
+def test_the_stored_run_shown_in_the_app_equals_its_ranking_csv(tmp_path, monkeypatch):
+    """`-- --source run:<id>` with unchanged weights shows the run's own ranking.csv: intervals,
+    composite and potential (it used to re-rank 21 of 150 units differently)."""
+    import pandas as pd
+
+    from benchmark import sources
+
+    out, store = _store_with_a_run(tmp_path)
+    run_id = sources.stored_runs(store)["run_id"].iloc[-1]
+    monkeypatch.setattr("sys.argv", ["analysis.py", "--source", f"run:{run_id}", "--store", str(store)])
+    _, defs = _app("analysis.py").run()
+    assert defs["problem"] is None and defs["src"].kind == "run"
+    shown = defs["result"].ranking.set_index("entity_id")
+    csv = pd.read_csv(out / "2025Q3" / "ranking.csv").set_index("entity_id")
+    assert len(shown) == len(csv) == 150
+    shown = shown.reindex(csv.index)
+    for col in ("composite", "rank", "rank_low", "rank_high", "potential_fte", "potential_knok",
+                "potential_total_knok"):
+        assert ((shown[col] - csv[col]).abs().fillna(0) <= 1e-9 * (1 + csv[col].abs().fillna(0))).all(), col  # csv: 10+ digits
+    # and re-ranking the stored run with its own weights gives the same intervals (order-free draws)
+    again = defs["base"].rescore(weights=defs["base"].catalogue.weights()).ranking.set_index("entity_id")
+    assert again.reindex(csv.index)[["rank_low", "rank_high"]].equals(shown[["rank_low", "rank_high"]])
+
+
+def test_every_app_opens_the_latest_stored_run_by_default(tmp_path, monkeypatch):
+    _, store = _store_with_a_run(tmp_path)
+    monkeypatch.setenv("BENCHMARK_STORE", str(store))
+    monkeypatch.setattr("sys.argv", ["app.py"])
+    for name in NOTEBOOKS:
+        _, defs = _app(name).run()
+        assert defs["src"].kind == "run" and defs["problem"] is None, name
+
+
+def test_a_bad_source_keeps_the_controls_and_says_why(monkeypatch):
+    monkeypatch.setattr("sys.argv", ["app.py", "--source", "/no/such/folder"])
+    for name in NOTEBOOKS:
+        _, defs = _app(name).run()
+        assert defs["src"] is None and "Finner ikke «/no/such/folder»" in defs["problem"], name
+        assert "period" in defs and "source" in defs  # the controls are still defined
+
+
+def test_every_period_the_measures_app_offers_works():
+    from benchmark import sources, views
+
+    src, _ = sources.open_source("demo")
+    for period in sources.period_choices(src):
+        res, failure = views.safe_result(src, period, "division")
+        assert failure is None, period
+        divisions = views.division_rows(res.measures)
+        for division in sources.division_choices(src):
+            views.measures_view(views.department_rows(res.measures, division))
+        views.measures_view(divisions)
+
+
+def test_the_unit_list_does_not_depend_on_the_period():
+    from benchmark import sources
+
+    src, _ = sources.open_source("demo")
+    choices = sources.entity_choices(src)
+    assert len(choices) == len(set(choices.values())) == 150
 
 
 def test_a_unit_clicked_in_the_funnel_is_highlighted_in_the_other_charts():

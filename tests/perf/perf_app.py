@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/perf/perf_app.py [n_units]
 
-Runs, on generated 10 000-unit data, every computation the cells of notebooks/benchmark.py
+Runs, on generated 10 000-unit data, every computation the cells of notebooks/analysis.py
 re-run when a weight slider moves — rescore, the ranking table, the caterpillar and potential
 charts, the sensitivity table and the download buttons — including building the marimo UI
 elements (which serialise the data for the browser). The funnel is not among them: its values do

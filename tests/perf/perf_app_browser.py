@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/perf/perf_app_browser.py [n_units]
 
-Generates a 10 000-unit dataset, serves notebooks/benchmark.py on it with ``marimo run
+Generates a 10 000-unit dataset, serves notebooks/analysis.py on it with ``marimo run
 --headless -- --source DATA``, opens it in Debian's headless Chromium and moves the sick-leave
 weight slider between its ends (3 and 0) several times. For each move it prints the time until
 the ranking table shows the new order and until every output has finished redrawing (no stale or
@@ -35,7 +35,7 @@ def main(n_units: int = 10_000, moves: int = 6) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tables = generate_national(n_units, 36, seed=1)
         data = write_dataset(dataset_from_frames(tables["units"], tables["monthly"]), Path(tmp) / "data", "csv")
-        server = frontend.MarimoServer("benchmark.py", args=["--source", str(data)]).start()
+        server = frontend.MarimoServer("analysis.py", args=["--source", str(data)]).start()
         pw = None
         try:
             pw = sync_playwright().start()

@@ -76,7 +76,7 @@ def test_csv_xlsx_and_store_agree(first_run):
         runs = con.execute("SELECT * FROM runs").df()
     assert len(runs) == 1 and runs["period"].iloc[0] == "2025Q3"
     for entity in csv.index[:40]:
-        assert sheet.loc[entity, "Samlet potensial kNOK/år"] == pytest.approx(csv.loc[entity, "potential_total_knok"])
+        assert sheet.loc[entity, "Forbedringspotensial i alt, kNOK/år"] == pytest.approx(csv.loc[entity, "potential_total_knok"])
         assert stored.loc[entity, "potential_knok"] == pytest.approx(csv.loc[entity, "potential_knok"])
         if pd.notna(csv.loc[entity, "rank"]):
             assert sheet.loc[entity, "Plass"] == csv.loc[entity, "rank"] == stored.loc[entity, "rank"]
@@ -193,7 +193,7 @@ def test_the_workbook_converts_with_libreoffice(first_run, tmp_path):
 def test_demo_command(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "summary.html" in text and "marimo run notebooks/benchmark.py" in text
+    assert "summary.html" in text and "marimo run notebooks/analysis.py" in text
     assert (tmp_path / "2025Q3" / "summary.html").is_file()
     page = (tmp_path / "2025Q3" / "summary.html").read_text(encoding="utf-8")
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org", "")

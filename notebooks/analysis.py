@@ -1,0 +1,205 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="full", app_title="Benchmark – analyseavdelingen")
+
+with app.setup:
+    import marimo as mo
+
+    from benchmark import charts, sources, views
+    from benchmark.explanation import numbers as fmt
+
+
+@app.cell
+def _():
+    # `marimo run notebooks/analysis.py -- --source PATH|run:<id> --store FILE --lang en`
+    args = mo.cli_args()
+    lang = mo.ui.radio({"Norsk": "nb", "English": "en"}, inline=True, label="Språk / Language",
+                       value="English" if views.cli_lang(args) == "en" else "Norsk")
+    return args, lang
+
+
+@app.cell(hide_code=True)
+def _(lang):
+    mo.md({"nb": """
+    # Kvartalsbenchmark for enhetene
+
+    Enhetene sammenlignes **innen sin sammenligningsgruppe**. Hver plass har et **intervall**:
+    enheter med overlappende intervaller kan ikke skilles fra hverandre. Trakt-plottene viser normal
+    variasjon (95 % og 99,8 %) rundt målet for enhetens størrelse. Endre vektene til høyre og se
+    hvordan rangeringen flytter seg.
+    """, "en": """
+    # Quarterly benchmark of the units
+
+    Units are compared **within their peer group**. Every rank has an **interval**: units whose
+    intervals overlap cannot be told apart. The funnel plots show normal variation (95 % and 99.8 %)
+    around the target for the unit's size. Change the weights on the right and see how the ranking
+    moves.
+    """}[lang.value])
+    return
+
+
+@app.cell
+def _(args, lang):
+    source = mo.ui.text(value=str(args.get("source") or ""), label=views.app_word("source", lang.value),
+                        full_width=True)
+    return (source,)
+
+
+@app.cell
+def _(args, lang, source):
+    src, problem = sources.open_source(source.value, args.get("store"), lang.value)
+    return problem, src
+
+
+@app.cell
+def _(lang, src):
+    _periods = sources.period_choices(src) if src is not None else []
+    period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
+                            label=views.app_word("period", lang.value))
+    _levels = views.level_options(sources.level_choices(src) if src is not None else ["unit"], lang.value)
+    level = mo.ui.dropdown(_levels, value=next(iter(_levels)), label=views.app_word("level", lang.value))
+    return level, period
+
+
+@app.cell
+def _(lang, src):
+    # the catalogue of the source (a stored run keeps its own), weights start at its values
+    catalogue = (sources.stored_result(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
+                 else views.load_catalogue())
+    weights = mo.ui.dictionary(
+        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[lang.value]) for c in catalogue.criteria},
+        label="Vekter" if lang.value == "nb" else "Weights",
+    )
+    return catalogue, weights
+
+
+@app.cell
+def _(args, catalogue, lang, level, period, problem, source, src, weights):
+    _l = lang.value
+    _status = (mo.callout(mo.md(problem), kind="danger") if problem else
+               mo.md(views.app_word("shown", _l, label=src.label(_l))))
+    _sliders = mo.vstack([mo.hstack([weights[c.id], mo.md(fmt.number(weights[c.id].value, 2, _l))],
+                                    justify="start") for c in catalogue.criteria])
+    mo.hstack([mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
+                          mo.hstack([period, level], justify="start")]),
+               mo.vstack([mo.md("**Vekter i samlet score**" if _l == "nb" else "**Weights in the score**"),
+                          _sliders])], widths=[3, 2])
+    return
+
+
+@app.cell
+def _(lang, level, period, src):
+    mo.stop(src is None)
+    with mo.status.spinner(title=views.app_word("loading", lang.value, period=period.value)):
+        base, failure = views.safe_result(src, period.value, level.value, lang.value)
+    mo.stop(base is None, mo.callout(mo.md(failure or ""), kind="warn"))
+    return (base,)
+
+
+@app.cell
+def _(base, lang):
+    _l = lang.value
+    peer = mo.ui.dropdown({("Alle grupper" if _l == "nb" else "All groups"): "", **views.peer_group_choices(base, _l)},
+                          value="Alle grupper" if _l == "nb" else "All groups",
+                          label="Sammenligningsgruppe" if _l == "nb" else "Peer group")
+    criterion = mo.ui.dropdown(views.criterion_choices(base.catalogue, _l), value=base.catalogue.criteria[0].name[_l],
+                               label="Kriterium i traktplottet" if _l == "nb" else "Criterion in the funnel plot")
+    return criterion, peer
+
+
+@app.cell
+def _(base, weights):
+    result = views.reweighted(base, weights.value)
+    return (result,)
+
+
+@app.cell
+def _():
+    # the unit picked in the ranking table, kept as state: it survives a weight change (which
+    # rebuilds the table), and the funnel, which weights do not change, is not redrawn for one
+    get_picked, set_picked = mo.state(None)
+    return get_picked, set_picked
+
+
+@app.cell
+def _(lang, peer, result, set_picked):
+    _view, _formats = views.ranking_table(result, lang.value, peer.value or None)
+    ranking = views.ui_table(_view, _formats, lang=lang.value, selection="single", page_size=15,
+                             label=("Rangering med intervall (plass 1 = best i gruppen)" if lang.value == "nb"
+                                    else "Ranking with intervals (rank 1 = best in the group)"),
+                             on_change=lambda rows: set_picked(rows.iloc[0]["Id"] if len(rows) else None))
+    return (ranking,)
+
+
+@app.cell
+def _(base, criterion, get_picked, lang, peer):
+    # funnel values, limits and flags do not depend on the weights: drawn from the unweighted result
+    funnel = mo.ui.altair_chart(charts.funnel_chart(
+        base.scores, criterion.value, peer_group=views.funnel_group(base, peer.value, get_picked()),
+        highlight=get_picked(), catalogue=base.catalogue, lang=lang.value, selectable=True,
+        period=base.period.label))
+    return (funnel,)
+
+
+@app.cell
+def _(funnel, get_picked):
+    selected = views.picked_entity(funnel.value, get_picked())
+    return (selected,)
+
+
+@app.cell
+def _(criterion, funnel, lang, peer, ranking):
+    _nb = lang.value == "nb"
+    mo.vstack([mo.hstack([peer], justify="start"), mo.md("### Rangering" if _nb else "### Ranking"), ranking,
+               mo.md("### Traktplott" if _nb else "### Funnel plot"), criterion, funnel])
+    return
+
+
+@app.cell
+def _(lang, peer, result, selected):
+    # ranks are within a peer group: one group at a time (the chosen one, the picked unit's, or the largest)
+    _l = lang.value
+    ranked_group = views.funnel_group(result, peer.value, selected)
+    caterpillar = charts.caterpillar_chart(result.ranking, peer_group=ranked_group, highlight=selected,
+                                           lang=_l, width=340)
+    potential = charts.potential_chart(result.ranking, highlight=selected, lang=_l, width=340)
+    _title = f" – {views.peer_group_label(ranked_group, _l)}" if ranked_group else ""
+    mo.hstack([mo.vstack([mo.md(("### Plass med intervall" if _l == "nb" else "### Rank with interval") + _title),
+                          caterpillar]),
+               mo.vstack([mo.md("### Størst forbedringspotensial" if _l == "nb" else "### Largest improvement potential"),
+                          potential])], widths=[1, 1])
+    return
+
+
+@app.cell
+def _(lang, result):
+    _nb = lang.value == "nb"
+    _view, _formats = views.sensitivity_table(result, lang.value)
+    mo.vstack([
+        mo.md("### Hvor robust er rangeringen?\nFlytting i plass når vektene endres ±50 %, "
+              "normaliseringen byttes og målet settes til beste kvartil (OECD/JRC)." if _nb else
+              "### How robust is the ranking?\nRank shifts when the weights change by ±50 %, the "
+              "normalisation is swapped and the target is set to the better quartile (OECD/JRC)."),
+        views.ui_table(_view, _formats, lang=lang.value, page_size=10),
+    ])
+    return
+
+
+@app.cell
+def _(lang, period, result):
+    _nb = lang.value == "nb"
+    mo.hstack([
+        # files are made when a button is pressed, not on every weight change (80 000 rows nationally)
+        mo.download(data=lambda: views.csv_bytes(result.ranking), filename=f"ranking-{period.value}.csv",
+                    label="Last ned rangering (csv)" if _nb else "Download ranking (csv)"),
+        mo.download(data=lambda: views.csv_bytes(result.scores), filename=f"scores-{period.value}.csv",
+                    label="Last ned kriterier (csv)" if _nb else "Download criteria (csv)"),
+        mo.download(data=lambda: views.xlsx_bytes(result, lang.value), filename=f"benchmark-{period.value}.xlsx",
+                    label="Last ned arbeidsbok (xlsx)" if _nb else "Download workbook (xlsx)"),
+    ], justify="start")
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,128 @@
+"""Every chart the package builds carries the nb-NO locale and names its tooltips in words.
+
+The builders are found by name (every ``*_chart`` function of :mod:`benchmark.charts`), so a new
+chart cannot skip the check; each spec is walked for ``config.locale`` and for tooltips whose
+title is missing or is the raw field name (``potential_total_knok``, ``rank_low`` …).
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+import benchmark as bm
+from benchmark import charts
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def res():
+    return bm.score(bm.load_dataset(ROOT / "fixtures" / "demo"), bm.load_criteria(), period="2025Q3", seed=1)
+
+
+def _builders(res, lang):
+    unit = res.ranking.dropna(subset=["rank"])["entity_id"].iloc[5]
+    divisions = res.measures[res.measures["department"].fillna("") == ""]
+    return {
+        "funnel_chart": charts.funnel_chart(res.scores, "sick_leave_rate", peer_group="inpatient", highlight=unit,
+                                            catalogue=res.catalogue, lang=lang, period=res.period.label),
+        "caterpillar_chart": charts.caterpillar_chart(res.ranking, peer_group="inpatient", highlight=unit, lang=lang),
+        "potential_chart": charts.potential_chart(res.ranking, highlight=unit, lang=lang),
+        "contribution_chart": charts.contribution_chart(res.scores, unit, catalogue=res.catalogue, lang=lang),
+        "trend_chart": charts.trend_chart(res.monthly, res.trend, unit, catalogue=res.catalogue, lang=lang),
+        "measures_chart": charts.measures_chart(divisions, lang=lang),
+        "message_chart": charts.message_chart("Ingen data", lang=lang),
+    }
+
+
+def _tooltips(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "tooltip":
+                yield from (value if isinstance(value, list) else [value])
+            else:
+                yield from _tooltips(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _tooltips(item)
+
+
+def test_every_builder_is_checked(res):
+    names = {n for n, f in inspect.getmembers(charts, inspect.isfunction) if n.endswith("_chart")}
+    assert names == set(_builders(res, "nb"))
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_every_chart_has_the_locale_and_worded_tooltips(res, lang):
+    for name, chart in _builders(res, lang).items():
+        spec = chart.to_dict()
+        number = spec["config"]["locale"]["number"]
+        assert number["decimal"] == ("," if lang == "nb" else "."), name
+        if lang == "nb":
+            assert number["thousands"] == "\u00a0" and number["percent"] == "\u00a0%", name
+            assert spec["config"]["locale"]["time"]["months"][0] == "januar", name
+        for tip in _tooltips(spec):
+            if tip is None or (isinstance(tip, dict) and "value" in tip):
+                continue
+            assert isinstance(tip, dict) and tip.get("title"), f"{name}: a tooltip without a title: {tip}"
+            assert tip["title"] != tip.get("field"), f"{name}: tooltip titled by its field name {tip['field']}"
+
+
+def test_a_nb_chart_renders_norwegian_numbers(res):
+    svg = charts.to_svg(charts.potential_chart(res.ranking, lang="nb"))
+    assert "1\u00a0000" in svg or "2\u00a0000" in svg
+    assert "1,000" not in svg and "2,000" not in svg
+    svg = charts.to_svg(charts.funnel_chart(res.scores, "sick_leave_rate", peer_group="inpatient",
+                                            catalogue=res.catalogue, lang="nb", period="2025Q3"))
+    assert "\u00a0%" in svg and "Sykefravær – sengeposter – 2025Q3" in svg
+
+
+def test_a_long_group_is_cut_only_with_a_sentence_that_says_so(res):
+    ranking = res.ranking.dropna(subset=["rank"])
+    group = ranking["peer_group"].value_counts().index[0]
+    n = int((ranking["peer_group"] == group).sum())
+    worst = ranking[ranking["peer_group"] == group].sort_values("rank")["entity_id"].iloc[n // 2]
+    spec = charts.caterpillar_chart(ranking, peer_group=group, highlight=worst, lang="nb", top=5).to_dict()
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    assert len(rows) == 11 and worst in {r["entity_id"] for r in rows}
+    assert spec["title"]["text"] == f"De 5 beste, de 5 svakeste og valgt enhet av {n} {charts.group_label(group, 'nb')}"
+    full = charts.caterpillar_chart(ranking, peer_group=group, lang="nb", top=60).to_dict()
+    assert len(full["datasets"][next(iter(full["datasets"]))]) == n and "title" not in full
+
+
+def test_entities_sharing_a_name_get_a_row_each(res):
+    ranking = res.ranking.dropna(subset=["rank"]).copy()
+    ranking["entity_name"] = "Ambulansestasjon"
+    group = ranking["peer_group"].value_counts().index[0]
+    spec = charts.caterpillar_chart(ranking, peer_group=group, lang="nb").to_dict()
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    assert len({r["label"] for r in rows}) == len(rows)
+
+
+def test_funnel_colours_follow_the_direction_and_limits_are_possible(res):
+    spec = charts.funnel_chart(res.scores, "sick_leave_rate", catalogue=res.catalogue, lang="nb").to_dict()
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    s = res.scores.set_index(["entity_id", "criterion"])
+    for r in rows:
+        flag = s.loc[(r["entity_id"], "sick_leave_rate"), "flag"]
+        if flag.startswith("below"):  # lower sick leave is better
+            assert r["verdict"].startswith(("bedre", "klart bedre")), r
+        if flag.startswith("above"):
+            assert r["verdict"].startswith(("svakere", "klart svakere")), r
+        assert 0 <= r["lower998"] <= r["upper998"] <= 1
+    spec = charts.funnel_chart(res.scores, "activity_per_fte", catalogue=res.catalogue, lang="nb").to_dict()
+    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    flags = s.xs("activity_per_fte", level="criterion")["flag"]
+    for r in rows:
+        if flags[r["entity_id"]].startswith("below"):  # lower activity is worse
+            assert r["verdict"].startswith(("svakere", "klart svakere")), r
+
+
+def test_an_empty_funnel_says_why(res):
+    spec = charts.funnel_chart(res.scores.iloc[0:0].assign(), "sick_leave_rate", catalogue=res.catalogue,
+                               lang="nb").to_dict()
+    text = spec["datasets"][next(iter(spec["datasets"]))][0]["text"]
+    assert "Sykefravær" in text and "beregnes ikke" in text
