@@ -1,0 +1,193 @@
+"""``bm.plan``: the staffing budget of a budget year, priced, and set against the frame (SPEC §11).
+
+The pipeline, in verbs: active units → hours (roll out the rota, split the shifts; staffing plans
+where a unit has no rota) → absence rates → price → staffing budget per unit and month → gap per
+unit, department and division → indicators per division. :meth:`Plan.reprice` re-runs only the
+cheap steps from "price" on, with a changed tariff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from benchmark.issues import DataError, Issue, UsageError
+from benchmark.plan import gap as gapmod
+from benchmark.plan.hours_table import days_in_months, plan_hours, rota_hours
+from benchmark.plan.pricing import COST_COLUMNS, price
+from benchmark.plan.tariff import Tariff
+
+BUDGET_COLUMNS = ["unit_id", "month", "fte_plan", "hours_plan", "cost_base", "cost_evening_night", "cost_weekend",
+                  "cost_holiday", "cost_social", "cost_cover", "cost_total"]
+BASIS_NB = {"rota": "turnus i GAT", "staffing_plans": "bemanningsplan (årskostnad)", "none": "ingen plan"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A priced staffing budget. ``staffing_budget``, ``gap``, ``indicators`` as in SPEC §6.
+
+    ``units``: one row per unit with its names, ``basis`` (rota | staffing_plans | none), absence
+    rate and cost parts for the year; ``hours``: the tariff-free hours table that
+    :meth:`reprice` prices again.
+    """
+
+    year: int
+    tariff: Tariff
+    staffing_budget: pd.DataFrame
+    gap: pd.DataFrame
+    indicators: pd.DataFrame
+    units: pd.DataFrame
+    hours: pd.DataFrame = field(repr=False)
+    absence: pd.Series = field(repr=False)
+    context: dict = field(repr=False, default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def reprice(self, tariff: Tariff) -> Plan:
+        """The same plan priced with another tariff (no new roll-out; milliseconds)."""
+        return _assemble(self.year, tariff, self.hours, self.absence, self.context)
+
+
+def active_units(units: pd.DataFrame, year: int) -> pd.DataFrame:
+    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    keep = pd.Series(True, index=units.index)
+    if "active_from" in units:
+        keep &= ~(units["active_from"].notna() & (units["active_from"] > last))
+    if "active_to" in units:
+        keep &= ~(units["active_to"].notna() & (units["active_to"] < first))
+    return units[keep].reset_index(drop=True)
+
+
+def absence_rates(monthly: pd.DataFrame, year: int) -> pd.Series:
+    """Sick-leave rate per unit over the 12 months before ``year`` (or the latest 12 months of data
+    before it); sums over the window, then divided. Units without data get the trust's rate."""
+    before = monthly[monthly["month"] < f"{year}-01"]
+    if before.empty:
+        return pd.Series(dtype=float)
+    months = sorted(before["month"].unique())[-12:]
+    w = before[before["month"].isin(months)]
+    sums = w.groupby("unit_id")[["sick_leave_days", "possible_days"]].sum()
+    rate = sums["sick_leave_days"] / sums["possible_days"].where(sums["possible_days"] > 0)
+    trust = w["sick_leave_days"].sum() / w["possible_days"].sum() if w["possible_days"].sum() > 0 else 0.0
+    out = rate.fillna(trust)
+    out.attrs["trust"] = float(trust)
+    out.attrs["window"] = f"{months[0]} – {months[-1]}"
+    return out
+
+
+def _check_roles(hours: pd.DataFrame, tariff: Tariff, rota: pd.DataFrame | None, source: str) -> None:
+    known = {r.id for r in tariff.roles}
+    missing = sorted(set(hours["role"]) - known) if not hours.empty else []
+    if missing:
+        issues = []
+        for role in missing:
+            rows = rota.index[rota["role"] == role] if rota is not None else []
+            where = f" (rota rows {', '.join(str(i + 2) for i in rows[:10])}{' …' if len(rows) > 10 else ''})" \
+                if len(rows) else ""
+            issues.append(Issue(tariff.source, "unknown_role", f"the role {role!r} of the plan has no annual pay in "
+                                f"the tariff{where}", column="role", value=role,
+                                hint=f"Add a [[role]] with id = {role!r} to the tariff, or correct the role"))
+        raise DataError(issues=issues, title=f"The plan cannot be priced with {source}")
+
+
+def plan(ds, year: int, tariff: Tariff, benchmark=None) -> Plan:
+    """Price every active unit's plan for ``year`` and set it against the frame (SPEC §11).
+
+    ``benchmark``: a :class:`~benchmark.scoring.Result` (the latest benchmark run) whose peer
+    medians of activity per FTE turn the activity plan into ``fte_needed_for_activity``.
+    """
+    year = int(year)
+    if not 1900 < year < 2200:
+        raise UsageError(f"the budget year {year} is not a year")
+    units = active_units(ds.units, year)
+    first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+    rota = ds.rota
+    parts = []
+    if rota is not None and len(rota):
+        in_year = rota["date"].between(first, last) if "date" in rota else pd.Series(False, index=rota.index)
+        base = rota["date"].isna() if "date" in rota else pd.Series(True, index=rota.index)
+        r = rota[(in_year | base) & rota["unit_id"].isin(units["unit_id"])]
+        if len(r):
+            parts.append(rota_hours(r, ds.shift_codes, year, ds.staffing_plans))
+    with_rota = set(parts[0]["unit_id"]) if parts else set()
+    if ds.staffing_plans is not None:
+        pay = {r.id: r.annual_pay for r in tariff.roles}
+        parts.append(plan_hours(ds.staffing_plans, year, set(units["unit_id"]) - with_rota, pay))
+    parts = [p for p in parts if len(p)]
+    hours = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["unit_id", "role", "month", "fte_days", "hours", "evening_night", "weekend", "holiday",
+                 "fixed_pay", "from_rota"])
+    _check_roles(hours[hours["from_rota"].astype(bool)], tariff, rota, tariff.source)
+    absence = absence_rates(ds.monthly, year)
+    activity = ds.activity_plans
+    has_activity = set(activity.loc[activity["month"].str[:4] == str(year), "unit_id"]) if activity is not None else set()
+    probabilities = benchmark.catalogue.risk_probabilities if benchmark is not None else _default_probabilities()
+    context = {
+        "units": units, "with_rota": with_rota, "has_activity": has_activity,
+        "frames": gapmod.frames_of_year(ds.frames, year),
+        "measures": gapmod.measures_of_year(ds.measures, year, probabilities),
+        "needed": gapmod.fte_needed(units, activity, year, benchmark),
+        "benchmark_run": getattr(benchmark, "run_id", None) if benchmark is not None else None,
+        "benchmark_period": getattr(getattr(benchmark, "period", None), "label", None),
+        "probabilities": dict(probabilities), "data_source": getattr(ds, "source", ""),
+        "fingerprint": ds.fingerprint(),
+    }
+    return _assemble(year, tariff, hours, absence, context)
+
+
+def _default_probabilities():
+    from benchmark.catalogue import default_catalogue_path, load_criteria
+
+    return load_criteria(default_catalogue_path()).risk_probabilities
+
+
+def _assemble(year: int, tariff: Tariff, hours: pd.DataFrame, absence: pd.Series, context: dict) -> Plan:
+    units = context["units"]
+    n_days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    priced = price(hours, tariff, absence, n_days)
+    dim = dict(zip([f"{year}-{m:02d}" for m in range(1, 13)], days_in_months(year), strict=True))
+    priced["fte_plan"] = priced["fte_days"] / priced["month"].map(dim)
+    sums = ["fte_plan", "hours", *COST_COLUMNS]
+    budget = priced.groupby(["unit_id", "month"], as_index=False, sort=False)[sums].sum()
+    budget = budget.rename(columns={"hours": "hours_plan"})
+    order = pd.Categorical(budget["unit_id"], categories=units["unit_id"], ordered=True)
+    budget = budget.assign(_o=order).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)
+    budget = budget[BUDGET_COLUMNS]
+    per_unit = budget.groupby("unit_id")[[c for c in BUDGET_COLUMNS if c.startswith("cost_")] + ["hours_plan"]].sum()
+    per_unit["fte_plan"] = budget.groupby("unit_id")["fte_plan"].sum() / 12.0
+    basis = pd.Series("none", index=units["unit_id"])
+    from_plans = set(priced.loc[~priced["from_rota"].astype(bool), "unit_id"])
+    basis[basis.index.isin(from_plans)] = "staffing_plans"
+    basis[basis.index.isin(context["with_rota"])] = "rota"
+    uc = pd.DataFrame({"unit_id": units["unit_id"]}).join(per_unit, on="unit_id")
+    uc["has_rota"] = uc["unit_id"].isin(context["with_rota"])
+    uc["has_activity_plan"] = uc["unit_id"].isin(context["has_activity"])
+    gap = gapmod.build_gap(units, uc, context["frames"], context["measures"], context["needed"])
+    ind = gapmod.indicators(units, uc)
+    cols = ["unit_id", "unit_name", "division", "department", "care_level"]
+    detail = units[[c for c in cols if c in units]].merge(uc, on="unit_id", how="left")
+    detail["basis"] = detail["unit_id"].map(basis)
+    detail["absence_rate"] = detail["unit_id"].map(absence) if len(absence) else np.nan
+    notes = []
+    n_plans = int((detail["basis"] == "staffing_plans").sum())
+    n_none = int((detail["basis"] == "none").sum())
+    if n_plans:
+        notes.append(f"{n_plans} enheter har ingen turnus i GAT for {year}; kostnaden er tatt fra "
+                     "bemanningsplanens årskostnad (staffing_plans.annual_cost) uten tillegg beregnet fra vakter.")
+    if n_none:
+        notes.append(f"{n_none} enheter har verken turnus eller bemanningsplan for {year}; plankostnaden er 0.")
+    if context["measures"].empty:
+        notes.append(f"Ingen budsjettiltak er registrert for {year}.")
+    if context.get("benchmark_run") is None and context.get("benchmark_period") is None:
+        notes.append("Ingen benchmark-kjøring er gitt; årsverk som aktivitetsplanen krever er ikke beregnet.")
+    return Plan(year, tariff, budget, gap, ind, detail, hours, absence, context, tuple(notes))
+
+
+def with_supplement_rate(pl: Plan, sid: str, rate: float) -> Plan:
+    return pl.reprice(dataclasses.replace(pl.tariff).with_supplement(sid, rate=rate))
+
+
+
