@@ -57,7 +57,8 @@ def measures_of_year(measures: pd.DataFrame | None, year: int, probabilities) ->
         return pd.DataFrame(columns=["division", "department", "unit_id", "risk_adjusted"])
     m = measures[measures["report_month"].str[:4] == str(year)]
     m = m.sort_values("report_month").drop_duplicates("measure_id", keep="last")
-    prob = m["risk"].map({k: float(v) for k, v in dict(probabilities).items()}).fillna(0.0)
+    prob = pd.to_numeric(m["risk"].map({k: float(v) for k, v in dict(probabilities).items()}),
+                         errors="coerce").fillna(0.0).astype(float)
     return m.assign(risk_adjusted=m["effect_planned"].astype(float) * prob,
                     unit_id=m["unit_id"].fillna("").astype(str) if "unit_id" in m else "")
 

@@ -1,0 +1,125 @@
+"""Demo GAT tables for the staffing budget (SPEC §3, §11), derived from the demo units and months.
+
+Own seeded RNG, so the older demo tables keep their bytes. For every unit open in 2025–2026 and
+not picked to be without one (about one in eight), a six-week base rotation (grunnturnus) per line:
+24/7 units (wards, emergency, ambulance) work D/A/N shifts every day of the week, the others
+weekday day shifts. Lines have 100, 80, 75 or 50 % positions and work about their share of a
+35,5-hour week. Roles follow the care level (jordmor in obstetrics, doctors in clinics).
+
+Frames for 2025 and 2026 per unit, department and division (sums of the units' frames): the
+unit's planned size × an assumed cost per FTE × a division factor, so some divisions' plans
+exceed their frame. Activity plans for 2025–2026 are last year's activity (same month) grown by
+about 2 %, for most units but not all. GAT-style exports of one ward (long xlsx and wide
+Windows-1252 csv with a merged month header and noise rows) go to ``fixtures/gat/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 20261201
+YEARS = (2025, 2026)
+ROUND_THE_CLOCK = {"inpatient", "emergency", "prehospital"}
+SHIFT_CODES = pd.DataFrame({
+    "shift_code": ["D", "A", "N", "M", "F", "FE", "S"],
+    "start": ["07:30", "15:00", "22:00", "08:00", "", "", ""],
+    "end": ["15:30", "22:30", "07:30", "15:45", "", "", ""],
+    "break_minutes": [30, 30, 0, 30, 0, 0, 0],
+    "counts_as_work": ["true", "true", "true", "true", "false", "false", "false"],
+    "category": ["day", "evening", "night", "day", "off", "leave", "absence"],
+})
+ROLES = {  # care level → (role, share of lines)
+    "inpatient": (("sykepleier", 0.5), ("spesialsykepleier", 0.15), ("helsefagarbeider", 0.3), ("merkantil", 0.05)),
+    "emergency": (("sykepleier", 0.55), ("spesialsykepleier", 0.25), ("lege i spesialisering", 0.15),
+                  ("merkantil", 0.05)),
+    "prehospital": (("spesialsykepleier", 0.4), ("helsefagarbeider", 0.6)),
+    "outpatient": (("sykepleier", 0.45), ("overlege", 0.2), ("lege i spesialisering", 0.15), ("merkantil", 0.2)),
+    "day_treatment": (("sykepleier", 0.6), ("spesialsykepleier", 0.2), ("overlege", 0.1), ("merkantil", 0.1)),
+    "surgery": (("spesialsykepleier", 0.6), ("sykepleier", 0.2), ("overlege", 0.15), ("merkantil", 0.05)),
+    "diagnostics": (("sykepleier", 0.3), ("helsefagarbeider", 0.3), ("overlege", 0.2), ("merkantil", 0.2)),
+    "support": (("merkantil", 0.8), ("helsefagarbeider", 0.2)),
+}
+COST_PER_FTE = {True: 1110.0, False: 1040.0}  # kNOK a year incl. social costs: assumed for the frames
+DIVISION_FACTOR = (1.0, 0.96, 1.03, 0.95, 0.99, 1.04, 0.97, 1.02)  # < 1: the plans exceed the frame
+
+
+def _lines(rng: np.random.Generator, unit_id: str, care: str, specialty: str, fte: float) -> list[dict]:
+    roles = ROLES[care]
+    if specialty == "gynekologi" and care == "inpatient":
+        roles = (("jordmor", 0.5), ("sykepleier", 0.2), ("helsefagarbeider", 0.25), ("merkantil", 0.05))
+    pcts = rng.choice([100.0, 80.0, 75.0, 50.0], size=max(2, int(round(fte / 0.82))), p=[0.45, 0.3, 0.15, 0.1])
+    names = [r for r, _ in roles]
+    shares = np.array([s for _, s in roles])
+    role = rng.choice(names, size=len(pcts), p=shares / shares.sum())
+    rows = []
+    for k, (pct, r) in enumerate(zip(pcts, role, strict=True)):
+        cells = np.array(["F"] * 42, dtype=object)
+        if care in ROUND_THE_CLOCK and r != "merkantil":
+            n = int(round(6 * 35.5 * pct / 100 / 7.6))
+            days = rng.choice(42, size=n, replace=False)
+            cells[days] = rng.choice(["D", "A", "N"], size=n, p=[0.45, 0.33, 0.22])
+        else:
+            weekdays = np.array([d for d in range(42) if d % 7 < 5])
+            n = min(len(weekdays), int(round(6 * 37.5 * pct / 100 / 7.25)))
+            cells[rng.choice(weekdays, size=n, replace=False)] = "M" if r == "merkantil" else "D"
+        for c, code in enumerate(cells):
+            rows.append({"unit_id": unit_id, "plan_id": f"TURNUS-{unit_id}", "position_id": f"{unit_id}-L{k + 1:02d}",
+                         "role": r, "position_pct": pct, "rota_week": c // 7 + 1, "weekday": c % 7 + 1,
+                         "rota_weeks": 6, "shift_code": code})
+    return rows
+
+
+def generate_plan_tables(units: pd.DataFrame, monthly: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """rota (base rotations), shift_codes, frames and activity_plans for the demo units."""
+    rng = np.random.default_rng(SEED)
+    open_units = units[units["active_to"].fillna("").astype(str).isin(["", "nan"])
+                       | (units["active_to"].astype(str) >= "2025-01-01")].reset_index(drop=True)
+    last = monthly[monthly["month"] > "2024-09"]
+    size = last.groupby("unit_id")["fte_contracted"].mean()
+    without = set(open_units["unit_id"].iloc[rng.permutation(len(open_units))[: len(open_units) // 8]])
+    rota_rows, frames = [], []
+    for u in open_units.itertuples(index=False):
+        fte = float(size.get(u.unit_id, 10.0))
+        if u.unit_id not in without:
+            rota_rows += _lines(rng, u.unit_id, u.care_level, u.specialty, fte)
+        rotating = u.care_level in ROUND_THE_CLOCK
+        div = list(dict.fromkeys(units["division"])).index(u.division)
+        for year in YEARS:
+            frame = fte * COST_PER_FTE[rotating] * DIVISION_FACTOR[div % 8] * (1 + 0.04 * rng.standard_normal()) \
+                * (0.90 if year == 2026 else 1.0)  # 2026: a tight frame (nedtrekk)
+            frames.append({"year": year, "division": u.division, "department": u.department,
+                           "unit_id": u.unit_id, "pay_frame": round(frame, 0), "fte_frame": round(fte, 1)})
+    frames = pd.DataFrame(frames)
+    dept = frames.groupby(["year", "division", "department"], as_index=False, sort=False)[
+        ["pay_frame", "fte_frame"]].sum().assign(unit_id="")
+    div = frames.groupby(["year", "division"], as_index=False, sort=False)[["pay_frame", "fte_frame"]].sum().assign(
+        department="", unit_id="")
+    frames = pd.concat([div, dept, frames], ignore_index=True)[
+        ["year", "division", "department", "unit_id", "pay_frame", "fte_frame"]]
+    frames["fte_frame"] = frames["fte_frame"].round(1)
+    activity_cols = ["drg_points", "outpatient_visits", "bed_days", "admissions", "day_treatments", "operations",
+                     "ambulance_missions", "examinations"]
+    no_activity = set(open_units["unit_id"].iloc[rng.permutation(len(open_units))[: len(open_units) // 6]])
+    no_activity |= set(open_units.loc[open_units["care_level"] == "support", "unit_id"])
+    base = monthly[(monthly["month"] >= "2024-01") & (monthly["month"] <= "2024-12")
+                   & monthly["unit_id"].isin(set(open_units["unit_id"]) - no_activity)]
+    plans = []
+    for year in YEARS:
+        growth = 1 + 0.02 * (year - 2024) + 0.03 * rng.standard_normal(len(base))
+        p = base[["unit_id", "month", *activity_cols]].copy()
+        p["month"] = str(year) + p["month"].str[4:]
+        p[activity_cols] = (p[activity_cols].to_numpy(float) * growth[:, None]).round(1)
+        plans.append(p)
+    return {"rota": pd.DataFrame(rota_rows), "shift_codes": SHIFT_CODES.copy(), "frames": frames,
+            "activity_plans": pd.concat(plans, ignore_index=True)}
+
+
+def write_plan_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write the GAT tables beside the demo tables (rota as Parquet: 150 units' lines are large)."""
+    plan = generate_plan_tables(tables["units"], tables["monthly"])
+    plan["rota"].to_parquet(folder / "rota.parquet", index=False)
+    for name in ("shift_codes", "frames", "activity_plans"):
+        plan[name].to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.10g")
