@@ -123,3 +123,111 @@ def write_plan_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     plan["rota"].to_parquet(folder / "rota.parquet", index=False)
     for name in ("shift_codes", "frames", "activity_plans"):
         plan[name].to_csv(folder / f"{name}.csv", index=False, lineterminator="\n", float_format="%.10g")
+
+
+# --- GAT-style exports of one ward (fixtures/gat/) --------------------------------------------
+
+WEEKDAY_NB = ("ma", "ti", "on", "to", "fr", "lø", "sø")
+MONTH_NB = ("Januar", "Februar", "Mars", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+            "November", "Desember")
+EXPORT_FIRST, EXPORT_LAST = "2026-01-05", "2026-03-29"  # twelve weeks
+
+
+def export_rows(rota: pd.DataFrame, unit_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One unit's base rotation laid out day by day over the export period, with made-up employee numbers."""
+    r = rota[rota["unit_id"] == unit_id]
+    lines = r.drop_duplicates("position_id")[["position_id", "role", "position_pct"]].reset_index(drop=True)
+    lines["employee"] = [str(41000 + 37 * k) for k in range(len(lines))]
+    days = pd.date_range(EXPORT_FIRST, EXPORT_LAST, freq="D")
+    monday = pd.Timestamp(EXPORT_FIRST) - pd.Timedelta(days=pd.Timestamp(EXPORT_FIRST).weekday())
+    cell = ((days - monday).days // 7 % 6) * 7 + days.weekday
+    pattern = r.assign(cell=(r["rota_week"] - 1) * 7 + r["weekday"] - 1).pivot(
+        index="position_id", columns="cell", values="shift_code")
+    grid = pattern.loc[lines["position_id"]].to_numpy()[:, cell]
+    return lines, pd.DataFrame(grid, columns=days)
+
+
+def write_gat_exports(folder: Path, demo_folder: Path) -> list[Path]:
+    """Long xlsx and csv, wide xlsx (merged month cells) and cp1252 csv of the first ward with a rota."""
+    import xlsxwriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rota = pd.read_parquet(demo_folder / "rota.parquet")
+    units = pd.read_csv(demo_folder / "units.csv", keep_default_na=False)
+    ward = units[(units["care_level"] == "inpatient") & units["unit_id"].isin(set(rota["unit_id"]))].iloc[0]
+    lines, grid = export_rows(rota, ward["unit_id"])
+    period = f"Periode: {pd.Timestamp(EXPORT_FIRST):%d.%m.%Y} - {pd.Timestamp(EXPORT_LAST):%d.%m.%Y}"
+    noise = [["Vaktplan - arbeidsplan"], [f"Enhet: {ward['unit_id']}"], [f"Turnus: GAT-2026-{ward['unit_id']}"],
+             [period], ["Utskrevet 01.12.2026"], []]
+    codes = SHIFT_CODES.assign(counts_as_work=SHIFT_CODES["counts_as_work"].map({"true": "Ja", "false": "Nei"}),
+                               category=SHIFT_CODES["category"].map({"day": "Dag", "evening": "Kveld", "night": "Natt",
+                                                                    "off": "Fri", "leave": "Permisjon",
+                                                                    "absence": "Fravær"}))
+    code_rows = [["Vaktkode", "Fra", "Til", "Pause", "Arbeid", "Kategori"]] + codes.astype(str).values.tolist()
+    role = lines["role"].str.capitalize()
+    pct = lines["position_pct"].map(lambda p: f"{p:g} %")
+    long_head = ["Dato", "Ansattnr", "Navn", "Stilling", "Stillingsprosent", "Vaktkode"]
+    long_rows = []
+    for k, d in enumerate(grid.columns):
+        if k and k % 28 == 0:
+            long_rows.append(long_head)  # a page break repeats the header
+        for j in range(len(lines)):
+            long_rows.append([f"{d:%d.%m.%Y}", lines.at[j, "employee"], f"Ansatt {j + 1}", role[j], pct[j],
+                              grid.iat[j, k]])
+    long_rows.append([f"Sum vakter: {int((grid.isin(['D', 'A', 'N', 'M'])).to_numpy().sum())}"])
+    day_head = [f"{WEEKDAY_NB[d.weekday()]} {d.day:02d}" for d in grid.columns]
+    month_row = ["", "", "", ""] + [MONTH_NB[d.month - 1] + f" {d.year}" if (k == 0 or d.day == 1) else ""
+                                    for k, d in enumerate(grid.columns)]
+    wide_head = ["Ansattnr", "Navn", "Stilling", "Stillingsprosent", *day_head]
+    wide_rows = [[lines.at[j, "employee"], f"Ansatt {j + 1}", role[j], pct[j], *grid.iloc[j].tolist()]
+                 for j in range(len(lines))]
+    wide_rows.append(["Sum"])
+    paths = []
+    for name, rows in (("gat_long.csv", noise + [long_head] + long_rows),
+                       ("gat_wide_cp1252.csv", noise + [month_row, wide_head] + wide_rows)):
+        buf = io_text(rows)
+        path = folder / name
+        path.write_bytes(buf.encode("cp1252" if "cp1252" in name else "utf-8"))
+        paths.append(path)
+    (folder / "vaktkoder.csv").write_text(io_text(code_rows), encoding="utf-8")
+    paths.append(folder / "vaktkoder.csv")
+    for name, wide in (("gat_long.xlsx", False), ("gat_wide.xlsx", True)):
+        path = folder / name
+        book = xlsxwriter.Workbook(str(path))
+        book.set_properties({"created": pd.Timestamp("2026-12-01").to_pydatetime()})
+        ws = book.add_worksheet("Vaktplan")
+        r0 = 0
+        for row in noise:
+            for c, v in enumerate(row):
+                ws.write(r0, c, v)
+            r0 += 1
+        if wide:
+            months = pd.Series(grid.columns.month)
+            for m, idx in months.groupby(months).groups.items():
+                a, b = 4 + min(idx), 4 + max(idx)
+                label = f"{MONTH_NB[m - 1]} {grid.columns[min(idx)].year}"
+                ws.merge_range(r0, a, r0, b, label) if b > a else ws.write(r0, a, label)
+            r0 += 1
+            body = [wide_head] + wide_rows
+        else:
+            body = [long_head] + long_rows
+        for row in body:
+            for c, v in enumerate(row):
+                ws.write(r0, c, v)
+            r0 += 1
+        wc = book.add_worksheet("Vaktkoder")
+        for r, row in enumerate(code_rows):
+            for c, v in enumerate(row):
+                wc.write(r, c, v)
+        book.close()
+        paths.append(path)
+    return paths
+
+
+def io_text(rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
