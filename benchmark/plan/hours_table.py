@@ -33,7 +33,12 @@ def rota_hours(rota: pd.DataFrame, shift_codes: pd.DataFrame, year: int,
     """Hours per (unit_id, role, month) of the rota rows that fall in ``year``."""
     codes = typed_codes(shift_codes)
     table = split_hours(year, codes)
-    roster = roll_out(rota, table.codes, year, plans)
+    return roster_hours(roll_out(rota, table.codes, year, plans), table)
+
+
+def roster_hours(roster, table) -> pd.DataFrame:
+    """Hours per (unit_id, role, month) of a rolled-out roster (vectorised over positions)."""
+    year = roster.year
     pm = position_months(roster, table)
     pos = roster.positions
     group = pos.groupby(["unit_id", "role"], sort=False).ngroup().to_numpy()

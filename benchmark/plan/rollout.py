@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 POSITION_KEY = ["unit_id", "plan_id", "position_id", "role", "position_pct"]
+CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,33 @@ def _validity(plans: pd.DataFrame | None, plan_ids: pd.Series, year: int) -> tup
     return lo, hi, anchor
 
 
+def _codes(col: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a column (categorical codes directly) and their number."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(np.int64), len(col.cat.categories)
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniques)
+
+
+def position_codes(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Position number of every rota row (in order of first appearance) and each position's first row."""
+    key = np.zeros(len(keys), dtype=np.int64)
+    radix = 1
+    for col in keys.columns:
+        codes, n = _codes(keys[col])
+        radix *= max(n, 1)
+        if radix > 2**62:  # too many combinations for one integer: let pandas hash the tuples
+            codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+            break
+        key = key * max(n, 1) + codes
+    else:
+        codes = pd.factorize(key)[0]
+    n_pos = int(codes.max()) + 1 if len(codes) else 0
+    first = np.empty(n_pos, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes, first
+
+
 def roll_out(rota: pd.DataFrame, codes: tuple[str, ...], year: int,
              plans: pd.DataFrame | None = None) -> Roster:
     """The roster of ``year`` from a validated rota (day rows and base-rotation rows may mix)."""
@@ -55,11 +83,18 @@ def roll_out(rota: pd.DataFrame, codes: tuple[str, ...], year: int,
     n_days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
     code_ix = pd.Index(codes)
     keys = rota[POSITION_KEY]
-    pos_codes = keys.groupby(POSITION_KEY, sort=False, dropna=False).ngroup().to_numpy()
-    positions = keys.drop_duplicates().reset_index(drop=True)
+    pos_codes, first_rows = position_codes(keys)
+    positions = keys.iloc[first_rows].reset_index(drop=True)
+    for col in positions.columns:  # plain columns, whatever the rota's dtypes
+        if isinstance(positions[col].dtype, pd.CategoricalDtype):
+            positions[col] = positions[col].astype(str if col != "position_pct" else float)
     n_pos = len(positions)
     matrix = np.full((n_pos, n_days), -1, dtype=np.int16)
-    shift = code_ix.get_indexer(rota["shift_code"]).astype(np.int16)
+    sc = rota["shift_code"]
+    if isinstance(sc.dtype, pd.CategoricalDtype):
+        shift = code_ix.get_indexer(sc.cat.categories).astype(np.int16)[sc.cat.codes.to_numpy()]
+    else:
+        shift = code_ix.get_indexer(sc).astype(np.int16)
     has_date = rota["date"].notna().to_numpy() if "date" in rota else np.zeros(len(rota), bool)
     if has_date.any():
         d = (rota["date"].to_numpy("datetime64[D]")[has_date] - first).astype(np.int64)
@@ -67,24 +102,34 @@ def roll_out(rota: pd.DataFrame, codes: tuple[str, ...], year: int,
         matrix[pos_codes[has_date][inside], d[inside]] = shift[has_date][inside]
     base = ~has_date
     if base.any():
-        b = rota.loc[base]
         p = pos_codes[base]
-        weeks = b["rota_weeks"].to_numpy(np.int64)
-        cell = (b["rota_week"].to_numpy(np.int64) - 1) * 7 + b["weekday"].to_numpy(np.int64) - 1
+        weeks = rota["rota_weeks"].to_numpy()[base].astype(np.int64)
+        cell = (rota["rota_week"].to_numpy()[base].astype(np.int64) - 1) * 7 \
+            + rota["weekday"].to_numpy()[base].astype(np.int64) - 1
         width = int(weeks.max()) * 7
         pattern = np.full((n_pos, width), -1, dtype=np.int16)
         pattern[p, cell] = shift[base]
         length = np.zeros(n_pos, dtype=np.int64)
         length[p] = weeks * 7
         lo, hi, anchor = _validity(plans, positions["plan_id"], year)
-        monday = anchor - ((anchor.astype("datetime64[D]").view("int64") - 4) % 7)  # 1970-01-05 was a Monday
-        rows = np.unique(p)
-        days = first + np.arange(n_days)
-        offset = (days[None, :] - monday[rows, None]).astype(np.int64)
-        cells = np.mod(offset, length[rows, None])
-        rolled = np.take_along_axis(pattern[rows], cells, axis=1)
-        valid = (days[None, :] >= lo[rows, None]) & (days[None, :] <= hi[rows, None])
-        matrix[rows] = np.where(valid, rolled, matrix[rows])
+        day0 = first.astype("datetime64[D]").view("int64")
+        monday = anchor.astype("datetime64[D]").view("int64")
+        monday = monday - (monday - 4) % 7  # 1970-01-05 was a Monday
+        lo_i = lo.astype("datetime64[D]").view("int64") - day0
+        hi_i = hi.astype("datetime64[D]").view("int64") - day0
+        rows_all = np.unique(p)
+        # positions sharing anchor, cycle length and validity share one calendar → plain column indexing
+        combo = np.stack([monday[rows_all], length[rows_all], lo_i[rows_all], hi_i[rows_all]], axis=1)
+        uniq, which = np.unique(combo, axis=0, return_inverse=True)
+        days = np.arange(n_days)
+        for g, (mon, length_g, lo_g, hi_g) in enumerate(uniq):
+            rows_g = rows_all[which.ravel() == g]
+            cells = (days + day0 - mon) % length_g
+            valid = (days >= lo_g) & (days <= hi_g)
+            cols = np.flatnonzero(valid)
+            for a in range(0, len(rows_g), CHUNK):
+                rows = rows_g[a:a + CHUNK]
+                matrix[np.ix_(rows, cols)] = pattern[rows][:, cells[cols]]
     return Roster(year, positions, matrix)
 
 
@@ -92,22 +137,48 @@ def month_starts(year: int) -> np.ndarray:
     return np.array([(date(year, m, 1) - date(year, 1, 1)).days for m in range(1, 13)])
 
 
-def position_months(roster: Roster, table, chunk: int = 20_000) -> dict[str, np.ndarray]:
-    """Per position and month: days present and paid hours per category (positions × 12)."""
+def position_months(roster: Roster, table, chunk: int = CHUNK) -> dict[str, np.ndarray]:
+    """Per position and month: days present and paid hours per category (positions × 12).
+
+    No loop over positions, and as little per-cell work as the calendar allows: categories whose
+    hours do not depend on the date (paid hours, evening/night — clock times) come from counts of
+    each code per position and month (one ``bincount``); the date-dependent ones (weekend,
+    holiday) are looked up cell by cell, only on the days where some code has such hours, and
+    summed per month by a matrix product with a month indicator.
+    """
     from benchmark.plan.hours import CATEGORIES
 
-    starts = month_starts(roster.year)
     n_codes = len(table.codes)
     n_days = roster.days.shape[1]
-    flat = {k: np.concatenate([table.hours[k].astype(np.float32), np.zeros((n_days, 1), np.float32)],
-                              axis=1).ravel() for k in CATEGORIES}
-    out = {k: np.zeros((len(roster.positions), 12)) for k in (*CATEGORIES, "days")}
-    day_base = (np.arange(n_days) * (n_codes + 1))[None, :]
+    month = (np.searchsorted(month_starts(roster.year), np.arange(n_days), side="right") - 1).astype(np.int64)
+    constant = [k for k in CATEGORIES if np.all(table.hours[k] == table.hours[k][:1])]
+    varying = [k for k in CATEGORIES if k not in constant]
+    special = np.flatnonzero(np.any([table.hours[k].any(axis=1) for k in varying], axis=0)) if varying \
+        else np.array([], dtype=np.int64)
+    month_of_day = np.zeros((len(special), 12), dtype=np.float32)
+    month_of_day[np.arange(len(special)), month[special]] = 1.0
+    # code 0 is "no row" (the position does not exist that day), codes 1… the shift codes
+    lookup = {k: np.concatenate([np.zeros((len(special), 1), np.float32),
+                                 table.hours[k][special].astype(np.float32)], axis=1).ravel() for k in varying}
+    per_code = {k: np.concatenate([[0.0], table.hours[k][0]]) for k in constant}
+    out = {k: np.zeros((len(roster.positions), 12)) for k in ("days", *CATEGORIES)}
+    width = n_codes + 1
+    base = (np.arange(len(special), dtype=np.int32) * width)[None, :]
+    offsets = ((np.arange(min(chunk, len(roster.positions)), dtype=np.int32)[:, None] * 12
+                + month[None, :].astype(np.int32)) * width)
     for a in range(0, len(roster.positions), chunk):
-        m = roster.days[a:a + chunk].astype(np.int64)
-        present = m >= 0
-        idx = day_base + np.where(present, m, n_codes)
-        out["days"][a:a + chunk] = np.add.reduceat(present, starts, axis=1)
-        for k in CATEGORIES:
-            out[k][a:a + chunk] = np.add.reduceat(flat[k][idx], starts, axis=1, dtype=np.float64)
+        m = roster.days[a:a + chunk]
+        n = len(m)
+        code = m.astype(np.int32)
+        code += 1
+        bins = offsets[:n] + code
+        counts = np.bincount(bins.ravel(), minlength=n * 12 * width).reshape(n, 12, width)
+        out["days"][a:a + n] = counts[:, :, 1:].sum(axis=2)
+        for k in constant:
+            out[k][a:a + n] = counts @ per_code[k]
+        if len(special):
+            idx = code[:, special]
+            idx += base
+            for k in varying:
+                out[k][a:a + n] = lookup[k][idx] @ month_of_day
     return out
