@@ -102,13 +102,16 @@ def roll_out(rota: pd.DataFrame, codes: tuple[str, ...], year: int,
         matrix[pos_codes[has_date][inside], d[inside]] = shift[has_date][inside]
     base = ~has_date
     if base.any():
-        p = pos_codes[base]
-        weeks = rota["rota_weeks"].to_numpy()[base].astype(np.int64)
-        cell = (rota["rota_week"].to_numpy()[base].astype(np.int64) - 1) * 7 \
-            + rota["weekday"].to_numpy()[base].astype(np.int64) - 1
+        pick = slice(None) if base.all() else base  # a pure base rotation needs no masking of 10⁷ rows
+
+        def column(name: str) -> np.ndarray:
+            return rota[name].to_numpy()[pick].astype(np.int64)
+        p = pos_codes[pick]
+        weeks = column("rota_weeks")
+        cell = (column("rota_week") - 1) * 7 + column("weekday") - 1
         width = int(weeks.max()) * 7
         pattern = np.full((n_pos, width), -1, dtype=np.int16)
-        pattern[p, cell] = shift[base]
+        pattern[p, cell] = shift[pick]
         length = np.zeros(n_pos, dtype=np.int64)
         length[p] = weeks * 7
         lo, hi, anchor = _validity(plans, positions["plan_id"], year)
@@ -117,7 +120,7 @@ def roll_out(rota: pd.DataFrame, codes: tuple[str, ...], year: int,
         monday = monday - (monday - 4) % 7  # 1970-01-05 was a Monday
         lo_i = lo.astype("datetime64[D]").view("int64") - day0
         hi_i = hi.astype("datetime64[D]").view("int64") - day0
-        rows_all = np.unique(p)
+        rows_all = np.flatnonzero(length > 0)
         # positions sharing anchor, cycle length and validity share one calendar → plain column indexing
         combo = np.stack([monday[rows_all], length[rows_all], lo_i[rows_all], hi_i[rows_all]], axis=1)
         uniq, which = np.unique(combo, axis=0, return_inverse=True)

@@ -82,7 +82,8 @@ class Tariff:
         names = {"evening_night": "Kvelds- og nattillegg (17–06)", "weekend": "Lørdags- og søndagstillegg",
                  "holiday": "Helge- og høytidstillegg (§ 10-10-vinduer)"}
         for s in sorted(self.supplements, key=lambda s: SUPPLEMENTS.index(s.id) if s.id in SUPPLEMENTS else 9):
-            rows.append((names.get(s.id, s.id), f"{percent(s.rate, 2)} av timelønn, minst "
+            decimals = 0 if abs(s.rate * 100 - round(s.rate * 100)) < 1e-9 else 2
+            rows.append((names.get(s.id, s.id), f"{percent(s.rate, decimals)} av timelønn, minst "
                                                 f"{number(s.min_per_hour * 1000)} kr per time"))
         for r in self.roles:
             rows.append((f"Årslønn {r.id} (forutsetning)", f"{number(r.annual_pay * 1000)} kr"

@@ -14,6 +14,7 @@ target, share of target. Machine: state it with the figures (2 shared cores here
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import time
@@ -58,6 +59,7 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=10_000)
     ap.add_argument("--positions", type=int, default=50)
     args = ap.parse_args()
+    load0 = f"{os.getloadavg()[0]:.1f}"
     from benchmark.demo_plan import SHIFT_CODES
     from benchmark.plan import gap as gapmod
     from benchmark.plan import load_tariff
@@ -67,49 +69,51 @@ def main() -> None:
     from benchmark.plan.hours_table import roster_hours
     from benchmark.plan.rollout import Roster, roll_out
 
-    timings: list[tuple[str, float, float | None]] = []
-    t0 = time.perf_counter()
+    timings: list[tuple[str, float, float, float | None]] = []
+    cpu = time.process_time
+    t, c = time.perf_counter(), cpu()
     rota, units = national_rota(args.units, args.positions)
-    timings.append((f"generate base-rotation rota ({len(rota):,} rows)", time.perf_counter() - t0, None))
+    timings.append((f"generate base-rotation rota ({len(rota):,} rows)", time.perf_counter() - t, cpu() - c, None))
     tariff = load_tariff()
-    start = time.perf_counter()
-    t = time.perf_counter()
+    start, start_cpu = time.perf_counter(), cpu()
+    t, c = time.perf_counter(), cpu()
     table = split_hours(2026, typed_codes(SHIFT_CODES))
-    timings.append(("hour split per (day, code) on the 2026 calendar", time.perf_counter() - t, None))
-    t = time.perf_counter()
+    timings.append(("hour split per (day, code) on the 2026 calendar", time.perf_counter() - t, cpu() - c, None))
+    t, c = time.perf_counter(), cpu()
     roster = roll_out(rota, table.codes, 2026, None)
     timings.append((f"roll-out onto 2026 ({roster.days.shape[0]:,} positions × {roster.days.shape[1]} days)",
-                    time.perf_counter() - t, None))
-    t = time.perf_counter()
+                    time.perf_counter() - t, cpu() - c, None))
+    t, c = time.perf_counter(), cpu()
     hours = roster_hours(roster, table)
-    timings.append((f"hours per position-month → unit-role-month ({len(hours):,} rows)", time.perf_counter() - t, None))
-    t = time.perf_counter()
+    timings.append((f"hours per position-month → unit-role-month ({len(hours):,} rows)", time.perf_counter() - t, cpu() - c, None))
+    t, c = time.perf_counter(), cpu()
     frames = units.assign(year=2026, department="", unit_id=units["unit_id"], pay_frame=12_000.0, fte_frame=40.0)
     context = {"units": units, "with_rota": set(units["unit_id"]), "has_activity": set(),
                "frames": gapmod.frames_of_year(frames[["year", "division", "department", "unit_id", "pay_frame",
                                                        "fte_frame"]], 2026),
                "measures": gapmod.measures_of_year(None, 2026, {}), "needed": pd.Series(dtype=float)}
     pl = _assemble(2026, tariff, hours, pd.Series(0.07, index=units["unit_id"]), context)
-    timings.append(("price, staffing budget, gap per level, indicators", time.perf_counter() - t, None))
-    total = time.perf_counter() - start
-    timings.append(("bm.plan path end to end (from the loaded rota)", total, 30.0))
-    t = time.perf_counter()
+    timings.append(("price, staffing budget, gap per level, indicators", time.perf_counter() - t, cpu() - c, None))
+    timings.append(("bm.plan path end to end (from the loaded rota)", time.perf_counter() - start,
+                    cpu() - start_cpu, 30.0))
+    t, c = time.perf_counter(), cpu()
     pl.reprice(tariff.with_supplement("evening_night", rate=0.35))
-    timings.append(("re-price with another rate (the app's slider)", time.perf_counter() - t, 1.0))
+    timings.append(("re-price with another rate (the app's slider)", time.perf_counter() - t, cpu() - c, None))
     # the same size given day by day: the (positions × days) matrix of a rolled-out kalenderplan
     rng = np.random.default_rng(2)
     day_roster = Roster(2026, roster.positions, rng.integers(0, len(table.codes), size=roster.days.shape,
                                                             dtype=np.int16))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), cpu()
     roster_hours(day_roster, table)
-    timings.append(("hours of a day-by-day roster of the same size", time.perf_counter() - t, None))
+    timings.append(("hours of a day-by-day roster of the same size", time.perf_counter() - t, cpu() - c, None))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nStaffing budget at {args.units:,} units × {args.positions} positions × 365 days — "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}, peak RSS {rss:,.0f} MiB")
-    print(f"{'step':<72} {'seconds':>8} {'target':>7} {'share':>6}")
-    for name, sec, target in timings:
+    print(f"load average before/after: {load0} / {os.getloadavg()[0]:.1f} (2 cores shared)")
+    print(f"{'step':<72} {'wall s':>8} {'CPU s':>7} {'target':>7} {'share':>6}")
+    for name, sec, cpu_s, target in timings:
         share = f"{sec / target:5.0%}" if target else ""
-        print(f"{name:<72} {sec:8.2f} {target if target else '':>7} {share:>6}")
+        print(f"{name:<72} {sec:8.2f} {cpu_s:7.2f} {target if target else '':>7} {share:>6}")
     assert abs(pl.gap.loc[pl.gap["level"] == "division", "cost_total"].sum() - pl.staffing_budget["cost_total"].sum()) \
         < 1e-6 * pl.staffing_budget["cost_total"].sum()
 
