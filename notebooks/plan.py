@@ -26,7 +26,7 @@ def _():
     Turnusene er rullet ut på budsjettårets kalender (helligdager og arbeidsmiljølovens § 10-10),
     vaktene delt i dag-, kveld/natt-, helge- og høytidstimer og priset med tariffen. Plankostnaden
     settes mot lønnsrammen: **gap** = plankostnad − ramme, og **uløst utfordring** = gap − tiltak
-    (risikojustert). Endre forutsetningene til venstre og se gapet flytte seg.
+    (risikojustert). Endre forutsetningene nedenfor og se gapet flytte seg.
     """)
     return
 
@@ -57,11 +57,12 @@ def _(source, year):
 @app.cell
 def _(base):
     en = base.tariff.supplement("evening_night")
-    en_rate = mo.ui.slider(0.20, 0.60, step=0.01, value=en.rate, label="Kvelds- og nattillegg (andel av timelønn)",
+    # whole numbers on the sliders, so no decimal point is shown where Norwegian writes a comma
+    en_rate = mo.ui.slider(20, 60, step=1, value=round(en.rate * 100), label="Kvelds- og nattillegg (% av timelønn)",
                            show_value=True)
     own_absence = mo.ui.checkbox(value=True, label="Fraværsdekning: enhetens eget sykefravær")
-    absence = mo.ui.slider(0.0, 0.15, step=0.005, value=0.07, label="… ellers fast fraværsdekning", show_value=True)
-    vacation = mo.ui.slider(0.0, 6.0, step=0.5, value=base.tariff.vacation_weeks, label="Ferie dekket (uker)",
+    absence = mo.ui.slider(0, 15, step=1, value=7, label="… ellers fast fraværsdekning (%)", show_value=True)
+    vacation = mo.ui.slider(0, 6, step=1, value=round(base.tariff.vacation_weeks), label="Ferie dekket (uker)",
                             show_value=True)
     mo.vstack([mo.md("### Forutsetninger"), en_rate, own_absence, absence, vacation])
     return absence, en_rate, own_absence, vacation
@@ -69,7 +70,7 @@ def _(base):
 
 @app.cell
 def _(absence, base, en_rate, own_absence, vacation):
-    pl = pv.repriced(base, en_rate.value, None if own_absence.value else absence.value, vacation.value)
+    pl = pv.repriced(base, en_rate.value / 100, None if own_absence.value else absence.value / 100, vacation.value)
     return (pl,)
 
 

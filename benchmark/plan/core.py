@@ -17,8 +17,8 @@ import pandas as pd
 
 from benchmark.issues import DataError, Issue, UsageError
 from benchmark.plan import gap as gapmod
-from benchmark.plan.hours_table import days_in_months, plan_hours, rota_hours
-from benchmark.plan.pricing import COST_COLUMNS, price
+from benchmark.plan.hours_table import plan_hours, rota_hours
+from benchmark.plan.pricing import COST_COLUMNS, layout, price
 from benchmark.plan.tariff import Tariff
 
 BUDGET_COLUMNS = ["unit_id", "month", "fte_plan", "hours_plan", "cost_base", "cost_evening_night", "cost_weekend",
@@ -145,31 +145,44 @@ def _default_probabilities():
 
 
 def _assemble(year: int, tariff: Tariff, hours: pd.DataFrame, absence: pd.Series, context: dict) -> Plan:
+    """Price and sum up; everything that does not depend on the tariff is laid out once and kept
+    in ``context`` (shared by the re-priced plans), so a re-price is numpy sums only."""
     units = context["units"]
+    unit_ids = pd.Index(units["unit_id"])
     n_days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
-    priced = price(hours, tariff, absence, n_days)
-    dim = dict(zip([f"{year}-{m:02d}" for m in range(1, 13)], days_in_months(year), strict=True))
-    priced["fte_plan"] = priced["fte_days"] / priced["month"].map(dim)
-    sums = ["fte_plan", "hours", *COST_COLUMNS]
-    budget = priced.groupby(["unit_id", "month"], as_index=False, sort=False)[sums].sum()
-    budget = budget.rename(columns={"hours": "hours_plan"})
-    order = pd.Categorical(budget["unit_id"], categories=units["unit_id"], ordered=True)
-    budget = budget.assign(_o=order).sort_values(["_o", "month"]).drop(columns="_o").reset_index(drop=True)
-    budget = budget[BUDGET_COLUMNS]
-    per_unit = budget.groupby("unit_id")[[c for c in BUDGET_COLUMNS if c.startswith("cost_")] + ["hours_plan"]].sum()
-    per_unit["fte_plan"] = budget.groupby("unit_id")["fte_plan"].sum() / 12.0
-    basis = pd.Series("none", index=units["unit_id"])
-    from_plans = set(priced.loc[~priced["from_rota"].astype(bool), "unit_id"])
-    basis[basis.index.isin(from_plans)] = "staffing_plans"
-    basis[basis.index.isin(context["with_rota"])] = "rota"
-    uc = pd.DataFrame({"unit_id": units["unit_id"]}).join(per_unit, on="unit_id")
-    uc["has_rota"] = uc["unit_id"].isin(context["with_rota"])
-    uc["has_activity_plan"] = uc["unit_id"].isin(context["has_activity"])
-    gap = gapmod.build_gap(units, uc, context["frames"], context["measures"], context["needed"])
-    ind = gapmod.indicators(units, uc)
+    if "_layout" not in context:
+        context["_layout"] = layout(hours, unit_ids, absence, year)
+        context["_structure"] = gapmod.structure(units, context["frames"], context["measures"], context["needed"],
+                                                 context["with_rota"], context["has_activity"])
+    lay, struct = context["_layout"], context["_structure"]
+    costs = price(lay, tariff, n_days)
+    n_cells = len(lay.cells)
+    budget = lay.cells.copy()
+    for col in ("fte_plan", "hours", *COST_COLUMNS):
+        budget[col] = np.bincount(lay.cell, weights=costs[col], minlength=n_cells)
+    budget = budget.rename(columns={"hours": "hours_plan"})[BUDGET_COLUMNS]
+    n_units = len(units)
+    per_unit = pd.DataFrame({c: np.bincount(lay.cell_unit, weights=budget[c].to_numpy(), minlength=n_units)
+                             for c in [*COST_COLUMNS, "hours_plan", "fte_plan"]})
+    per_unit["fte_plan"] /= 12.0
+    has_cells = np.bincount(lay.cell_unit, minlength=n_units) > 0
+    per_unit = per_unit.where(np.broadcast_to(has_cells[:, None], per_unit.shape))
+    gap = gapmod.gap_from_structure(struct, per_unit["cost_total"].fillna(0.0).to_numpy(),
+                                    per_unit["fte_plan"].fillna(0.0).to_numpy())
+    if "_indicators" not in context:
+        uc = pd.DataFrame({"unit_id": units["unit_id"], "has_rota": struct["has_rota"],
+                           "has_activity_plan": struct["has_activity"]})
+        context["_indicators"] = gapmod.indicators(units, uc)
+        from_plans = np.zeros(n_units, bool)
+        from_plans[lay.unit[~lay.columns["from_rota"]]] = True
+        basis = np.where(struct["has_rota"], "rota", np.where(from_plans, "staffing_plans", "none"))
+        context["_basis"] = basis
     cols = ["unit_id", "unit_name", "division", "department", "care_level"]
-    detail = units[[c for c in cols if c in units]].merge(uc, on="unit_id", how="left")
-    detail["basis"] = detail["unit_id"].map(basis)
+    detail = units[[c for c in cols if c in units]].reset_index(drop=True)
+    detail = pd.concat([detail, per_unit], axis=1)
+    detail["has_rota"] = struct["has_rota"]
+    detail["has_activity_plan"] = struct["has_activity"]
+    detail["basis"] = context["_basis"]
     detail["absence_rate"] = detail["unit_id"].map(absence) if len(absence) else np.nan
     notes = []
     n_plans = int((detail["basis"] == "staffing_plans").sum())
@@ -183,7 +196,7 @@ def _assemble(year: int, tariff: Tariff, hours: pd.DataFrame, absence: pd.Series
         notes.append(f"Ingen budsjettiltak er registrert for {year}.")
     if context.get("benchmark_run") is None and context.get("benchmark_period") is None:
         notes.append("Ingen benchmark-kjøring er gitt; årsverk som aktivitetsplanen krever er ikke beregnet.")
-    return Plan(year, tariff, budget, gap, ind, detail, hours, absence, context, tuple(notes))
+    return Plan(year, tariff, budget, gap, context["_indicators"], detail, hours, absence, context, tuple(notes))
 
 
 def with_supplement_rate(pl: Plan, sid: str, rate: float) -> Plan:

@@ -88,48 +88,56 @@ def fte_needed(units: pd.DataFrame, activity_plans: pd.DataFrame | None, year: i
     return out
 
 
-def build_gap(units: pd.DataFrame, unit_costs: pd.DataFrame, frames: pd.DataFrame, measures: pd.DataFrame,
-              needed: pd.Series) -> pd.DataFrame:
-    """One row per unit, department and division (columns :data:`GAP_COLUMNS`)."""
-    u = units[["unit_id", "division", "department"]].copy()
-    u["department_id"] = department_ids(units)
-    u = u.join(unit_costs.set_index("unit_id")[["cost_total", "fte_plan", "has_rota", "has_activity_plan"]],
-               on="unit_id")
-    u["cost_total"] = u["cost_total"].fillna(0.0)
-    u["fte_plan"] = u["fte_plan"].fillna(0.0)
-    u[["has_rota", "has_activity_plan"]] = u[["has_rota", "has_activity_plan"]].fillna(False).astype(bool)
-    u["fte_needed_for_activity"] = u["unit_id"].map(needed)
-    dept_of = units.assign(department_id=u["department_id"]).drop_duplicates(["division", "department"])
-    fkey = frames.merge(dept_of[["division", "department", "department_id"]], how="left",
-                        on=["division", "department"])
+def structure(units: pd.DataFrame, frames: pd.DataFrame, measures: pd.DataFrame, needed: pd.Series,
+              with_rota: set, has_activity: set) -> dict:
+    """What the gap table needs that does not change with the tariff: the entities of every level,
+    which units belong to each, their frames and risk-adjusted measures, the FTE the activity needs."""
+    u = units[["unit_id", "division", "department"]].reset_index(drop=True).copy()
+    u["department_id"] = department_ids(u).to_numpy()
+    dept_of = u.drop_duplicates(["division", "department"])[["division", "department", "department_id"]]
+    fkey = frames.merge(dept_of, how="left", on=["division", "department"])
     fkey["entity_id"] = np.where(fkey["level"] == "unit", fkey["unit_id"],
                                  np.where(fkey["level"] == "department", fkey["department_id"], fkey["division"]))
     fsum = fkey.groupby(["level", "entity_id"])[["pay_frame", "fte_frame"]].sum(min_count=1)
     m = measures.copy()
     if not m.empty:
-        m = m.merge(dept_of[["division", "department", "department_id"]], how="left", on=["division", "department"])
-        unit_dept = u.set_index("unit_id")["department_id"]
-        m["department_id"] = m["department_id"].fillna(m["unit_id"].map(unit_dept))
+        m = m.merge(dept_of, how="left", on=["division", "department"])
+        m["department_id"] = m["department_id"].fillna(m["unit_id"].map(u.set_index("unit_id")["department_id"]))
+    has_rota = u["unit_id"].isin(with_rota).to_numpy()
+    has_act = u["unit_id"].isin(has_activity).to_numpy()
+    need = u["unit_id"].map(needed).to_numpy(float) if len(needed) else np.full(len(u), np.nan)
     levels = []
     for level, key in (("unit", "unit_id"), ("department", "department_id"), ("division", "division")):
-        g = u.groupby(key, sort=False)
-        t = pd.DataFrame({"cost_total": g["cost_total"].sum(), "fte_plan": g["fte_plan"].sum(),
-                          "fte_needed_for_activity": g["fte_needed_for_activity"].sum(min_count=1),
-                          "has_rota": g["has_rota"].all(), "has_activity_plan": g["has_activity_plan"].all()})
-        t.index.name = "entity_id"
-        t = t.reset_index()
-        t.insert(0, "level", level)
-        frame = fsum.xs(level, level="level") if level in fsum.index.get_level_values(0) else None
-        t["pay_frame"] = t["entity_id"].map(frame["pay_frame"]) if frame is not None else np.nan
-        t["fte_frame"] = t["entity_id"].map(frame["fte_frame"]) if frame is not None else np.nan
+        codes, ids = pd.factorize(u[key])
+        n = len(ids)
+        ent = pd.DataFrame({"level": level, "entity_id": np.asarray(ids, dtype=object)})
+        lookup = fsum.xs(level, level="level") if level in fsum.index.get_level_values(0) else None
+        ent["pay_frame"] = ent["entity_id"].map(lookup["pay_frame"]) if lookup is not None else np.nan
+        ent["fte_frame"] = ent["entity_id"].map(lookup["fte_frame"]) if lookup is not None else np.nan
         if not m.empty:
-            mk = m[key if key != "unit_id" else "unit_id"]
+            mk = m[key]
             msum = m[mk.notna() & (mk != "")].groupby(mk)["risk_adjusted"].sum()
-            t["measures_risk_adjusted"] = t["entity_id"].map(msum).fillna(0.0)
+            ent["measures_risk_adjusted"] = ent["entity_id"].map(msum).fillna(0.0).astype(float)
         else:
-            t["measures_risk_adjusted"] = 0.0
-        levels.append(t)
-    out = pd.concat(levels, ignore_index=True)
+            ent["measures_risk_adjusted"] = 0.0
+        counted = np.bincount(codes, weights=(~np.isnan(need)).astype(float), minlength=n)
+        total_need = np.bincount(codes, weights=np.nan_to_num(need), minlength=n)
+        ent["fte_needed_for_activity"] = np.where(counted > 0, total_need, np.nan)
+        ent["has_rota"] = np.bincount(codes, weights=(~has_rota).astype(float), minlength=n) == 0
+        ent["has_activity_plan"] = np.bincount(codes, weights=(~has_act).astype(float), minlength=n) == 0
+        levels.append((ent, codes))
+    return {"levels": levels, "has_rota": has_rota, "has_activity": has_act}
+
+
+def gap_from_structure(struct: dict, cost_unit: np.ndarray, fte_unit: np.ndarray) -> pd.DataFrame:
+    """One row per unit, department and division (columns :data:`GAP_COLUMNS`) for the units' costs."""
+    parts = []
+    for ent, codes in struct["levels"]:
+        t = ent.copy()
+        t["cost_total"] = np.bincount(codes, weights=cost_unit, minlength=len(ent))
+        t["fte_plan"] = np.bincount(codes, weights=fte_unit, minlength=len(ent))
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
     out["gap"] = out["cost_total"] - out["pay_frame"]
     out["unresolved"] = out["gap"] - out["measures_risk_adjusted"]
     return out[GAP_COLUMNS]

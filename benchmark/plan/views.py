@@ -11,7 +11,22 @@ import functools
 import pandas as pd
 
 from benchmark.plan.core import BASIS_NB
-from benchmark.plan.waterfall import breakdown
+from benchmark.plan.waterfall import breakdown as _breakdown
+
+_RECENT: dict[int, tuple] = {}
+
+
+def breakdown(pl) -> pd.DataFrame:
+    """:func:`benchmark.plan.waterfall.breakdown`, kept for the last few plans (one slider move
+    asks for it several times)."""
+    hit = _RECENT.get(id(pl))
+    if hit is not None and hit[0] is pl:
+        return hit[1]
+    b = _breakdown(pl)
+    if len(_RECENT) >= 4:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[id(pl)] = (pl, b)
+    return b
 
 HEAD = {"entity_name": "Navn", "basis": "Grunnlag", "pay_frame": "Ramme (kNOK)", "cost_total": "Plankostnad (kNOK)",
         "gap": "Gap (kNOK)", "measures_risk_adjusted": "Tiltak risikojustert (kNOK)", "unresolved": "Uløst (kNOK)",
