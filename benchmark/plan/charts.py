@@ -28,7 +28,7 @@ def waterfall_chart(steps: pd.DataFrame, title: str = "", lang: str = "nb", widt
                   "en": {"total": "frame / unresolved", "cost": "plan cost", "gap": "gap", "measures": "measures"}}[lang]
     d["kind_label"] = d["kind"].map(kind_names)
     value_title = "kNOK"
-    chart = alt.Chart(d, title=title, width=width, height=height).mark_bar().encode(
+    chart = alt.Chart(d, width=width, height=height).mark_bar().encode(
         x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         y=alt.Y("low:Q", title=value_title, axis=alt.Axis(format=",.0f")),
         y2="high:Q",
@@ -39,7 +39,10 @@ def waterfall_chart(steps: pd.DataFrame, title: str = "", lang: str = "nb", widt
         tooltip=[alt.Tooltip("label:N", title="Steg" if lang == "nb" else "Step"),
                  alt.Tooltip("value:Q", title="kNOK", format=",.0f")],
     )
-    return chart.configure(locale=LOCALE_NB if lang == "nb" else LOCALE_EN)
+    d["mid"] = (d["low"] + d["high"]) / 2
+    labels = alt.Chart(d).mark_text(baseline="bottom", dy=-2, fontSize=10).encode(
+        x=alt.X("label:N", sort=order), y="high:Q", text=alt.Text("value:Q", format=",.0f"))
+    return alt.layer(chart, labels, title=title).configure(locale=LOCALE_NB if lang == "nb" else LOCALE_EN)
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:

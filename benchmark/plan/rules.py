@@ -107,6 +107,18 @@ def check_rota(table: RawTable, rota: pd.DataFrame, codes: pd.DataFrame | None,
             issues.append(Issue(src, "bad_base_rotation", "weekday must be 1–7 and rota_week a whole number "
                                 "no larger than rota_weeks", row=table.row(i), column="rota_week",
                                 value=f"{rota.at[i, 'rota_week']:g}/{rota.at[i, 'weekday']:g}/{rota.at[i, 'rota_weeks']:g}"))
+    if len(base_cols) == 3 and has_base.any() and {"unit_id", "plan_id", "position_id"} <= set(rota.columns):
+        b = rota.loc[has_base, ["unit_id", "plan_id", "position_id", *base_cols]]
+        g = b.groupby(["unit_id", "plan_id", "position_id"], sort=False)
+        size, weeks = g.size(), g["rota_weeks"].agg(["min", "max"])
+        incomplete = (size != weeks["max"] * 7) | (weeks["min"] != weeks["max"])
+        for key in incomplete[incomplete].index[:500]:
+            i = rota.index[(rota["unit_id"] == key[0]) & (rota["plan_id"] == key[1]) & (rota["position_id"] == key[2])
+                           & has_base][0]
+            issues.append(Issue(src, "incomplete_base_rotation", f"the base rotation of position {key[2]} has "
+                                f"{size[key]} rows but {weeks.at[key, 'max']:g} weeks need {weeks.at[key, 'max'] * 7:g} "
+                                "(one per week and weekday), with the same rota_weeks on every row",
+                                row=table.row(i), column="rota_week", value=key[2]))
     key = [c for c in ("unit_id", "plan_id", "position_id") if c in rota]
     if len(key) == 3 and has_date.any():
         day = rota.loc[has_date, key + ["date"]]

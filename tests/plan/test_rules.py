@@ -61,3 +61,11 @@ def test_bad_times_and_categories():
 def test_rota_without_shift_codes():
     issues = issues_of(rota=day_rota("U1", "P1", 2026, {}), shift_codes=None)
     assert any(i.rule == "missing_table" for i in issues)
+
+
+def test_incomplete_base_rotation():
+    from .test_rollout import PLANS, base_rota
+
+    rota = base_rota().drop(index=[3])  # line L1 loses week 1, Thursday
+    [issue] = [i for i in issues_of(rota=rota, staffing_plans=PLANS) if i.rule == "incomplete_base_rotation"]
+    assert issue.value == "L1" and "13 rows" in issue.message and issue.row == 2
