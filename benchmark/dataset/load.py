@@ -35,9 +35,9 @@ def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) ->
         typed[name] = frame
     units = typed.get("units")
     if units is not None and {"unit_id", "division"} <= set(units.columns):
-        for name in ("monthly", "measures", "staffing_plans", "rota", "activity_plans"):
+        for name in ("monthly", "measures", "staffing_plans", "rota", "activity_plans", "frames"):
             if name in typed:
-                issues += rules.known_units(units, raw[name], typed[name], optional=(name == "measures"))
+                issues += rules.known_units(units, raw[name], typed[name], optional=name in ("measures", "frames"))
         for name in ("measures", "division_results"):
             if name in typed:
                 issues += rules.known_divisions(units, raw[name], typed[name])
