@@ -114,14 +114,15 @@ def _(department, division, pl, unit):
 def _(entity, level, pl):
     drivers = pv.drivers_view(pl, level, entity)
     mo.vstack([mo.md("### Enhetene som driver gapet"),
-               mo.ui.table(drivers, selection=None, page_size=15, format_mapping=pv.formats(drivers))])
+               mo.ui.table(drivers, selection=None, page_size=15, format_mapping=pv.formats(drivers),
+                           show_column_summaries=False)])
     return
 
 
 @app.cell
 def _(pl):
     mo.vstack([mo.md("### Oppfølging: enheter med turnus i GAT og med aktivitetsplan"),
-               mo.ui.table(pv.indicators_view(pl), selection=None),
+               mo.ui.table(pv.indicators_view(pl), selection=None, show_column_summaries=False),
                mo.md("\n".join(f"- {n}" for n in pl.notes))])
     return
 
