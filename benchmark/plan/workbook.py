@@ -1,6 +1,6 @@
 """``plan.xlsx``: the staffing budget as a controller opens it (Norwegian headings by default).
 
-Sheets: Divisjoner, Avdelinger, Enheter (one per level: frame, plan cost and its parts, gap,
+Sheets (English names with ``lang="en"``; the assumptions are listed in Norwegian): Divisjoner, Avdelinger, Enheter (one per level: frame, plan cost and its parts, gap,
 measures, unresolved, FTE), Fossefall (the waterfall figures per division), Månedsbudsjett (unit ×
 month, as staffing_budget.csv), Indikatorer (the audit's follow-up), Forutsetninger (the tariff's
 rates and the stated assumptions). Frozen header, autofilter, kNOK with thousands separators.
@@ -27,7 +27,15 @@ HEADINGS = {
            "units": "Enheter", "units_with_rota": "Med turnus i GAT", "units_with_activity_plan": "Med aktivitetsplan",
            "label": "Steg", "value": "kNOK", "start": "Fra", "end": "Til"},
 }
-SHEETS = {"nb": {"division": "Divisjoner", "department": "Avdelinger", "unit": "Enheter", "waterfall": "Fossefall",
+HEADINGS["en"] = {k: k.replace("_", " ") for k in HEADINGS["nb"]} | {
+    "entity_id": "Id", "entity_name": "Name", "pay_frame": "Pay frame", "cost_total": "Plan cost",
+    "cost_base": "Base pay", "gap": "Gap", "measures_risk_adjusted": "Measures (risk-adjusted)",
+    "unresolved": "Unresolved", "fte_plan": "FTE in plan", "fte_frame": "FTE in frame",
+    "fte_needed_for_activity": "FTE needed for activity", "label": "Step", "value": "kNOK", "start": "From",
+    "end": "To"}
+SHEETS = {"en": {"division": "Divisions", "department": "Departments", "unit": "Units", "waterfall": "Waterfall",
+                 "budget": "Monthly budget", "indicators": "Indicators", "assumptions": "Assumptions"},
+          "nb": {"division": "Divisjoner", "department": "Avdelinger", "unit": "Enheter", "waterfall": "Fossefall",
                  "budget": "Månedsbudsjett", "indicators": "Indikatorer", "assumptions": "Forutsetninger"}}
 LEVEL_COLUMNS = ["entity_id", "entity_name", "division", "department", "basis", "pay_frame", "cost_total", "cost_base",
                  "cost_evening_night", "cost_weekend", "cost_holiday", "cost_social", "cost_cover", "gap",
@@ -59,9 +67,10 @@ def write_plan_xlsx(pl, path: Path, lang: str = "nb", metadata: dict | None = No
     import xlsxwriter
 
     lang = "nb" if lang not in HEADINGS else lang
-    heads, names = HEADINGS["nb"], SHEETS["nb"]
+    heads, names = HEADINGS[lang], SHEETS[lang]
     b = breakdown(pl)
-    b["basis"] = b["basis"].map(lambda x: BASIS_NB.get(x, x) if isinstance(x, str) else x)
+    if lang == "nb":
+        b["basis"] = b["basis"].map(lambda x: BASIS_NB.get(x, x) if isinstance(x, str) else x)
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
     fmt = {"head": book.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True}),
            "knok": book.add_format({"num_format": "#,##0"}), "fte": book.add_format({"num_format": "0.0"})}
