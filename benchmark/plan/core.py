@@ -93,6 +93,20 @@ def _check_roles(hours: pd.DataFrame, tariff: Tariff, rota: pd.DataFrame | None,
         raise DataError(issues=issues, title=f"The plan cannot be priced with {source}")
 
 
+def _check_plan_roles(plans: pd.DataFrame, unit_ids: set, year: int, pay: dict, source: str) -> None:
+    """A staffing-plan row without annual_cost is priced by its role: the role must be in the tariff."""
+    used = plans["unit_id"].isin(unit_ids) & (plans["valid_from"] <= pd.Timestamp(year, 12, 31)) \
+        & (plans["valid_to"] >= pd.Timestamp(year, 1, 1))
+    if "annual_cost" in plans:
+        used &= plans["annual_cost"].isna()
+    bad = used & ~plans["role"].isin(set(pay))
+    if bad.any():
+        raise DataError(issues=[Issue("staffing_plans", "unknown_role", "the row has no annual_cost and its role has "
+                                      f"no annual pay in the tariff {source}", row=int(i) + 2, column="role",
+                                      value=plans.at[i, "role"]) for i in plans.index[bad][:200]],
+                        title="The staffing plans cannot be priced")
+
+
 def plan(ds, year: int, tariff: Tariff, benchmark=None) -> Plan:
     """Price every active unit's plan for ``year`` and set it against the frame (SPEC §11).
 
@@ -115,6 +129,7 @@ def plan(ds, year: int, tariff: Tariff, benchmark=None) -> Plan:
     with_rota = set(parts[0]["unit_id"]) if parts else set()
     if ds.staffing_plans is not None:
         pay = {r.id: r.annual_pay for r in tariff.roles}
+        _check_plan_roles(ds.staffing_plans, set(units["unit_id"]) - with_rota, year, pay, tariff.source)
         parts.append(plan_hours(ds.staffing_plans, year, set(units["unit_id"]) - with_rota, pay))
     parts = [p for p in parts if len(p)]
     hours = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(

@@ -69,3 +69,22 @@ def test_incomplete_base_rotation():
     rota = base_rota().drop(index=[3])  # line L1 loses week 1, Thursday
     [issue] = [i for i in issues_of(rota=rota, staffing_plans=PLANS) if i.rule == "incomplete_base_rotation"]
     assert issue.value == "L1" and "13 rows" in issue.message and issue.row == 2
+
+
+def test_staffing_plan_without_cost_needs_a_known_role():
+    import benchmark as bm
+
+    plans = pd.DataFrame({"unit_id": ["U1", "U1"], "plan_id": ["P", "P"], "valid_from": ["2026-01-01"] * 2,
+                          "valid_to": ["2026-12-31"] * 2, "role": ["sykepleier", "portør"], "fte": [2.0, 1.0],
+                          "annual_cost": ["", ""]})
+    ds = dataset(rota=None, shift_codes=None, staffing_plans=plans)
+    with pytest.raises(DataError) as exc:
+        bm.plan(ds, 2026, bm.load_tariff())
+    [issue] = exc.value.issues
+    assert issue.rule == "unknown_role" and issue.row == 3 and issue.value == "portør"
+    # with the role known, the plan is priced as fte × annual pay (no supplements) from the staffing plan
+    ds = dataset(rota=None, shift_codes=None, staffing_plans=plans.iloc[:1])
+    pl = bm.plan(ds, 2026, bm.load_tariff().with_cover(vacation_weeks=0, absence=0.0))
+    assert pl.units.loc[0, "basis"] == "staffing_plans"
+    assert pl.staffing_budget["cost_base"].sum() == pytest.approx(2 * 589.0)
+    assert pl.staffing_budget["cost_total"].sum() == pytest.approx(2 * 589.0 * 1.321)
