@@ -140,7 +140,7 @@ def export_rows(rota: pd.DataFrame, unit_id: str) -> tuple[pd.DataFrame, pd.Data
     lines["employee"] = [str(41000 + 37 * k) for k in range(len(lines))]
     days = pd.date_range(EXPORT_FIRST, EXPORT_LAST, freq="D")
     monday = pd.Timestamp(EXPORT_FIRST) - pd.Timedelta(days=pd.Timestamp(EXPORT_FIRST).weekday())
-    cell = ((days - monday).days // 7 % 6) * 7 + days.weekday
+    cell = ((days - monday).days // 7 % 6) * 7 + days.day_of_week
     pattern = r.assign(cell=(r["rota_week"] - 1) * 7 + r["weekday"] - 1).pivot(
         index="position_id", columns="cell", values="shift_code")
     grid = pattern.loc[lines["position_id"]].to_numpy()[:, cell]

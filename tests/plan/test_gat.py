@@ -17,6 +17,24 @@ BAD = ROOT / "tests" / "data" / "bad_gat"
 CODES = GAT / "vaktkoder.csv"
 
 
+def _exported_ward() -> str:
+    """The first ward with a rota in the demo (the generator exports that one)."""
+    units = pd.read_csv(ROOT / "fixtures" / "demo" / "units.csv", keep_default_na=False)
+    rota = pd.read_parquet(ROOT / "fixtures" / "demo" / "rota.parquet")
+    return units[(units["care_level"] == "inpatient") & units["unit_id"].isin(set(rota["unit_id"]))]["unit_id"].iloc[0]
+
+
+def test_the_committed_exports_are_the_generators(tmp_path):
+    from benchmark.demo_plan import write_gat_exports
+
+    for path in write_gat_exports(tmp_path, ROOT / "fixtures" / "demo"):
+        if path.suffix == ".csv":
+            assert path.read_bytes() == (GAT / path.name).read_bytes(), path.name
+        else:
+            a, b = import_gat(path), import_gat(GAT / path.name)
+            pd.testing.assert_frame_equal(a.rota, b.rota)
+
+
 def test_long_and_wide_exports_give_the_same_rota():
     long_xlsx = import_gat(GAT / "gat_long.xlsx")  # shift codes from the workbook's 'Vaktkoder' sheet
     long_csv = import_gat(GAT / "gat_long.csv", shift_codes=CODES)
@@ -30,14 +48,15 @@ def test_long_and_wide_exports_give_the_same_rota():
     r = long_xlsx.rota
     days = pd.date_range(EXPORT_FIRST, EXPORT_LAST).size
     assert len(r) == r["position_id"].nunique() * days
-    assert r["plan_id"].unique().tolist() == ["GAT-2026-D1-001"] and r["unit_id"].unique().tolist() == ["D1-001"]
+    ward = _exported_ward()
+    assert r["plan_id"].unique().tolist() == [f"GAT-2026-{ward}"] and r["unit_id"].unique().tolist() == [ward]
     assert not r["position_id"].str.contains("41000").any()  # employee numbers are pseudonymised
 
 
 def test_the_export_is_the_demo_base_rotation_rolled_out():
     imp = import_gat(GAT / "gat_long.xlsx")
     rota = pd.read_parquet(ROOT / "fixtures" / "demo" / "rota.parquet")
-    base = rota[rota["unit_id"] == "D1-001"]
+    base = rota[rota["unit_id"] == _exported_ward()]
     # 5 Jan 2026 is a Monday in week 1 of the six-week base rotation laid on from that Monday
     first_line = base[base["position_id"] == base["position_id"].iloc[0]].sort_values(["rota_week", "weekday"])
     pattern = first_line["shift_code"].tolist()
