@@ -30,6 +30,8 @@ __all__ = [
     "explain",
     "load_criteria",
     "load_dataset",
+    "load_tariff",
+    "plan",
     "score",
     "stats",
 ]
@@ -43,6 +45,8 @@ _LAZY = {
     "Result": ("benchmark.scoring", "Result"),
     "explain": ("benchmark.explanation", "explain"),
     "stats": ("benchmark.stats", None),
+    "plan": ("benchmark.plan", None),  # a callable package: bm.plan(ds, year, tariff)
+    "load_tariff": ("benchmark.plan", "load_tariff"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -29,6 +29,8 @@ COMMANDS = (
     "compare",
     "import_measures",
     "criteria",
+    "import_gat",
+    "plan",
 )
 
 

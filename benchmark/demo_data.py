@@ -420,6 +420,7 @@ def write_demo(folder: str | Path, planted_path: str | Path | None = None) -> Pa
     tables, planted = generate_demo()
     for name, frame in tables.items():
         _csv(frame, folder / f"{name}.csv")
+    __import__("benchmark.demo_plan").demo_plan.write_plan_tables(folder, tables)  # GAT tables (issue 15)
     if planted_path is not None:
         Path(planted_path).write_text(json.dumps(planted, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return folder

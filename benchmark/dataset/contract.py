@@ -99,6 +99,41 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _num("fte"),
         _num("annual_cost", required=False),
     ),
+    # staffing budget from GAT (SPEC §3, §11); times, booleans and shift categories are checked
+    # by benchmark/plan/rules.py, which also checks codes against shift_codes and plan validity
+    "rota": (
+        Column("unit_id", "str"),
+        Column("plan_id", "str"),
+        Column("position_id", "str", meaning="pseudonymous position (turnuslinje)"),
+        Column("role", "str", meaning="stilling, as in criteria/tariff.toml"),
+        _num("position_pct", meaning="stillingsprosent, in per cent (100 = full time)"),
+        Column("date", "date", required=False, meaning="the day (kalenderplan/årsturnus)"),
+        _num("rota_week", required=False, min=1, meaning="week of the base rotation (grunnturnus)"),
+        _num("weekday", required=False, min=1, meaning="1 = Monday … 7 = Sunday"),
+        _num("rota_weeks", required=False, min=1, meaning="length of the base rotation in weeks"),
+        Column("shift_code", "str", meaning="vaktkode"),
+    ),
+    "shift_codes": (
+        Column("shift_code", "str"),
+        Column("start", "str", required=False, meaning="HH:MM"),
+        Column("end", "str", required=False, meaning="HH:MM; before the start runs past midnight"),
+        _num("break_minutes", required=False),
+        Column("counts_as_work", "str", meaning="true/false (ja/nei)"),
+        Column("category", "str", meaning="day, evening, night, off, absence, leave"),
+    ),
+    "frames": (
+        _num("year", min=1900),
+        Column("division", "str"),
+        Column("department", "str", required=False),
+        Column("unit_id", "str", required=False),
+        _num("pay_frame", min=None, meaning="lønnsramme, kNOK"),
+        _num("fte_frame", required=False),
+    ),
+    "activity_plans": (
+        Column("unit_id", "str"),
+        Column("month", "month"),
+        *(_num(c, required=False) for c in ACTIVITY),
+    ),
 }
 
 REQUIRED_TABLES = ("units", "monthly")
@@ -107,10 +142,13 @@ KEYS = {
     "monthly": ("unit_id", "month"),
     "measures": ("measure_id", "report_month"),
     "division_results": ("division", "month"),
+    "shift_codes": ("shift_code",),
+    "activity_plans": ("unit_id", "month"),
 }
 
 # Text (not numbers) that may be blank without a problem
-OPTIONAL_BLANK = {("measures", "description"), ("measures", "department"), ("measures", "progress")}
+OPTIONAL_BLANK = {("measures", "description"), ("measures", "department"), ("measures", "progress"),
+                  ("frames", "department"), ("frames", "unit_id")}
 
 
 def columns(table: str) -> dict[str, Column]:

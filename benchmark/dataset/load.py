@@ -38,16 +38,21 @@ def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) ->
         typed[name] = frame
     units = typed.get("units")
     if units is not None and len(units) and {"unit_id", "division"} <= set(units.columns):
-        for name in ("monthly", "measures", "staffing_plans"):
+        for name in ("monthly", "measures", "staffing_plans", "rota", "activity_plans", "frames"):
             if name in typed:
-                issues += rules.known_units(units, raw[name], typed[name], optional=(name == "measures"))
+                issues += rules.known_units(units, raw[name], typed[name], optional=name in ("measures", "frames"))
         for name in ("measures", "division_results"):
             if name in typed:
                 issues += rules.known_divisions(units, raw[name], typed[name])
+        if "frames" in typed:
+            issues += rules.known_divisions(units, raw["frames"], typed["frames"])
         if "monthly" in typed:
             issues += rules.active_span(raw["units"], units, raw["monthly"], typed["monthly"])
     if "monthly" in typed:
         issues += rules.fte_zero_with_activity(raw["monthly"], typed["monthly"])
+    if {"rota", "shift_codes"} & set(typed):
+        from benchmark.plan.rules import check_plan_tables  # GAT rules (SPEC §11)
+        issues += check_plan_tables(raw, typed)
     issues = one_error_per_cell(issues)
     if errors(issues):
         return None, issues
@@ -90,10 +95,14 @@ def load_dataset(path: str | Path) -> Dataset:
 
 def dataset_from_frames(units: pd.DataFrame, monthly: pd.DataFrame, measures: pd.DataFrame | None = None,
                         division_results: pd.DataFrame | None = None,
-                        staffing_plans: pd.DataFrame | None = None, source: str = "<frames>") -> Dataset:
-    """Validate frames built in Python (tests, generators) with the same rules as files."""
+                        staffing_plans: pd.DataFrame | None = None, source: str = "<frames>",
+                        **plan_tables: pd.DataFrame | None) -> Dataset:
+    """Validate frames built in Python (tests, generators) with the same rules as files.
+
+    ``plan_tables``: rota, shift_codes, frames, activity_plans (SPEC §3, §11).
+    """
     given = {"units": units, "monthly": monthly, "measures": measures,
-             "division_results": division_results, "staffing_plans": staffing_plans}
+             "division_results": division_results, "staffing_plans": staffing_plans, **plan_tables}
     raw = {name: RawTable(name, name, frame.reset_index(drop=True), 2)
            for name, frame in given.items() if frame is not None}
     dataset, issues = _validate(raw, source, [])

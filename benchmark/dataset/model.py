@@ -10,7 +10,8 @@ import pandas as pd
 
 from benchmark.issues import Issue
 
-TABLE_NAMES = ("units", "monthly", "measures", "division_results", "staffing_plans")
+TABLE_NAMES = ("units", "monthly", "measures", "division_results", "staffing_plans",
+               "rota", "shift_codes", "frames", "activity_plans")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class Dataset:
     measures: pd.DataFrame | None = None
     division_results: pd.DataFrame | None = None
     staffing_plans: pd.DataFrame | None = None
+    rota: pd.DataFrame | None = None
+    shift_codes: pd.DataFrame | None = None
+    frames: pd.DataFrame | None = None
+    activity_plans: pd.DataFrame | None = None
     source: str = "<frames>"
     warnings: tuple[Issue, ...] = field(default=())
     # derived arrays (row codes, evaluated criterion formulas) kept by benchmark.scoring.aggregate;
