@@ -27,6 +27,7 @@ __all__ = [
     "Issue",
     "UsageError",
     "__version__",
+    "beds",
     "explain",
     "load_criteria",
     "load_dataset",
@@ -43,6 +44,7 @@ _LAZY = {
     "Result": ("benchmark.scoring", "Result"),
     "explain": ("benchmark.explanation", "explain"),
     "stats": ("benchmark.stats", None),
+    "beds": ("benchmark.beds", None),  # a callable package: bm.beds(ds, year=…), bm.beds.recommend
 }
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -99,6 +99,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
         _num("fte"),
         _num("annual_cost", required=False),
     ),
+    "daily": (
+        Column("unit_id", "str"),
+        Column("date", "date"),
+        _num("census", meaning="patients present at 23:59 (belegg)"),
+        _num("admissions", required=False, meaning="innleggelser"),
+        _num("discharges", required=False, meaning="utskrivninger"),
+        _num("beds_open", required=False, meaning="driftede senger"),
+    ),
 }
 
 REQUIRED_TABLES = ("units", "monthly")
@@ -107,6 +115,7 @@ KEYS = {
     "monthly": ("unit_id", "month"),
     "measures": ("measure_id", "report_month"),
     "division_results": ("division", "month"),
+    "daily": ("unit_id", "date"),
 }
 
 # Text (not numbers) that may be blank without a problem

@@ -35,7 +35,7 @@ def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) ->
         typed[name] = frame
     units = typed.get("units")
     if units is not None and {"unit_id", "division"} <= set(units.columns):
-        for name in ("monthly", "measures", "staffing_plans"):
+        for name in ("monthly", "measures", "staffing_plans", "daily"):
             if name in typed:
                 issues += rules.known_units(units, raw[name], typed[name], optional=(name == "measures"))
         for name in ("measures", "division_results"):
@@ -71,10 +71,11 @@ def load_dataset(path: str | Path) -> Dataset:
 
 def dataset_from_frames(units: pd.DataFrame, monthly: pd.DataFrame, measures: pd.DataFrame | None = None,
                         division_results: pd.DataFrame | None = None,
-                        staffing_plans: pd.DataFrame | None = None, source: str = "<frames>") -> Dataset:
+                        staffing_plans: pd.DataFrame | None = None, source: str = "<frames>",
+                        daily: pd.DataFrame | None = None) -> Dataset:
     """Validate frames built in Python (tests, generators) with the same rules as files."""
     given = {"units": units, "monthly": monthly, "measures": measures,
-             "division_results": division_results, "staffing_plans": staffing_plans}
+             "division_results": division_results, "staffing_plans": staffing_plans, "daily": daily}
     raw = {name: RawTable(name, name, frame.reset_index(drop=True), 2)
            for name, frame in given.items() if frame is not None}
     dataset, issues = _validate(raw, source, [])

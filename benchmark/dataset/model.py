@@ -10,7 +10,7 @@ import pandas as pd
 
 from benchmark.issues import Issue
 
-TABLE_NAMES = ("units", "monthly", "measures", "division_results", "staffing_plans")
+TABLE_NAMES = ("units", "monthly", "measures", "division_results", "staffing_plans", "daily")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Dataset:
     measures: pd.DataFrame | None = None
     division_results: pd.DataFrame | None = None
     staffing_plans: pd.DataFrame | None = None
+    daily: pd.DataFrame | None = None
     source: str = "<frames>"
     warnings: tuple[Issue, ...] = field(default=())
     # derived arrays (row codes, evaluated criterion formulas) kept by benchmark.scoring.aggregate;
