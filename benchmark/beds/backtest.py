@@ -35,7 +35,7 @@ COLUMNS = ["unit_id", "method", "share_days_covered", "bed_days_planned", "pinba
 
 def held_out_window(last_day: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of the last 52 whole ISO weeks ending on or before ``last_day``."""
-    end = last_day - pd.Timedelta(days=(last_day.dayofweek + 1) % 7)  # the last Sunday
+    end = last_day - pd.Timedelta(days=(last_day.day_of_week + 1) % 7)  # the last Sunday
     return end - pd.Timedelta(days=HELD_OUT_DAYS - 1), end
 
 

@@ -63,9 +63,9 @@ def design(dates: pd.DatetimeIndex, centre: pd.Timestamp) -> np.ndarray:
     dates = pd.DatetimeIndex(dates)
     n = len(dates)
     cols = [np.ones(n), (dates - centre).days.to_numpy() / 365.25]
-    weekday = dates.dayofweek.to_numpy()
+    weekday = dates.day_of_week.to_numpy()
     cols += [(weekday == d).astype(float) for d in range(1, 7)]
-    angle = 2 * np.pi * (dates.dayofyear.to_numpy() - 1) / 365.25
+    angle = 2 * np.pi * (dates.day_of_year.to_numpy() - 1) / 365.25
     for k in range(1, FOURIER_K + 1):
         cols += [np.sin(k * angle), np.cos(k * angle)]
     cols.append(np.isin(dates.isocalendar().week.to_numpy(), SUMMER_WEEKS).astype(float))

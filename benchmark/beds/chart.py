@@ -39,7 +39,7 @@ def ward_frames(bd, unit_id: str) -> dict[str, pd.DataFrame]:
     """The chart's data for one ward (weekly): history, forecast band, plan."""
     hist = bd.history_weekly[bd.history_weekly["unit_id"] == unit_id].tail(HISTORY_WEEKS)
     fc = bd.forecast[bd.forecast["unit_id"] == unit_id]
-    start = pd.to_datetime(fc["date"]) - pd.to_timedelta(pd.to_datetime(fc["date"]).dt.dayofweek, unit="D")
+    start = pd.to_datetime(fc["date"]) - pd.to_timedelta(pd.to_datetime(fc["date"]).dt.day_of_week, unit="D")
     band = fc.assign(week_start=start).groupby("week_start")[["p05", "p95", "mean"]].mean().reset_index()
     plan = bd.ward(unit_id)
     weeks = fc.assign(week_start=start).drop_duplicates("week")[["week", "week_start"]]

@@ -67,7 +67,8 @@ def prepare(ds, year: int) -> History:
     status["months"] = status["unit_id"].map(months).fillna(0).astype(int)
     status["basis"] = np.select([status["days"] >= MIN_DAYS, status["months"] >= MIN_MONTHS],
                                 ["daily", "monthly_mean"], "none")
-    status["zero_census"] = status["unit_id"].map(daily.groupby("unit_id")["census"].max() == 0).fillna(False)
+    zero = (daily.groupby("unit_id")["census"].max() == 0).astype(bool)
+    status["zero_census"] = status["unit_id"].map(zero).astype("boolean").fillna(False).astype(bool)
     status.loc[(status["basis"] == "daily") & status["zero_census"], "basis"] = "none"
 
     keep = set(status.loc[status["basis"] == "daily", "unit_id"])

@@ -39,7 +39,8 @@ W = {
         "limit": "Diagrammer vises for {n} av {total} poster; alle står i bed_plan.csv og beds.xlsx.",
         "basis": "Grunnlag", "closed": "Stengte uker: {weeks}.", "busiest": "Travleste uke:",
         "staff": "Bemanning: {hours} pleietimer per liggedøgn gir i snitt {fte} årsverk.",
-        "erlang": "Erlang-kontroll (liten post, liggetid {los} døgn): {beds} senger gir avvisning {block} av innleggelsene.",
+        "erlang": ("Erlang-kontroll (liten post, liggetid {los} døgn): i uke {week} gir {beds} senger at {block} av "
+                   "innleggelsene ikke får seng; Erlang-modellen trenger {erlang} senger for høyst {target}."),
         "unplaced": "Pasienter uten seng: post {unit} uke {week} (ingen åpen post i divisjonen).",
         "monthly": "månedssnitt – uten variasjonsanalyse"},
     "en": {"title": "Bed-capacity draft {year}", "lead": (
@@ -55,7 +56,8 @@ W = {
         "limit": "Charts are shown for {n} of {total} wards; all are in bed_plan.csv and beds.xlsx.",
         "basis": "Basis", "closed": "Closed weeks: {weeks}.", "busiest": "Busiest week:",
         "staff": "Staffing: {hours} care hours per patient day means {fte} FTE on average.",
-        "erlang": "Erlang check (small ward, stay {los} days): {beds} beds turn away {block} of admissions.",
+        "erlang": ("Erlang check (small ward, stay {los} days): in week {week}, {beds} beds turn away {block} of "
+                   "admissions; the Erlang model needs {erlang} beds for at most {target}."),
         "unplaced": "Patients without a bed: ward {unit} week {week} (no open ward in the division).",
         "monthly": "monthly mean – no variation analysis"},
 }
@@ -112,8 +114,14 @@ def _ward_section(bd, unit_id: str, name: str, lang: str, chart: bool) -> str:
         parts.append(f"<p>{w['closed'].format(weeks=weeks)}</p>")
     er = bd.erlang[bd.erlang["unit_id"] == unit_id]
     if len(er):
-        r = er.iloc[0]
-        parts.append(f"<p>{w['erlang'].format(los=fmt.number(r['length_of_stay'], 1, lang), beds=fmt.number(r['beds_recommended'], 0, lang), block=fmt.percent(r['blocking_at_recommended'], 1, lang))}</p>")
+        same = er[er["week"].str.endswith("-W05")]
+        r = (same if len(same) else er).iloc[0]
+        text = w["erlang"].format(los=fmt.number(r["length_of_stay"], 1, lang), week=int(r["week"][-2:]),
+                                  beds=fmt.number(r["beds_recommended"], 0, lang),
+                                  block=fmt.percent(r["blocking_at_recommended"], 1, lang),
+                                  erlang=fmt.number(r["beds_erlang"], 0, lang),
+                                  target=fmt.percent(1 - bd.service_level, 0, lang))
+        parts.append(f"<p>{html.escape(text)}</p>")
     if chart:
         parts.append(to_svg(ward_chart(bd, unit_id, lang)))
     parts.append(f"<h3>{w['tradeoff']}</h3>")

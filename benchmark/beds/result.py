@@ -118,7 +118,7 @@ def _history_weekly(daily: pd.DataFrame) -> pd.DataFrame:
     """Weekly mean and maximum census of the history (for the charts)."""
     if daily.empty:
         return pd.DataFrame(columns=["unit_id", "week_start", "census_mean", "census_max"])
-    start = daily["date"] - pd.to_timedelta(daily["date"].dt.dayofweek, unit="D")
+    start = daily["date"] - pd.to_timedelta(daily["date"].dt.day_of_week, unit="D")
     g = daily.assign(week_start=start).groupby(["unit_id", "week_start"])["census"]
     return pd.DataFrame({"census_mean": g.mean(), "census_max": g.max()}).reset_index()
 
