@@ -74,6 +74,30 @@ def backtest(daily: pd.DataFrame, units: pd.DataFrame, service_level: float = 0.
                            kind="stable").reset_index(drop=True)[COLUMNS]
 
 
+def model_levels(daily: pd.DataFrame, units: pd.DataFrame, levels: tuple[float, ...]) -> pd.DataFrame:
+    """The model's share covered and bed-days on the held-out year at several service levels,
+    from one fit (for comparisons at an equal share, e.g. against ``occupancy_85``)."""
+    last = daily.groupby("unit_id")["date"].max()
+    start = held_out_window(last.min())[0]
+    days = pd.date_range(start, start + pd.Timedelta(days=HELD_OUT_DAYS - 1), freq="D")
+    train = daily[daily["date"] < start]
+    test = daily[daily["date"].isin(days)].copy()
+    test["week"] = iso_week_label(pd.DatetimeIndex(test["date"]))
+    forecast, _ = forecast_wards(train.sort_values(["unit_id", "date"]), days)
+    forecast["week"] = iso_week_label(pd.DatetimeIndex(forecast["date"]))
+    out = []
+    for level in levels:
+        plan, _, _ = recommend(forecast, units, level)
+        beds = plan.set_index(["unit_id", "week"])["beds_recommended"]
+        week_beds = beds.reindex(pd.MultiIndex.from_frame(test[["unit_id", "week"]])).to_numpy()
+        frame = pd.DataFrame({"unit_id": test["unit_id"].to_numpy(), "covered": test["census"].to_numpy() <= week_beds,
+                              "beds": week_beds})
+        g = frame.groupby("unit_id")
+        out.append(pd.DataFrame({"service_level": level, "share_days_covered": g["covered"].mean(),
+                                 "bed_days_planned": g["beds"].sum()}).reset_index())
+    return pd.concat(out, ignore_index=True)
+
+
 def _score(test: pd.DataFrame, beds: pd.Series, quantiles: np.ndarray, method: str) -> pd.DataFrame:
     frame = test[["unit_id", "date", "census"]].copy()
     frame["beds"] = beds.to_numpy(float)

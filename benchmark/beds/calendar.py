@@ -76,8 +76,11 @@ def design(dates: pd.DatetimeIndex, centre: pd.Timestamp) -> np.ndarray:
 
 def iso_week_label(dates: pd.DatetimeIndex) -> np.ndarray:
     """``2027-W05`` for each date (ISO year and week, as bed_plan.csv keys its rows)."""
-    iso = pd.DatetimeIndex(dates).isocalendar()
-    return (iso.year.astype(str) + "-W" + iso.week.astype(str).str.zfill(2)).to_numpy()
+    dates = pd.DatetimeIndex(dates)
+    unique, inverse = np.unique(dates.to_numpy(), return_inverse=True)  # a few hundred distinct days
+    iso = pd.DatetimeIndex(unique).isocalendar()
+    labels = (iso.year.astype(str) + "-W" + iso.week.astype(str).str.zfill(2)).to_numpy(dtype=object)
+    return labels[inverse.ravel()]
 
 
 def budget_days(year: int) -> pd.DatetimeIndex:

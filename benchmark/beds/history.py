@@ -43,15 +43,32 @@ def prepare(ds, year: int) -> History:
     wards = set(units.loc[units["care_level"] == "inpatient", "unit_id"])
     daily = ds.daily
     if daily is not None and len(daily):
-        daily = daily.loc[daily["date"] < start, ["unit_id", "date", "census"]]
-        daily = daily[daily["census"].notna()]
-        wards |= set(daily["unit_id"])
+        keep = (daily["date"] < start).to_numpy() & daily["census"].notna().to_numpy()
+        codes, ids = pd.factorize(daily["unit_id"])
+        codes, dates = codes[keep], daily["date"].to_numpy()[keep]
+        census = daily["census"].to_numpy(float)[keep]
+        order = np.lexsort((dates, codes))  # sort by ward, then date, on integer codes
+        codes, dates, census = codes[order], dates[order], census[order]
+        ids = np.asarray(ids, dtype=object)
+        daily = pd.DataFrame({"unit_id": ids[codes], "date": dates, "census": census})
+        n = len(ids)
+        count = np.bincount(codes, minlength=n)
+        wards |= set(ids[count > 0])
+        starts = np.searchsorted(codes, np.arange(n))  # codes are sorted: each ward's first and last row
+        ends = np.searchsorted(codes, np.arange(n), side="right") - 1
+        peak = np.zeros(n)
+        np.maximum.at(peak, codes, census)
+        spans = pd.DataFrame({"first": dates[np.clip(starts, 0, max(len(dates) - 1, 0))] if len(dates) else pd.NaT,
+                              "last": dates[np.clip(ends, 0, None)] if len(dates) else pd.NaT,
+                              "days": count, "peak": peak}, index=ids)[count > 0]
     else:
-        daily = pd.DataFrame({"unit_id": pd.Series(dtype=str), "date": pd.Series(dtype="datetime64[ns]"),
+        daily = pd.DataFrame({"unit_id": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]"),
                               "census": pd.Series(dtype=float)})
+        spans = pd.DataFrame({"first": pd.Series(dtype="datetime64[ns]"), "last": pd.Series(dtype="datetime64[ns]"),
+                              "days": pd.Series(dtype=int), "peak": pd.Series(dtype=float)})
     order = units.loc[units["unit_id"].isin(wards), "unit_id"].tolist()
-    spans = daily.groupby("unit_id")["date"].agg(first="min", last="max", days="nunique")
-    status = pd.DataFrame({"unit_id": order}).merge(spans, left_on="unit_id", right_index=True, how="left")
+    status = pd.DataFrame({"unit_id": order}).merge(spans[["first", "last", "days"]], left_on="unit_id",
+                                                    right_index=True, how="left")
     status["days"] = status["days"].fillna(0).astype(int)
     span_days = (status["last"] - status["first"]).dt.days + 1
     status["missing_days"] = (span_days - status["days"]).fillna(0).astype(int)
@@ -67,12 +84,12 @@ def prepare(ds, year: int) -> History:
     status["months"] = status["unit_id"].map(months).fillna(0).astype(int)
     status["basis"] = np.select([status["days"] >= MIN_DAYS, status["months"] >= MIN_MONTHS],
                                 ["daily", "monthly_mean"], "none")
-    zero = (daily.groupby("unit_id")["census"].max() == 0).astype(bool)
+    zero = (spans["peak"] == 0).astype(bool)
     status["zero_census"] = status["unit_id"].map(zero).astype("boolean").fillna(False).astype(bool)
     status.loc[(status["basis"] == "daily") & status["zero_census"], "basis"] = "none"
 
     keep = set(status.loc[status["basis"] == "daily", "unit_id"])
-    daily = daily[daily["unit_id"].isin(keep)].sort_values(["unit_id", "date"]).reset_index(drop=True)
+    daily = daily[daily["unit_id"].isin(keep)].reset_index(drop=True)  # already sorted by ward and date
     return History(daily, status.reset_index(drop=True), _monthly_means(m, status))
 
 

@@ -95,9 +95,14 @@ def recommend(forecast: pd.DataFrame, units: pd.DataFrame, service_level: float 
     closed = closed_set(forecast, closed_weeks, closed_units)
     f, unplaced = move_closed(forecast, units, closed)
     f = f.assign(mean_total=f["mean"] + f["mean_in"], var_total=f["var"] + f["var_in"])
-    groups, keys = pd.factorize(pd.MultiIndex.from_arrays([f["unit_id"], f["week"]]), sort=False)
+    ward_code, ward_ids = pd.factorize(f["unit_id"], sort=False)
+    week_code, week_ids = pd.factorize(f["week"], sort=True)
+    combined = ward_code.astype(np.int64) * len(week_ids) + week_code
+    first_seen, groups = np.unique(combined, return_inverse=True)  # ordered by ward (first seen), week
+    groups = groups.ravel()
+    keys = pd.MultiIndex.from_arrays([np.asarray(ward_ids, dtype=object)[first_seen // len(week_ids)],
+                                      np.asarray(week_ids, dtype=object)[first_seen % len(week_ids)]])
     n_groups = len(keys)
-    ward_code = pd.factorize(f["unit_id"], sort=False)[0]
     offsets = np.arange(TRADEOFF_LOW, max(extra_beds, 0) + 1)
     plan = {c: np.full(n_groups, np.nan) for c in ("p50", "p90", "p95", "beds", "cdf_beds", "cdf_current")}
     trade = np.full((n_groups, len(offsets)), np.nan)
@@ -105,8 +110,9 @@ def recommend(forecast: pd.DataFrame, units: pd.DataFrame, service_level: float 
                if beds_current is not None else np.full(n_groups, np.nan))
     mean_total, var_total = f["mean_total"].to_numpy(float), f["var_total"].to_numpy(float)
     for rows in _chunks(ward_code, mean_total, chunk_wards):
-        g_codes, g_index = pd.factorize(groups[rows], sort=False)
-        w_codes = pd.factorize(ward_code[rows], sort=False)[0]
+        g_index, g_codes = np.unique(groups[rows], return_inverse=True)
+        g_codes = g_codes.ravel()
+        w_codes = np.unique(ward_code[rows], return_inverse=True)[1].ravel()
         _, cdf = walk(mean_total[rows], var_total[rows], w_codes, g_codes, len(g_index))
         plan["p50"][g_index] = cdf.quantile(0.5)
         plan["p90"][g_index] = cdf.quantile(0.9)
