@@ -41,7 +41,7 @@ def _():
     service = mo.ui.slider(0.80, 0.99, step=0.01, value=0.95, label="Servicenivå", show_value=True)
     closed = mo.ui.multiselect([str(w) for w in range(1, 54)], label="Stengte uker (posten)")
     week = mo.ui.slider(1, 52, value=5, label="Uke i forklaringen", show_value=True)
-    mo.hstack([ward, service, closed, week], justify="start", gap=2)
+    mo.vstack([mo.hstack([ward, closed], justify="start", gap=2), mo.hstack([service, week], justify="start", gap=2)])
     return closed, draft, service, ward, week
 
 
@@ -58,6 +58,7 @@ def _(bd, ward, week):
     mo.vstack([
         mo.callout(mo.md(note), kind="warn") if note else mo.md(""),
         mo.md(f"### {beds_app.week_explanation(bd, ward.value, week.value)}"),
+        mo.md(beds_app.service_text(bd)),
         ward_chart(bd, ward.value, lang="nb", width=720),
     ])
     return

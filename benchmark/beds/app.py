@@ -53,6 +53,16 @@ def week_explanation(bd, unit_id: str, week: int, lang: str = "nb") -> str:
     return explain_week(row.iloc[0], lang)
 
 
+def service_text(bd, lang: str = "nb") -> str:
+    """'Servicenivå 0,95: posten er full høyst 1 av 20 dager i snitt.' (the slider shows a point)."""
+    from benchmark.beds.messages import odds_text
+
+    s = fmt.number(bd.service_level, 2, lang)
+    if lang == "nb":
+        return f"Servicenivå {s}: posten er full høyst {odds_text(1 - bd.service_level, lang)} dager i snitt."
+    return f"Service level {s}: the ward is full on at most {odds_text(1 - bd.service_level, lang)} days on average."
+
+
 def week_table(bd, unit_id: str, lang: str = "nb") -> pd.DataFrame:
     """The ward's weeks with Norwegian headers and formatted numbers."""
     p = bd.ward(unit_id)

@@ -58,23 +58,27 @@ def main() -> None:
         original[name] = fn
 
         def timed(*a, _fn=fn, _name=name, **k):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             out = _fn(*a, **k)
-            timings[_name] = timings.get(_name, 0.0) + time.perf_counter() - t
+            wall, cpu = timings.get(_name, (0.0, 0.0))
+            timings[_name] = (wall + time.perf_counter() - t, cpu + time.process_time() - c)
             return out
         setattr(beds_result, name, timed)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     bd = bm.beds(ds, year=2026, backtest=not args.no_backtest)
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
     for name, fn in original.items():
         setattr(beds_result, name, fn)
     print(f"machine: {platform.python_version()} on {platform.platform()}, 2 shared cores; "
           f"{args.wards} wards × {ds.daily['date'].nunique()} days = {len(ds.daily):,} daily rows "
           f"(generated in {t_gen:.1f} s)")
-    print(f"{'step':<32}{'seconds':>10}")
-    for name, secs in timings.items():
-        print(f"{name:<32}{secs:>10.2f}")
-    print(f"{'bm.beds total':<32}{total:>10.2f}   target 60 s   share {total / 60:.0%}")
+    print(f"{'step':<32}{'wall s':>10}{'CPU s':>10}")
+    for name, (wall, c) in timings.items():
+        print(f"{name:<32}{wall:>10.2f}{c:>10.2f}")
+    print(f"{'bm.beds total':<32}{total:>10.2f}{cpu:>10.2f}   target 60 s   share {total / 60:.0%} (wall), "
+          f"{cpu / 60:.0%} (CPU)")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in __import__('os').getloadavg())} "
+          "(2 cores; above 2 the wall time includes waiting for other processes)")
     print(f"per ward: {total / args.wards * 1000:.1f} ms; bed_plan rows {len(bd.bed_plan):,}; "
           f"backtest rows {len(bd.backtest):,}")
 
