@@ -91,3 +91,15 @@ def test_bad_data_exit_1_and_leaves_the_earlier_draft(run_out, slice_tables, tmp
     err = capsys.readouterr().err
     assert "daily.csv" in err and "census" in err and "-1" in err
     assert (out / "beds-2026" / "bed_plan.csv").read_bytes() == before
+
+
+def test_a_failure_while_recording_leaves_the_earlier_draft_and_no_temporary_folder(run_out, tmp_path):
+    _, data, out = run_out
+    before = (out / "beds-2026" / "bed_plan.csv").read_bytes()
+    store = tmp_path / "store-is-a-folder"
+    store.mkdir()  # DuckDB cannot open a folder: the record step fails after the files are written
+    code = main(["beds", str(data), "--year", "2026", "--service-level", "0.8", "--out", str(out),
+                 "--store", str(store)])
+    assert code in (1, 2)
+    assert (out / "beds-2026" / "bed_plan.csv").read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".beds-2026")]
