@@ -37,7 +37,7 @@ def add_parser(sub) -> None:
         "beds", help="draft bed capacity per ward and week for a budget year",
         description="Forecast each ward's midnight census per day of the budget year from its daily history "
         "(weekday, season, Norwegian holidays, trend; at least two years), recommend beds per ISO week so the "
-        "ward is full on at most 1 - service level of the days, backtest against seasonal naive and the 85 %% "
+        "ward is full on at most 1 - service level of the days, backtest against seasonal naive and the 85 % "
         "occupancy rule, and write OUT/beds-YYYY/ bed_plan.csv, backtest.csv, beds.xlsx, beds.html. Wards "
         "with only monthly bed_days get a monthly-mean draft, marked as such.")
     parser.add_argument("data", metavar="DATA", help="dataset folder or workbook (with the daily table)")
