@@ -27,6 +27,7 @@ __all__ = [
     "Issue",
     "UsageError",
     "__version__",
+    "beds",
     "explain",
     "load_criteria",
     "load_dataset",
@@ -47,6 +48,7 @@ _LAZY = {
     "stats": ("benchmark.stats", None),
     "plan": ("benchmark.plan", None),  # a callable package: bm.plan(ds, year, tariff)
     "load_tariff": ("benchmark.plan", "load_tariff"),
+    "beds": ("benchmark.beds", None),  # a callable package: bm.beds(ds, year=…), bm.beds.recommend
 }
 
 if TYPE_CHECKING:  # pragma: no cover

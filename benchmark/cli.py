@@ -31,6 +31,7 @@ COMMANDS = (
     "criteria",
     "import_gat",
     "plan",
+    "beds",
 )
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmark.demo_daily import generate_daily
 from benchmark.demo_seed import CHALLENGE_2024, RESULT_MARCH_2024, SEED_2024
 from benchmark.periods import month_from_index, month_index, month_range
 
@@ -392,6 +393,7 @@ def generate_demo() -> tuple[dict[str, pd.DataFrame], dict]:
     plans = _staffing_plans(units, monthly)
     tables = {"units": units, "monthly": monthly, "measures": measures,
               "division_results": results, "staffing_plans": plans}
+    tables["daily"] = generate_daily(units, monthly)  # its own seeded generator (benchmark/demo_daily.py)
     planted = {
         "period": "2025Q3",
         "level": "unit",

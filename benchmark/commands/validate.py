@@ -32,7 +32,7 @@ def summary(ds) -> str:
         lines.append(f"  measures: {ds.measures['measure_id'].nunique()} measures in "
                      f"{ds.measures['report_month'].nunique()} report months "
                      f"({ds.measures['report_month'].min()} to {ds.measures['report_month'].max()})")
-    for name in ("division_results", "staffing_plans"):
+    for name in ("division_results", "staffing_plans", "daily"):
         frame = getattr(ds, name)
         if frame is not None:
             lines.append(f"  {name}: {len(frame)} rows")

@@ -133,6 +133,13 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("unit_id", "str"),
         Column("month", "month"),
         *(_num(c, required=False) for c in ACTIVITY),
+    "daily": (
+        Column("unit_id", "str"),
+        Column("date", "date"),
+        _num("census", meaning="patients present at 23:59 (belegg)"),
+        _num("admissions", required=False, meaning="innleggelser"),
+        _num("discharges", required=False, meaning="utskrivninger"),
+        _num("beds_open", required=False, meaning="driftede senger"),
     ),
 }
 
@@ -144,6 +151,7 @@ KEYS = {
     "division_results": ("division", "month"),
     "shift_codes": ("shift_code",),
     "activity_plans": ("unit_id", "month"),
+    "daily": ("unit_id", "date"),
 }
 
 # Text (not numbers) that may be blank without a problem

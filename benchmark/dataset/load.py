@@ -38,7 +38,7 @@ def _validate(raw: dict[str, RawTable], source: str, pre_issues: list[Issue]) ->
         typed[name] = frame
     units = typed.get("units")
     if units is not None and len(units) and {"unit_id", "division"} <= set(units.columns):
-        for name in ("monthly", "measures", "staffing_plans", "rota", "activity_plans", "frames"):
+        for name in ("monthly", "measures", "staffing_plans", "rota", "activity_plans", "frames", "daily"):
             if name in typed:
                 issues += rules.known_units(units, raw[name], typed[name], optional=name in ("measures", "frames"))
         for name in ("measures", "division_results"):
@@ -96,13 +96,15 @@ def load_dataset(path: str | Path) -> Dataset:
 def dataset_from_frames(units: pd.DataFrame, monthly: pd.DataFrame, measures: pd.DataFrame | None = None,
                         division_results: pd.DataFrame | None = None,
                         staffing_plans: pd.DataFrame | None = None, source: str = "<frames>",
+                        daily: pd.DataFrame | None = None,
                         **plan_tables: pd.DataFrame | None) -> Dataset:
     """Validate frames built in Python (tests, generators) with the same rules as files.
 
     ``plan_tables``: rota, shift_codes, frames, activity_plans (SPEC §3, §11).
     """
     given = {"units": units, "monthly": monthly, "measures": measures,
-             "division_results": division_results, "staffing_plans": staffing_plans, **plan_tables}
+             "division_results": division_results, "staffing_plans": staffing_plans, "daily": daily,
+             **plan_tables}
     raw = {name: RawTable(name, name, frame.reset_index(drop=True), 2)
            for name, frame in given.items() if frame is not None}
     dataset, issues = _validate(raw, source, [])

@@ -11,7 +11,7 @@ import pandas as pd
 from benchmark.issues import Issue
 
 TABLE_NAMES = ("units", "monthly", "measures", "division_results", "staffing_plans",
-               "rota", "shift_codes", "frames", "activity_plans")
+               "rota", "shift_codes", "frames", "activity_plans", "daily")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Dataset:
     shift_codes: pd.DataFrame | None = None
     frames: pd.DataFrame | None = None
     activity_plans: pd.DataFrame | None = None
+    daily: pd.DataFrame | None = None
     source: str = "<frames>"
     warnings: tuple[Issue, ...] = field(default=())
     # derived arrays (row codes, evaluated criterion formulas) kept by benchmark.scoring.aggregate;
