@@ -16,6 +16,8 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None,
                         help="run history file (default: benchmark-out/history.duckdb)")
     parser.add_argument("--lang", default="nb", choices=("nb", "en"), help="language (default nb)")
+    parser.add_argument("--analyst", action="store_true",
+                        help="show sensitive criteria of small units too (default: masked for leaders, SPEC §10)")
 
 
 def load_result(args: argparse.Namespace):
@@ -23,7 +25,12 @@ def load_result(args: argparse.Namespace):
     from benchmark.store import default_store_path, load_run
 
     store = args.store or default_store_path()
-    return load_run(store, run_id=args.run_id, period=args.period, level=args.level)
+    res = load_run(store, run_id=args.run_id, period=args.period, level=args.level)
+    if getattr(args, "analyst", False):
+        return res
+    from benchmark.privacy import mask_result
+
+    return mask_result(res)
 
 
 def add_parser(sub) -> None:
