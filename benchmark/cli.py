@@ -25,6 +25,8 @@ COMMANDS = (
     "compare",
     "import_measures",
     "criteria",
+    "serve",
+    "users",
 )
 
 

@@ -16,6 +16,7 @@ with app.setup:
     from benchmark import charts, views
     from benchmark.explanation import explain
     from benchmark.explanation.sheet import render_sheet
+    from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
 
 @app.cell(hide_code=True)
@@ -32,24 +33,26 @@ def _():
 
 @app.cell
 def _():
-    dataset = views.load_source("demo")
-    period = mo.ui.dropdown(views.period_choices(dataset), value=views.period_choices(dataset)[0], label="Periode")
+    periods = context.stored_periods() or views.period_choices(views.load_source("demo"))
+    period = mo.ui.dropdown(periods, value=periods[0], label="Periode")
     return (period,)
 
 
 @app.cell
 def _(period):
-    result = views.scored("demo", period.value, "unit")
-    choices = views.entity_choices(result)
-    unit = mo.ui.dropdown(choices, value=None, searchable=True, label="Enhet", full_width=True)
+    result = context.for_user(context.stored_result(period.value) or views.scored("demo", period.value, "unit"))
+    choices = context.scoped_choices(result, views.entity_choices(result))
+    unit = mo.ui.dropdown(choices, value=context.first_choice(choices), searchable=True, label="Enhet", full_width=True)
     mo.hstack([period, unit], widths=[1, 3])
     return result, unit
 
 
 @app.cell
-def _(unit):
+def _(result, unit):
     mo.stop(unit.value is None, mo.callout(mo.md("Velg en enhet i listen over (du kan søke)."), kind="info"))
     chosen = unit.value
+    refused = context.denied(result, chosen)
+    mo.stop(refused is not None, refused)
     return (chosen,)
 
 
