@@ -93,8 +93,7 @@ def _(chosen, result):
 
 @app.cell
 def _(chosen, result):
-    sheet_html = render_sheet(result, chosen, lang="nb")
-    mo.download(data=sheet_html.encode("utf-8"), filename=f"dialogark-{chosen}.html",
+    mo.download(data=lambda: render_sheet(result, chosen, lang="nb").encode("utf-8"), filename=f"dialogark-{chosen}.html",
                 mimetype="text/html", label="Lagre dialogark (HTML, A4)")
     return
 

@@ -51,6 +51,12 @@ def run(args: argparse.Namespace) -> int:
 
     app = create_app(store, users=users, trusted_header=args.trusted_header, access=args.access,
                      session_hours=args.session_hours, https_only=args.https_only)
+    if args.trusted_header and args.host not in ("127.0.0.1", "localhost", "::1"):
+        import sys
+
+        print(f"benchmark serve: warning: --trusted-header believes {args.trusted_header} from anyone who "
+              f"reaches {args.host}:{args.port}; let only the proxy reach it (firewall), and make the "
+              "proxy overwrite the header.", file=sys.stderr)
     warm(store)
     print(f"Serving {store} on http://{args.host}:{args.port}/ "
           f"({'trusted header ' + args.trusted_header if args.trusted_header else 'users ' + str(users)})")
@@ -68,4 +74,4 @@ def warm(store) -> None:
     except LookupError:
         return
     reader.result(run_id)
-    reader._masked(run_id)
+    reader.masked(run_id)

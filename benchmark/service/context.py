@@ -51,7 +51,9 @@ def for_user(res, user: User | None = None):
     from benchmark.privacy import mask_result
     from benchmark.service.data import restrict
 
-    return restrict(mask_result(res), user)
+    stored = getattr(res, "run_id", None) and served()
+    masked = _reader().masked(res.run_id) if stored else mask_result(res)  # cached per stored run
+    return restrict(masked, user)
 
 
 def scoped_choices(res, choices: dict[str, str], user: User | None = None) -> dict[str, str]:

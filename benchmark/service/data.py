@@ -65,6 +65,10 @@ class RunReader:
 
         return mask_result(self._load(run_id))
 
+    def masked(self, run_id: str):
+        """The whole run masked for leaders (cached: every leader shares it)."""
+        return self._masked(run_id)
+
     def result(self, run_id: str, user: User | None = None):
         """The run as ``user`` may see it (None or an analyst: unmasked, whole)."""
         try:
