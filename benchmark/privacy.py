@@ -171,8 +171,9 @@ def mask_scores(scores: pd.DataFrame, masked: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``scores`` with the masked cells' value and everything derived from it set to NA,
     a boolean column ``masked`` (False elsewhere) and ``mask_reason``.
 
-    An entity with a masked criterion also loses the *contributions* of its other criteria: the
-    composite is still shown, and composite − Σ other contributions would give the masked one.
+    An entity with a masked criterion also loses the *contributions* and normalised values of its
+    other criteria: the composite is still shown, and composite − Σ other contributions (each a
+    weight times a normalised value) would give the masked one.
     """
     out = scores.copy()
     hit = _cell_mask(out, masked)
@@ -186,9 +187,11 @@ def mask_scores(scores: pd.DataFrame, masked: pd.DataFrame) -> pd.DataFrame:
         if col == "flag":
             out[col] = out[col].astype(object)
         out.loc[hit, col] = pd.NA if out[col].dtype == object else np.nan
-    if hit.any() and "contribution" in out:
-        entities = set(out.loc[hit, "entity_id"].astype(str))
-        out.loc[out["entity_id"].astype(str).isin(entities), "contribution"] = np.nan
+    if hit.any():
+        entities = out["entity_id"].astype(str).isin(set(out.loc[hit, "entity_id"].astype(str)))
+        for col in ("contribution", "normalised"):
+            if col in out:
+                out.loc[entities, col] = np.nan
     out["masked"] = hit
     reasons = masked.assign(_k=masked["criterion"].astype(str) + "\x02" + masked["entity_id"].astype(str)
                             ).set_index("_k")["reason"] if not masked.empty else pd.Series(dtype=str)

@@ -15,6 +15,7 @@ with app.setup:
 
     from benchmark import views
     from benchmark.catalogue.docs import catalogue_markdown
+    from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
 
 @app.cell(hide_code=True)
@@ -73,7 +74,7 @@ def _(catalogue, min_sizes, targets, weights):
 def _(lang, period, tuned):
     before = views.scored("demo", period.value, "unit")
     after = views.score_with("demo", period.value, "unit", tuned)
-    movement = views.compare_rankings(before, after, lang.value)
+    movement = views.compare_rankings(context.for_user(before), context.for_user(after), lang.value)
     mo.vstack([mo.md("### Før og etter: plass og potensial (største flyttinger først)"),
                mo.ui.table(movement, selection=None, page_size=12)])
     return
@@ -91,6 +92,7 @@ def _(tuned):
 @app.cell
 def _(filename, save, tuned, version):
     mo.stop(not save.value)
+    mo.stop(not context.may_save(), mo.callout(mo.md("Bare analyseavdelingen kan lagre kriteriesett."), kind="warn"))
     try:
         saved = views.save_catalogue(tuned, version.value, filename.value)
         message = mo.callout(mo.md(f"Lagret **{saved}** (versjon {version.value}, kontrollert)."), kind="success")

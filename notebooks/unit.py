@@ -51,8 +51,8 @@ def _(period):
 def _(result, unit):
     mo.stop(unit.value is None, mo.callout(mo.md("Velg en enhet i listen over (du kan søke)."), kind="info"))
     chosen = unit.value
-    refused = context.denied(result, chosen)
-    mo.stop(refused is not None, refused)
+    _refused = context.denied(result, chosen)
+    mo.stop(_refused is not None, _refused)
     return (chosen,)
 
 

@@ -128,7 +128,8 @@ def test_mask_scores_hides_value_and_what_is_derived_from_it():
                                                                            "sick_leave_rate"],
                            "value": [0.05, 0.01, 0.06], "numerator": [5.0, 1.0, 6.0], "z": [1.2, 0.1, 0.3],
                            "flag": ["above_95", "within", "within"], "percentile": [80.0, 50.0, 60.0],
-                           "contribution": [0.2, 0.1, 0.3], "potential": [1.5, 0.0, 0.2]})
+                           "contribution": [0.2, 0.1, 0.3], "normalised": [1.0, 0.5, 1.5],
+                           "potential": [1.5, 0.0, 0.2]})
     masked = pd.DataFrame({"entity_id": ["a1"], "criterion": ["sick_leave_rate"], "reason": ["primary"]})
     out = mask_scores(scores, masked)
     assert out["masked"].tolist() == [True, False, False]
@@ -136,6 +137,7 @@ def test_mask_scores_hides_value_and_what_is_derived_from_it():
     for col in ("value", "numerator", "z", "flag", "percentile", "potential", "contribution"):
         assert pd.isna(first[col]), col
     assert pd.isna(out.loc[1, "contribution"])  # composite − the other contributions would give it away
+    assert pd.isna(out.loc[1, "normalised"]) and out.loc[2, "normalised"] == 1.5
     assert out.loc[1, "value"] == 0.01 and out.loc[2, "contribution"] == 0.3
     assert out["mask_reason"].tolist() == ["primary", "", ""]
     assert scores.loc[0, "value"] == 0.05  # a copy

@@ -68,6 +68,12 @@ def scoped_choices(res, choices: dict[str, str], user: User | None = None) -> di
     return {label: eid for label, eid in choices.items() if str(eid) in allowed}
 
 
+def may_save(user: User | None = None) -> bool:
+    """Writing files on the server (a tuned catalogue) is for analysts, or a local run of the app."""
+    user = current_user() if user is None else user
+    return user is None or user.is_analyst
+
+
 def first_choice(choices: dict[str, str], user: User | None = None) -> str | None:
     """A leader's picker opens on its first unit; an analyst's (and a local one) on none."""
     user = current_user() if user is None else user

@@ -27,6 +27,7 @@ APPS = (
 )
 
 ROLE_WORDS = {"analyst": "analytiker", "leader": "leder"}
+SCOPE_WORDS = {"division": "divisjon", "department": "avdeling", "unit": "enhet"}
 
 
 def _e(x: object) -> str:
@@ -67,16 +68,22 @@ def landing(user: User, runs: pd.DataFrame, units: pd.DataFrame, apps_present: s
     if units.empty or period is None:
         unit_html = "<p>Ingen enheter i tilgangen din i siste kjøring.</p>"
     else:
-        rows = "".join(
-            f"<tr><td>{_e(u.entity_name)}</td><td>{_e(u.department)}</td><td>{_e(u.division)}</td>"
-            f'<td><a href="/ark/{_e(period)}/{_e(u.entity_id)}">dialogark</a></td></tr>'
-            for u in units.head(300).itertuples())
-        more = f'<p class="muted">Viser 300 av {len(units)} enheter.</p>' if len(units) > 300 else ""
-        unit_html = (f"<table><tr><th>Enhet</th><th>Avdeling</th><th>Divisjon</th><th>{_e(period)}</th></tr>"
-                     f"{rows}</table>{more}")
+        def table(part: pd.DataFrame) -> str:
+            rows = "".join(
+                f"<tr><td>{_e(u.entity_name)}</td><td>{_e(u.department)}</td>"
+                f'<td><a href="/ark/{_e(period)}/{_e(u.entity_id)}">dialogark</a></td></tr>'
+                for u in part.itertuples())
+            return f"<table><tr><th>Enhet</th><th>Avdeling</th><th>{_e(period)}</th></tr>{rows}</table>"
+
+        groups = list(units.groupby("division", sort=True))
+        if len(units) <= 20 or len(groups) == 1:
+            unit_html = "".join(f"<h3>{_e(d)}</h3>{table(part)}" for d, part in groups)
+        else:  # many units (an analyst, a division leader): one folded list per division
+            unit_html = "".join(f"<details><summary>{_e(d)} ({len(part)} enheter)</summary>{table(part)}</details>"
+                                for d, part in groups)
     pack_html = "".join(f'<li><a href="/pakke/{_e(period)}/{_e(d)}">Analysepakke {_e(d)}</a></li>'
                         for d in divisions) if period else ""
-    scopes = ", ".join(str(s) for s in user.scopes) if not user.is_analyst else "alle enheter"
+    scopes = ", ".join(f"{SCOPE_WORDS[s.kind]} {s.value}" for s in user.scopes) if not user.is_analyst else "alle enheter"
     body = (f"<section><h1>Hei, {_e(user.name)}</h1><p class='muted'>Tilgang: {_e(scopes)}.</p>"
             f"<ul class='apps'>{app_items}</ul></section>"
             f"<section><h2>Dine enheter</h2>{unit_html}</section>"

@@ -141,6 +141,7 @@ def main() -> int:
                 raise SystemExit(f"server did not start; see {folder / 'serve.log'}")
             time.sleep(0.3)
         idle_rss = psutil.Process(server.pid).memory_info().rss
+        cpu0 = psutil.Process(server.pid).cpu_times()
         stop, rss = threading.Event(), []
         sampler = threading.Thread(target=sample_rss, args=(server.pid, stop, rss), daemon=True)
         sampler.start()
@@ -152,6 +153,8 @@ def main() -> int:
         t0 = time.perf_counter()
         results = asyncio.run(all_sessions())
         wall = time.perf_counter() - t0
+        cpu1 = psutil.Process(server.pid).cpu_times()
+        cpu = (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system)
         stop.set()
         sampler.join()
     finally:
@@ -179,6 +182,9 @@ def main() -> int:
                  ("first screen max (s)", f"{max(times):.2f}", "", ""),
                  ("login median (s)", f"{statistics.median(r['login'] for r in ok):.2f}", "", "")]
     rows += [("all sessions, wall (s)", f"{wall:.2f}", "", ""),
+             ("server CPU time, all sessions (s)", f"{cpu:.2f}", "", ""),
+             ("server CPU time per session (s)", f"{cpu / max(1, len(ok)):.2f}", "", ""),
+             ("load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}", "", ""),
              ("server RSS idle (GiB)", f"{idle_rss / 2**30:.2f}", "", ""),
              ("server RSS peak (GiB)", f"{peak:.2f}", "6.00", f"{peak / 6:.0%}")]
     for r in rows:
