@@ -32,6 +32,8 @@ COMMANDS = (
     "import_gat",
     "plan",
     "beds",
+    "serve",
+    "users",
 )
 
 

@@ -17,6 +17,8 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", default=None,
                         help="run history file (default: $BENCHMARK_STORE, else benchmark-out/history.duckdb)")
     parser.add_argument("--lang", default="nb", choices=("nb", "en"), help="language (default nb)")
+    parser.add_argument("--analyst", action="store_true",
+                        help="show sensitive criteria of small units too (default: masked for leaders, SPEC §10)")
 
 
 def load_result(args: argparse.Namespace):
@@ -33,7 +35,12 @@ def load_result(args: argparse.Namespace):
         if runs.empty:
             load_run(store, period="", level=args.level)  # the store's own message: no store / no run
         run_id = str(runs["run_id"].iloc[-1])
-    return load_run(store, run_id=run_id, period=args.period, level=args.level)
+    res = load_run(store, run_id=run_id, period=args.period, level=args.level)
+    if getattr(args, "analyst", False):
+        return res
+    from benchmark.privacy import mask_result
+
+    return mask_result(res)
 
 
 def add_parser(sub) -> None:

@@ -115,3 +115,25 @@ def test_a_tuned_catalogue_round_trips_through_toml(tmp_path):
     path = tmp_path / "tuned.toml"
     path.write_text(cat.to_toml(), encoding="utf-8")
     assert load_criteria(path).hash() == cat.hash()
+
+
+def test_sensitive_criteria_and_privacy_threshold(tmp_path):
+    cat = load_criteria(DEFAULT)
+    assert set(cat.sensitive) == {"sick_leave_rate", "turnover_rate"}
+    assert cat.min_headcount == 5
+    text = DEFAULT.read_text(encoding="utf-8").replace("min_headcount = 5", "min_headcount = 3")
+    path = tmp_path / "c.toml"
+    path.write_text(text, encoding="utf-8")
+    three = load_criteria(path)
+    assert three.min_headcount == 3 and three.hash() != cat.hash()
+    again = tmp_path / "again.toml"
+    again.write_text(three.to_toml(), encoding="utf-8")  # a stored run's catalogue keeps both
+    back = load_criteria(again)
+    assert back.min_headcount == 3 and back.sensitive == cat.sensitive
+    bad = text.replace("min_headcount = 3", "min_headcount = 0").replace(
+        'sensitive = true ', 'sensitive = "yes" ', 1)
+    path.write_text(bad, encoding="utf-8")
+    _, issues = check_criteria(path)
+    rules = {(i.rule, i.column) for i in issues}
+    assert ("bad_min_headcount", "privacy.min_headcount") in rules
+    assert ("bad_sensitive", "sensitive") in rules

@@ -1,0 +1,132 @@
+"""What a notebook needs to know about the person looking at it, when served by ``benchmark serve``.
+
+The service's middleware puts the user in the request (``scope["user"]``), which marimo hands to
+the notebook as ``mo.app_meta().request.user``. Notebooks stay thin: they call these helpers.
+
+- :func:`current_user` — the :class:`~benchmark.service.users.User`, or None when the notebook is
+  not served (``marimo run`` on one's own machine: the analyst's view).
+- :func:`for_user` — a result as the user may see it: masked and cut to the leader's peer groups.
+- :func:`scoped_choices` — the entity choices of a picker, cut to the leader's scope.
+- :func:`denied` — None when the user may open an entity (and the opening is written to the audit
+  log), else a Norwegian callout to ``mo.stop`` with. This is where scope is enforced in the apps:
+  a value sent by a client for an entity outside its scope is refused here, not only hidden.
+- :func:`stored_result` — when served, the latest stored run of the period and level (the service
+  reads stored runs, it does not score raw data per session).
+"""
+
+from __future__ import annotations
+
+import os
+
+from benchmark.service.users import User, parse_scope
+
+
+def served() -> bool:
+    return os.environ.get("BENCHMARK_SERVE") == "1"
+
+
+def current_user() -> User | None:
+    """The logged-in user of this session; None when not served."""
+    if not served():
+        return None
+    try:
+        import marimo as mo
+
+        request = mo.app_meta().request
+    except Exception:  # noqa: BLE001 - outside a marimo session
+        request = None
+    info = getattr(request, "user", None) if request is not None else None
+    if not isinstance(info, dict) or not info.get("is_authenticated"):
+        # served, yet no user: the middleware lets no such request through; fail closed anyway
+        return User(name="", role="leader", scopes=())
+    return User(name=str(info.get("username", "")), role=str(info.get("role", "leader")),
+                scopes=tuple(parse_scope(s) for s in info.get("scopes", [])))
+
+
+def for_user(res, user: User | None = None):
+    """``res`` as the user may see it (unchanged for analysts and when not served)."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst:
+        return res
+    from benchmark.privacy import mask_result
+    from benchmark.service.data import restrict
+
+    stored = getattr(res, "run_id", None) and served()
+    masked = _reader().masked(res.run_id) if stored else mask_result(res)  # cached per stored run
+    return restrict(masked, user)
+
+
+def scoped_choices(res, choices: dict[str, str], user: User | None = None) -> dict[str, str]:
+    """The picker's {label: entity_id} cut to the entities the user may open."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst:
+        return choices
+    from benchmark.service.scopes import in_scope
+
+    r = res.ranking
+    allowed = set(r.loc[in_scope(user, r, res.level), "entity_id"].astype(str))
+    return {label: eid for label, eid in choices.items() if str(eid) in allowed}
+
+
+def may_save(user: User | None = None) -> bool:
+    """Writing files on the server (a tuned catalogue) is for analysts, or a local run of the app."""
+    user = current_user() if user is None else user
+    return user is None or user.is_analyst
+
+
+def first_choice(choices: dict[str, str], user: User | None = None) -> str | None:
+    """A leader's picker opens on its first unit; an analyst's (and a local one) on none."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst or not choices:
+        return None
+    return next(iter(choices))
+
+
+def denied(res, entity_id: str, action: str = "unit_page", user: User | None = None):
+    """None if the user may open ``entity_id`` (logged), else a callout saying why not."""
+    user = current_user() if user is None else user
+    if user is None:
+        return None
+    import marimo as mo
+
+    from benchmark.service.access import log_access
+    from benchmark.service.scopes import Forbidden, check_entity
+
+    access = os.environ.get("BENCHMARK_ACCESS")
+    period = res.period.label if getattr(res, "period", None) is not None else ""
+    try:
+        check_entity(user, res.ranking, entity_id, res.level)
+    except (Forbidden, LookupError) as exc:
+        log_access(access, user.name, user.role, action, str(entity_id), period=period,
+                   run_id=res.run_id or "", status=403)
+        text = str(exc) if isinstance(exc, Forbidden) else f"Fant ikke {entity_id}."
+        return mo.callout(mo.md(text), kind="danger")
+    log_access(access, user.name, user.role, action, str(entity_id), period=period, run_id=res.run_id or "")
+    return None
+
+
+def stored_result(period: str, level: str = "unit"):
+    """When served: the latest stored run of ``period`` and ``level`` (None otherwise, or if none)."""
+    if not served():
+        return None
+
+    reader = _reader()
+    try:
+        return reader.result(reader.latest(period, level))
+    except LookupError:
+        return None
+
+
+def stored_periods(level: str = "unit") -> list[str] | None:
+    """When served: the periods with a stored run at ``level``, newest first (None otherwise)."""
+    if not served():
+        return None
+    runs = _reader().runs()
+    periods = list(dict.fromkeys(runs.loc[runs["level"] == level, "period"].astype(str)))
+    return periods or None
+
+
+def _reader():
+    from benchmark.service.data import reader_for
+
+    return reader_for(os.environ.get("BENCHMARK_STORE", "benchmark-out/history.duckdb"))
