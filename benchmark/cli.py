@@ -25,6 +25,7 @@ COMMANDS = (
     "compare",
     "import_measures",
     "criteria",
+    "pack",
 )
 
 

@@ -47,6 +47,7 @@ class Criterion:
     value_format: str = "number"
     value_unit: Mapping[str, str] = field(default_factory=dict)
     potential: Potential = field(default_factory=Potential)
+    sensitive: bool = False  # health or personal data: masked for small units (benchmark/privacy.py)
 
     @property
     def sign(self) -> int:
@@ -83,6 +84,8 @@ class Criterion:
                           "additive": self.potential.additive,
                           **({"volume": self.potential.volume.text} if self.potential.volume else {})},
         }
+        if self.sensitive:
+            out["sensitive"] = True
         if self.numerator_by_care_level:
             out["numerator_by_care_level"] = {k: (v.text if v is not None else "")
                                               for k, v in self.numerator_by_care_level.items()}
@@ -98,12 +101,18 @@ class Catalogue:
         default_factory=lambda: {"low": 0.9, "medium": 0.6, "high": 0.3})
     extra_columns: tuple[str, ...] = ()
     path: str | None = None
+    min_headcount: int = 5  # [privacy]: sensitive criteria of smaller units are masked (SPEC §10)
 
     def get(self, criterion_id: str) -> Criterion:
         for c in self.criteria:
             if c.id == criterion_id:
                 return c
         raise KeyError(f"no criterion '{criterion_id}' in catalogue {self.version}")
+
+    @property
+    def sensitive(self) -> tuple[str, ...]:
+        """Ids of the criteria marked ``sensitive = true``."""
+        return tuple(c.id for c in self.criteria if c.sensitive)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -116,7 +125,8 @@ class Catalogue:
         return {"version": self.version, "title": dict(self.title),
                 "risk_probabilities": dict(self.risk_probabilities),
                 "extra_columns": list(self.extra_columns),
-                "criterion": [c.to_dict() for c in self.criteria]}
+                "criterion": [c.to_dict() for c in self.criteria],
+                **({"privacy": {"min_headcount": self.min_headcount}} if self.min_headcount != 5 else {})}
 
     def hash(self) -> str:
         """sha256 of the canonical content: changes with any weight or target, not with layout."""

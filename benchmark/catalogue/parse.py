@@ -136,6 +136,10 @@ def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
     volume = _expr(c, cid, "potential.volume", pot["volume"], allowed) if pot.get("volume") else None
     texts = {f: _text(c, cid, item, f) for f in ("name", "description", "rationale")}
     value_unit = item.get("value_unit", {})
+    sensitive = item.get("sensitive", False)
+    if not isinstance(sensitive, bool):
+        c.add(cid, "sensitive", sensitive, "bad_sensitive", "must be true or false")
+        sensitive = True  # when in doubt, protect
     if num is None or den is None:
         return None
     return Criterion(
@@ -146,6 +150,7 @@ def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
         overdispersion=od, weight=float(weight), min_denominator=float(min_den), value_format=vf,
         value_unit=dict(value_unit) if isinstance(value_unit, dict) else {"nb": str(value_unit), "en": str(value_unit)},
         potential=Potential(unit=unit, volume=volume, gap=gap, additive=bool(pot.get("additive", False))),
+        sensitive=sensitive,
     )
 
 
@@ -179,11 +184,17 @@ def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issu
         p = probs.get(risk)
         if not isinstance(p, (int, float)) or not 0 <= p <= 1:
             c.add(None, f"risk_probabilities.{risk}", p, "bad_probability", "must be a probability between 0 and 1")
+    privacy = data.get("privacy", {})
+    min_headcount = privacy.get("min_headcount", 5) if isinstance(privacy, dict) else None
+    if not isinstance(min_headcount, int) or isinstance(min_headcount, bool) or min_headcount < 1:
+        c.add(None, "privacy.min_headcount", min_headcount, "bad_min_headcount",
+              "must be a whole number of employees, 1 or more", "Write [privacy] min_headcount = 5")
+        min_headcount = 5
     if c.issues:
         return None, c.issues
     catalogue = Catalogue(version=version, criteria=tuple(x for x in criteria if x is not None),
                           title=dict(data.get("title", {})), risk_probabilities={k: float(v) for k, v in probs.items()},
-                          extra_columns=tuple(sorted(extra)), path=source)
+                          extra_columns=tuple(sorted(extra)), path=source, min_headcount=min_headcount)
     return catalogue, []
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from benchmark.catalogue.model import Catalogue
 from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, parse_period
+from benchmark.privacy import entity_headcount
 from benchmark.scoring.aggregate import criterion_values, monthly_arrays
 from benchmark.scoring.peers import peer_target, percentile
 from benchmark.scoring.potential import criterion_potential, entity_potential
@@ -202,6 +203,7 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
         sens_summary = pd.DataFrame(index=entities, columns=["sensitivity_median_shift", "sensitivity_max_shift"])
     ranking = build_ranking(scores, comp, ranks, entity_potential(scores),
                             annual_pay_per_fte(ds, values, period, level), sens_summary, groups)
+    ranking["headcount"] = entity_headcount(ds, period, level).reindex(ranking["entity_id"]).to_numpy()  # privacy
     scores = order_scores(scores)
     return Result(scores=scores, ranking=ranking, measures=summary, trend=trend, sensitivity=sens_long,
                   monthly=monthly, catalogue=cat, period=period, level=level, seed=seed,
