@@ -207,7 +207,8 @@ def build_part(src: Sources, d: Disclosure, care: str, units: pd.DataFrame, grou
     word = activity_word(activity_column(res, care), lang) if frame["activity"].notna().any() else ""
     return Part(care_level=care, name=_care_name(care, lang), units=tuple(ids), activity=word, monthly=frame,
                 year=year, evaluation=evaluation_table(frame, care, word, lang),
-                execution=execution_table(frame, care, ids, d, lang), units_table=units_table(d.res, care, ids, lang),
+                execution=execution_table(frame, care, ids, d, lang),
+                units_table=units_table(d.res, care, ids, lang, S.unit_window_index(rows, ids, last12)),
                 staffing=staffing_table(d.res, care, ids, raw, d, lang), **weekday_table(src, ids, raw, care, months, lang),
                 funnel=_funnel_scores(res, ids), flags=_flags(res, ids))
 
@@ -263,7 +264,7 @@ def evaluation_table(frame: pd.DataFrame, care: str, word: str, lang: str) -> Ta
         cols += [("fte_worked", w("fte_worked", lang), "num1")]
     if care == "inpatient" and "chppd" in frame and frame["chppd"].notna().any():
         cols += [("chppd", w("chppd", lang), "num1"), ("peer_chppd", w("peer_chppd", lang), "num1")]
-    return table(f"eval_{care}", w("evaluation", lang), f, cols)
+    return table(f"eval_{care}", w("monthly_eval", lang), f, cols)
 
 
 def execution_table(frame: pd.DataFrame, care: str, ids: list[str], d: Disclosure, lang: str) -> Table:
@@ -281,7 +282,7 @@ def execution_table(frame: pd.DataFrame, care: str, ids: list[str], d: Disclosur
     cols += [("variable_pay_share", w("variable_pay_share", lang), "pct"), ("agency_share", w("agency_share", lang), "pct"),
              ("sick_leave_rate", w("sick_leave_rate", lang), "pct")]
     present = [c for c in cols if c[0] in f and (c[0] == "month_label" or _has(f[c[0]]))]
-    return table(f"exec_{care}", w("execution", lang), f, present)
+    return table(f"exec_{care}", w("monthly_exec", lang), f, present)
 
 
 def _has(col: pd.Series) -> bool:
@@ -303,7 +304,7 @@ def short_names(names: pd.Series, departments: pd.Series) -> list[str]:
     return out
 
 
-def units_table(res, care: str, ids: list[str], lang: str) -> Table:
+def units_table(res, care: str, ids: list[str], lang: str, year: pd.DataFrame | None = None) -> Table:
     """The clinic's units of one care level: activity per FTE in the period against the group median,
     the funnel position, the composite rank with its interval, and the improvement potential."""
     from benchmark.explanation import numbers as fmt
@@ -317,6 +318,8 @@ def units_table(res, care: str, ids: list[str], lang: str) -> Table:
     scored = _score_values(res, ids, "activity_per_fte", "scored").fillna(False).astype(bool)
     f["value"], f["target"] = val.where(scored).to_numpy(), tgt.where(scored).to_numpy()
     f["index"] = (val / tgt.where(tgt > 0)).where(scored).to_numpy()
+    f["index_12"] = (year["index"].reindex(ids).to_numpy() if year is not None and "index" in year
+                     else np.full(len(ids), np.nan))
     f["position"] = [POSITION[lang].get(x if s else "", POSITION[lang][""]) for x, s in zip(flag, scored, strict=True)]
     n = r["peer_n"] if "peer_n" in r else pd.Series(np.nan, index=r.index)
     f["rank"] = [fmt.rank_interval(a, b, c, e, lang) for a, b, c, e in
@@ -327,13 +330,16 @@ def units_table(res, care: str, ids: list[str], lang: str) -> Table:
                                                      r.get("potential_fte_high", n * np.nan), strict=True)]
     f["potential_knok"] = r["potential_knok"].to_numpy()
     cols = [("unit", w("unit", lang), "text"), ("department", w("department", lang), "text"),
-            ("value", w("value", lang), "num2"), ("target", w("target", lang), "num2"), ("index", w("index", lang), "num2"),
+            ("value", f"{w('value', lang)} {res.period.label}", "num2"),
+            ("target", f"{w('target', lang)} {res.period.label}", "num2"),
+            ("index", f"{w('index_short', lang)} {res.period.label}", "num2"),
+            ("index_12", w("peer_index_12", lang), "num2"),
             ("position", w("position", lang), "text"), ("rank", w("rank", lang), "text"),
             ("potential_fte", w("potential_fte", lang), "num1"),
             ("potential_fte_interval", w("potential_fte_interval", lang), "text"),
             ("potential_knok", w("potential_knok", lang), "int")]
     if not f["value"].notna().any():
-        cols = [c for c in cols if c[0] not in ("value", "target", "index", "position")]
+        cols = [c for c in cols if c[0] not in ("value", "target", "index", "index_12", "position")]
     return table(f"units_{care}", w("units_table", lang), f, cols)
 
 

@@ -121,10 +121,10 @@ def render_part(p: Part, pkg: Package) -> str:
         if chart_cells[2]:
             out.append(f'<p class="note">{esc(w("funnel_note", lang))}</p>')
     out.append(render_table(p.units_table, lang))
-    out.append(f"<h3>{esc(w('monthly', lang))}: {esc(w('evaluation', lang).split(':')[0])} · "
-               f"{esc(w('execution', lang))}</h3>")
-    out.append('<div class="grid2"><div>' + render_table(p.evaluation, lang, heading=False) + "</div><div>"
-               + render_table(p.execution, lang, heading=False) + "</div></div>")
+    n = len(p.monthly)
+    out.append(f"<h3>{esc(w('monthly', lang))} ({n} {'måneder' if lang == 'nb' else 'months'})</h3>")
+    out.append('<div class="grid2"><div>' + render_table(p.evaluation, lang) + "</div><div>"
+               + render_table(p.execution, lang) + "</div></div>")
     out.append(render_table(p.staffing, lang))
     if p.weekday is not None:
         out.append('<div class="grid2"><div>' + render_table(p.weekday, lang) + "</div>"
