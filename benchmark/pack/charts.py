@@ -69,7 +69,7 @@ def index_chart(frame: pd.DataFrame, lang: str, width: int = 300, height: int = 
     d = pd.DataFrame({"date": _months(frame), "index": frame["index"]}).dropna()
     if d.empty:
         return None
-    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6, labelFontSize=8))
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount={"interval": "month", "step": 6}, labelFontSize=8))
     line = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=14), color=BLUE).encode(
         x=x, y=alt.Y("index:Q", title=w("index", lang), scale=alt.Scale(zero=False),
                      axis=alt.Axis(format=".2f", labelFontSize=8, titleFontSize=8)))
@@ -90,7 +90,7 @@ def activity_fte_chart(frame: pd.DataFrame, activity: str, lang: str, width: int
         long.append(pd.DataFrame({"date": _months(frame), "series": names[c], "value": 100 * v / v.mean()}))
     d = pd.concat(long).dropna()
     chart = alt.Chart(d).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6, labelFontSize=8)),
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount={"interval": "month", "step": 6}, labelFontSize=8)),
         y=alt.Y("value:Q", title="100 = snitt" if lang == "nb" else "100 = mean", scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=".0f", labelFontSize=8, titleFontSize=8)),
         color=alt.Color("series:N", scale=alt.Scale(domain=[names[c] for c in cols], range=[BLUE, ORANGE][:len(cols)]),

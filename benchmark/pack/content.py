@@ -271,9 +271,11 @@ def execution_table(frame: pd.DataFrame, care: str, ids: list[str], d: Disclosur
     f = frame.assign(month_label=frame["month"].map(lambda m: month_label(m, lang)))
     if "activity_plan" in f and f["activity_plan"].notna().any():
         f["vs_activity_plan"] = f["activity"] / f["activity_plan"].where(f["activity_plan"] > 0) - 1
+    note = ""
     if not d.total_allowed(ids, "sick_leave_rate") and "sick_leave_rate" in f:
-        f["sick_leave_rate"] = d.text(lang)
-        f = f.drop(columns=[c for c in ("sick_leave_rate_num", "sick_leave_rate_den") if c in f])
+        # the whole column goes, with one line saying why (24 rows of mask text help nobody)
+        f = f.drop(columns=[c for c in ("sick_leave_rate", "sick_leave_rate_num", "sick_leave_rate_den") if c in f])
+        note = w("masked_total_note", lang, mask=d.text(lang))
     cols = [("month_label", w("month", lang), "text"), ("fte_worked", w("fte_worked", lang), "num1"),
             ("fte_planned", w("fte_planned", lang), "num1"), ("vs_plan", w("vs_plan", lang), "num1"),
             ("fte_budget", w("fte_budget", lang), "num1")]
@@ -282,7 +284,7 @@ def execution_table(frame: pd.DataFrame, care: str, ids: list[str], d: Disclosur
     cols += [("variable_pay_share", w("variable_pay_share", lang), "pct"), ("agency_share", w("agency_share", lang), "pct"),
              ("sick_leave_rate", w("sick_leave_rate", lang), "pct")]
     present = [c for c in cols if c[0] in f and (c[0] == "month_label" or _has(f[c[0]]))]
-    return table(f"exec_{care}", w("monthly_exec", lang), f, present)
+    return table(f"exec_{care}", w("monthly_exec", lang), f, present, note=note)
 
 
 def _has(col: pd.Series) -> bool:

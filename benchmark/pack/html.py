@@ -47,7 +47,7 @@ td.t { white-space: nowrap; }
 tr { break-inside: avoid; }
 tr.total td { font-weight: bold; border-top: 1px solid #555; }
 td[data-col="month_label"], td[data-col="rank"], td[data-col="potential_fte_interval"] { white-space: nowrap; }
-td.masked { color: #6a4a00; font-style: italic; white-space: normal; }
+td.masked { color: #6a4a00; font-style: italic; white-space: nowrap; }
 footer { margin-top: 3mm; color: #666; font-size: 6.8pt; border-top: 1px solid #c9d3e0; padding-top: 1mm; }
 @media screen { body { padding: 6mm; } .part { border-top: 4px solid #c9d3e0; margin-top: 8mm; padding-top: 4mm; } }
 """

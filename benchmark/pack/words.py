@@ -73,6 +73,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_daily": "Daglige beleggstall (tabellen daily) finnes ikke i datasettet; ukeprofilen kan ikke vises.",
         "masked_note": "Sykefravær vises ikke for enheter med færre enn {n} ansatte, og ikke for en enhet til i samme "
         "gruppe når det ellers kunne regnes ut (personvern).",
+        "masked_total_note": "Sykefravær: {mask} – vises ikke samlet for omsorgsnivået fordi minst én av "
+        "enhetene er skjermet (personvern).",
         "analyst_note": "Analytikerversjon: skjermede verdier vises. Skal ikke deles med ledere.",
         "sum": "Sum", "total": "Totalt", "flagged": "utenfor",
         "source": "Kilde: kjøring {run} ({period}), data {source}.",
@@ -155,6 +157,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_daily": "Daily census (the daily table) is not in the dataset; the weekday profile cannot be shown.",
         "masked_note": "Sick leave is not shown for units with fewer than {n} employees, nor for one more unit of the "
         "same group where it could otherwise be worked out (privacy).",
+        "masked_total_note": "Sick leave: {mask} – not shown for the care level as a whole because at least one "
+        "of its units is suppressed (privacy).",
         "analyst_note": "Analyst version: suppressed values are shown. Not to be shared with leaders.",
         "sum": "Total", "total": "Total", "flagged": "outside",
         "source": "Source: run {run} ({period}), data {source}.",

@@ -261,9 +261,9 @@ def test_disclosure_control_holds_in_html_and_workbook(trust_run, tmp_path):
                 assert value == mask, (unit, value)
             else:
                 assert value.endswith("%"), (unit, value)  # units of 5 or more keep their value
-    for key in ("exec_inpatient", "exec_outpatient"):  # care-level totals hold a suppressed unit
-        col = t.heads[key].index("Sykefravær")
-        assert {row[col] for row in t.tables[key]} == {mask}
+    for key in ("exec_inpatient", "exec_outpatient"):  # care-level totals hold a suppressed unit: not shown
+        assert "Sykefravær" not in t.heads[key]
+    assert html.count(f"Sykefravær: {mask} – vises ikke samlet for omsorgsnivået") == 2
     assert "Sykefraværet var" not in html  # the reading notes say nothing derived from it
     values = _xlsx_values(leader[1])
     for uid, v in hidden.items():
@@ -279,6 +279,7 @@ def test_disclosure_control_holds_in_html_and_workbook(trust_run, tmp_path):
     col = t_an.heads["staff_inpatient"].index("Sykefravær")
     row = next(r for r in t_an.tables["staff_inpatient"] if r[0].endswith("A-W3"))
     assert row[col] == cell_text(hidden["A-W3"], "pct", "nb")
+    assert "Sykefravær" in t_an.heads["exec_inpatient"]
     assert any(isinstance(x, float) and abs(x - hidden["A-W3"]) < 1e-12 for x in _xlsx_values(analyst[1]))
     assert "Analytikerversjon" in analyst[0].read_text(encoding="utf-8")
 
@@ -313,3 +314,14 @@ def test_execution_against_activity_plan_and_weekday_profile_when_the_tables_exi
     week = t["week_inpatient"]
     assert [r[0] for r in week] == ["mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"]
     assert {r[1] for r in week} == {"16,0"} and {r[3] for r in week} == {"80,0\u00a0%"}  # 2 × 8 of 2 × 10 beds
+
+
+def test_charts_carry_the_norwegian_locale():
+    """Axis labels in bokmål: decimal comma and Norwegian month names (config.locale in the spec)."""
+    from benchmark.pack import charts
+
+    months = [str(p) for p in pd.period_range("2023-10", "2025-09", freq="M")]
+    frame = pd.DataFrame({"month": months, "index": [0.95 + 0.005 * i for i in range(24)]})
+    nb, en = charts.index_chart(frame, "nb"), charts.index_chart(frame, "en")
+    assert ">jan. 24<" in nb and ">juli 25<" in nb and ">1,00<" in nb
+    assert ">Jan 24<" in en and ">1.00<" in en
