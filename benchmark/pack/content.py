@@ -178,6 +178,9 @@ def build_part(src: Sources, d: Disclosure, care: str, units: pd.DataFrame, grou
         sums = S.monthly_sums(raw, members, ["fte_worked", "fte_planned", "fte_budget", "fte_contracted"])
         if care in sums.index.get_level_values(0):
             frame = frame.join(sums.xs(care, level="key"))
+        pay = S.variable_pay_vs_budget(raw, members)
+        if care in pay.index.get_level_values(0):
+            frame = frame.join(pay.xs(care, level="key"))
         plan = S.worked_vs_plan(raw, members)
         if not plan.empty:
             frame = frame.join(plan.xs(care, level="key"))
@@ -234,6 +237,9 @@ def _year(rows, members, frame: pd.DataFrame, months: list[str], care: str) -> d
         out[crit] = ratio(crit + "_num", crit + "_den")
     if "fte_worked" in f:
         out["fte_worked_mean"] = float(f["fte_worked"].mean())
+    if "fte_budget" in f:
+        out["fte_budget_mean"] = float(f["fte_budget"].mean())
+    out["variable_pay_vs_budget"] = ratio("variable_pay", "variable_pay_budget") - 1
     if "fte_worked" in f and "fte_planned" in f:
         out["fte_planned_mean"] = float(f["fte_planned"].mean())
         out["vs_plan_mean"] = float(f["vs_plan"].mean()) if "vs_plan" in f else float("nan")
@@ -281,7 +287,8 @@ def execution_table(frame: pd.DataFrame, care: str, ids: list[str], d: Disclosur
             ("fte_budget", w("fte_budget", lang), "num1")]
     if "vs_activity_plan" in f:
         cols += [("activity_plan", w("activity_plan", lang), "int"), ("vs_activity_plan", w("vs_activity_plan", lang), "pct")]
-    cols += [("variable_pay_share", w("variable_pay_share", lang), "pct"), ("agency_share", w("agency_share", lang), "pct"),
+    cols += [("variable_pay_vs_budget", w("variable_pay_vs_budget", lang), "pct"),
+             ("variable_pay_share", w("variable_pay_share", lang), "pct"), ("agency_share", w("agency_share", lang), "pct"),
              ("sick_leave_rate", w("sick_leave_rate", lang), "pct")]
     present = [c for c in cols if c[0] in f and (c[0] == "month_label" or _has(f[c[0]]))]
     return table(f"exec_{care}", w("monthly_exec", lang), f, present, note=note)

@@ -121,6 +121,8 @@ def render_part(p: Part, pkg: Package) -> str:
         if chart_cells[2]:
             out.append(f'<p class="note">{esc(w("funnel_note", lang))}</p>')
     out.append(render_table(p.units_table, lang))
+    if p.weekday is None and p.weekday_problem:  # said here, so it never sits alone on a last page
+        out.append(f'<p class="note">{esc(p.weekday_problem)}</p>')
     n = len(p.monthly)
     out.append(f"<h3>{esc(w('monthly', lang))} ({n} {'måneder' if lang == 'nb' else 'months'})</h3>")
     out.append('<div class="grid2"><div>' + render_table(p.evaluation, lang) + "</div><div>"
@@ -129,8 +131,6 @@ def render_part(p: Part, pkg: Package) -> str:
     if p.weekday is not None:
         out.append('<div class="grid2"><div>' + render_table(p.weekday, lang) + "</div>"
                    + _chart(charts.weekday_chart(p.weekday.rows, lang), w("weekday_profile", lang)) + "</div>")
-    elif p.weekday_problem:
-        out.append(f'<p class="note">{esc(p.weekday_problem)}</p>')
     out.append("</section>")
     return "".join(out)
 

@@ -123,15 +123,24 @@ def plan_note(part, lang: str) -> str | None:
     if not (_ok(worked) and _ok(planned) and _ok(diff)) or planned <= 0:
         return None
     share = diff / planned
+    budget, vp = last.get("fte_budget_mean"), last.get("variable_pay_vs_budget")
     if lang == "en":
         more = "more" if diff > 0 else "fewer"
-        return (f"Over the last 12 months {fmt.number(worked, 1, lang)} FTE were worked per month on average, "
+        text = (f"Over the last 12 months {fmt.number(worked, 1, lang)} FTE were worked per month on average, "
                 f"{fmt.number(abs(diff), 1, lang)} FTE ({_share(share, lang)}) {more} than the staffing plan "
-                f"({fmt.number(planned, 1, lang)}).")
+                f"({fmt.number(planned, 1, lang)})")
+        text += f"; the budget had {fmt.number(budget, 1, lang)} FTE." if _ok(budget) else "."
+        if _ok(vp):
+            text += f" Variable pay was {_share(vp, lang)} {'above' if vp > 0 else 'below'} its budget."
+        return text
     more = "flere" if diff > 0 else "færre"
-    return (f"Siste 12 måneder ble det i snitt utført {fmt.number(worked, 1, lang)} årsverk per måned, "
+    text = (f"Siste 12 måneder ble det i snitt utført {fmt.number(worked, 1, lang)} årsverk per måned, "
             f"{fmt.number(abs(diff), 1, lang)} årsverk ({_share(share, lang)}) {more} enn bemanningsplanen "
-            f"({fmt.number(planned, 1, lang)}).")
+            f"({fmt.number(planned, 1, lang)})")
+    text += f"; budsjettet hadde {fmt.number(budget, 1, lang)} årsverk." if _ok(budget) else "."
+    if _ok(vp):
+        text += f" Variabel lønn var {_share(vp, lang)} {'over' if vp > 0 else 'under'} budsjettet."
+    return text
 
 
 def pay_note(part, d, lang: str) -> str | None:

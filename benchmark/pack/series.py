@@ -152,3 +152,21 @@ def weekday_profile(daily: pd.DataFrame, monthly: pd.DataFrame, units: list[str]
     out["occupancy"] = out["census"] / out["beds_open"].where(out["beds_open"] > 0)
     out["hours_per_patient"] = (hours / calendar_days) / out["census"].where(out["census"] > 0)
     return out.reindex(range(7))[["census", "beds_open", "occupancy", "hours_per_patient", "days"]]
+
+
+VARIABLE_PAY = ("pay_overtime", "pay_extra_shifts", "pay_shift_displacement", "pay_call_out", "pay_other_variable")
+
+
+def variable_pay_vs_budget(monthly: pd.DataFrame, members: pd.Series) -> pd.DataFrame:
+    """Per key and month: Σ variable pay, Σ ``variable_pay_budget`` and variable pay ÷ budget − 1,
+    over the unit-months that have a budget (so a unit without one does not count as overspending)."""
+    if "variable_pay_budget" not in monthly:
+        return pd.DataFrame(columns=["variable_pay", "variable_pay_budget", "variable_pay_vs_budget"])
+    m = monthly[monthly["unit_id"].isin(members.index) & monthly["variable_pay_budget"].notna()]
+    cols = [c for c in VARIABLE_PAY if c in m]
+    d = pd.DataFrame({"key": m["unit_id"].map(members).to_numpy(), "month": m["month"].astype(str).to_numpy(),
+                      "variable_pay": m[cols].astype(float).sum(axis=1).to_numpy(),
+                      "variable_pay_budget": m["variable_pay_budget"].astype(float).to_numpy()})
+    out = d.groupby(["key", "month"])[["variable_pay", "variable_pay_budget"]].sum()
+    out["variable_pay_vs_budget"] = out["variable_pay"] / out["variable_pay_budget"].where(out["variable_pay_budget"] > 0) - 1
+    return out

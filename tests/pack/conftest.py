@@ -43,7 +43,7 @@ def _monthly_row(unit: str, month: str, i: int, drg: float, visits: float, fte: 
         "fte_worked": fte, "fte_contracted": fte - 0.2, "fte_planned": fte - 0.5, "fte_budget": fte - 1.0,
         "pay_fixed": 50.0 * fte, "pay_overtime": 1.0 * fte * wobble, "pay_extra_shifts": 1.5 * fte,
         "pay_shift_displacement": 0.5 * fte, "pay_call_out": 0.2 * fte, "pay_other_variable": 0.3 * fte,
-        "agency_cost": 0.4 * fte * wobble, "sick_leave_days": 1.5 * fte * wobble, "possible_days": 21.0 * fte,
+        "variable_pay_budget": 3.0 * fte, "agency_cost": 0.4 * fte * wobble, "sick_leave_days": 1.5 * fte * wobble, "possible_days": 21.0 * fte,
         "leavers": 0.0, "headcount": heads,
     }
 

@@ -325,3 +325,16 @@ def test_charts_carry_the_norwegian_locale():
     nb, en = charts.index_chart(frame, "nb"), charts.index_chart(frame, "en")
     assert ">jan. 24<" in nb and ">juli 25<" in nb and ">1,00<" in nb
     assert ">Jan 24<" in en and ">1.00<" in en
+
+
+def test_variable_pay_against_budget_is_a_ratio_of_sums(trust_run):
+    """Execution: Σ variable pay ÷ Σ variable_pay_budget − 1 over Klinikk A's wards, from monthly.csv."""
+    data, store, run_id = trust_run
+    m = pd.read_csv(data / "monthly.csv")
+    m = m[m["unit_id"].isin(["A-W1", "A-W2", "A-W3"]) & (m["month"] == "2025-09")]
+    var = m[["pay_overtime", "pay_extra_shifts", "pay_shift_displacement", "pay_call_out", "pay_other_variable"]]
+    expected = var.to_numpy().sum() / m["variable_pay_budget"].sum() - 1
+    p = parse(render_package_html(store, "Klinikk A", run_id=run_id, analyst=True))
+    col = p.heads["exec_inpatient"].index("Variabel lønn mot budsjett")
+    sep = next(r for r in p.tables["exec_inpatient"] if r[0] == "sep. 2025")
+    assert sep[col] == cell_text(expected, "pct", "nb")
