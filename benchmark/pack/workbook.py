@@ -111,7 +111,9 @@ def write_workbook(pkg: Package, path: str | Path) -> Path:
         ws.write(0, 0, f"{w('title', lang)}: {pkg.division}", wr.h1)
         ws.write(1, 0, f"{w('period', lang)}: {pkg.period} · {w('run', lang)}: {pkg.run.get('run_id')} · "
                        f"{w('catalogue', lang)}: {pkg.catalogue_version}")
-        row = 3
+        ws.write(2, 0, w("source", lang, run=pkg.run.get("run_id"), period=pkg.period,
+                         source=pkg.run.get("data_source") or "–"))
+        row = 4
         if pkg.analyst:
             ws.write(row, 0, w("analyst_note", lang), wr.note)
             row += 1

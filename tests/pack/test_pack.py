@@ -338,3 +338,26 @@ def test_variable_pay_against_budget_is_a_ratio_of_sums(trust_run):
     col = p.heads["exec_inpatient"].index("Variabel lønn mot budsjett")
     sep = next(r for r in p.tables["exec_inpatient"] if r[0] == "sep. 2025")
     assert sep[col] == cell_text(expected, "pct", "nb")
+
+
+def test_without_the_runs_dataset_the_package_says_what_is_missing(tmp_path):
+    """The data folder moved after the run: the package is made from the store alone, says which parts
+    are missing and why, and still suppresses A-W3's sick leave (headcount recorded with the run)."""
+    import shutil
+
+    from benchmark.runner import run_benchmark
+
+    from .conftest import write_trust
+
+    data = write_trust(tmp_path / "data")
+    info = run_benchmark(data, "2025Q3", out=tmp_path / "out", store=tmp_path / "out" / "h.duckdb", quiet=True)
+    shutil.rmtree(data)
+    html = render_package_html(info.store, "Klinikk A")
+    assert "Deler av pakken mangler fordi datakilden" in html and "finnes ikke lenger" in html
+    t = parse(html)
+    ev = {row[0]: row for row in t.tables["eval_inpatient"]}
+    assert ev["okt. 2023"][1:3] == ["170", "35,0"]  # activity and FTE come from the run's own tables
+    assert "Pleietimer per liggedøgn" not in t.heads["eval_inpatient"]  # bed days are in the dataset only
+    col = t.heads["staff_inpatient"].index("Sykefravær")
+    row = next(r for r in t.tables["staff_inpatient"] if r[0].endswith("A-W3"))
+    assert row[col] == "skjermet (færre enn 5 ansatte)"
