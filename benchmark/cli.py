@@ -34,6 +34,7 @@ COMMANDS = (
     "beds",
     "serve",
     "users",
+    "pack",
 )
 
 
