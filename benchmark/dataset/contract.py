@@ -133,6 +133,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("unit_id", "str"),
         Column("month", "month"),
         *(_num(c, required=False) for c in ACTIVITY),
+    ),
     "daily": (
         Column("unit_id", "str"),
         Column("date", "date"),
