@@ -23,6 +23,7 @@ import pandas as pd
 from benchmark.explanation import numbers as fmt
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL, TEXT, t
 from benchmark.explanation.numbers import Lang
+from benchmark.labels import peer_group_label
 
 MAX_DRIVERS = 2
 MAX_TRENDS = 3
@@ -60,6 +61,8 @@ def format_value(res, criterion_id: str, x: float, lang: Lang) -> str:
 
 def peers_phrase(peer_group: str, peer_n: float | None, lang: Lang) -> str:
     n = "" if peer_n is None or pd.isna(peer_n) else str(int(peer_n))
+    if ":" in str(peer_group):  # care level × service area (issue 12): "9 døgnenheter i psykisk helsevern"
+        return peer_group_label(str(peer_group), lang, int(peer_n) if n else None)
     if peer_group in CARE_LEVEL_PLURAL:
         return t("peers_care_level", lang, n=n, care_level=CARE_LEVEL_PLURAL[peer_group][lang]).strip()
     return t("peers_group", lang, n=n, group=peer_group).strip()
