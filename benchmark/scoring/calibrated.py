@@ -36,7 +36,7 @@ from benchmark.stats.hetero import (
     within_variance,
 )
 
-DRAWS = 200
+DRAWS = 100
 T_LIMITS = True  # t(n − 2) quantiles (prediction interval); False: normal quantiles
 CENTRE_VARIANCE = False  # add the peer median's variance to the limits (off: y_i is part of the median)
 
@@ -121,7 +121,11 @@ def potential_gap_interval(fit: dict[str, np.ndarray], y: np.ndarray, target_kin
     gap = np.maximum((t_i - theta) * sign, 0.0)
     if relative:
         gap = gap / np.where(t_i != 0, t_i, np.nan)
-    low[idx], high[idx] = np.nanquantile(gap, 0.025, axis=1), np.nanquantile(gap, 0.975, axis=1)
+    # np.quantile along the draws is vectorised; nanquantile loops over rows (60 × slower). A NaN
+    # gap (a zero target under a relative gap) leaves the unit without an interval.
+    bad = np.isnan(gap).any(axis=1)
+    q_lo, q_hi = np.quantile(np.nan_to_num(gap), [0.025, 0.975], axis=1)
+    low[idx], high[idx] = np.where(bad, np.nan, q_lo), np.where(bad, np.nan, q_hi)
     return low, high
 
 
