@@ -99,6 +99,30 @@ STRUCTURE: list[tuple[str, str, str, list[tuple[str, int, str]]]] = [
     ("Eiendom og internservice", "Kantine og service", "service", [("support", 3, "Kantine")]),
     ("Eiendom og internservice", "Stab", "stab", [("support", 3, "Stab")]),
 ]
+# Wards outside somatics, appended after STRUCTURE with their own random stream (so the draws of
+# the units above, and with them every other demo table, stay as they were). With the psychiatric
+# wards of STRUCTURE the demo trust has 9 psychiatric, 8 rehabilitation and 8 intensive/
+# overvåkning wards: full peer groups under [peers] min_size = 8.
+EXTRA_STRUCTURE: list[tuple[str, str, str, list[tuple[str, int, str]]]] = [
+    ("Elverum-Hamar", "Intensiv og overvåkning EH", "intensiv", [("inpatient", 4, "Intensiv/overvåkning")]),
+    ("Gjøvik-Lillehammer", "Intensiv og overvåkning GL", "intensiv", [("inpatient", 3, "Intensiv/overvåkning")]),
+    ("Habilitering og rehabilitering", "Rehabilitering Ottestad", "rehabilitering",
+     [("inpatient", 4, "Rehabiliteringspost")]),
+]
+EXTRA_SEED = 20251002
+# inpatient wards by service area: (DRG points, bed days) per FTE-month and size range in FTE.
+# Psychiatric wards: many bed days, few DRG points (a 16-bed ward with ~40 FTE); rehabilitation:
+# long stays, lean staffing; intensive/overvåkning: few beds, heavy staffing (8 beds, ~50 FTE).
+# The size range stays the wards' 14–40 FTE, so the random draws (and every other demo table)
+# are those of the earlier demo.
+INPATIENT_AREA = {
+    "somatic": (5.5, 9.5, (14, 40)),
+    "mental_health": (0.9, 11.0, (14, 40)),
+    "substance_abuse": (0.7, 14.0, (14, 40)),
+    "rehabilitation": (1.6, 23.0, (14, 40)),
+    "intensive": (3.4, 4.4, (14, 40)),
+}
+
 SITES = ("Hamar", "Elverum", "Gjøvik", "Lillehammer", "Tynset", "Kongsvinger", "Trysil", "Otta")
 
 
@@ -106,9 +130,9 @@ def _months(first: str = FIRST_MONTH, last: str = LAST_MONTH) -> tuple[str, ...]
     return month_range(first, last)
 
 
-def _demo_units(rng: np.random.Generator) -> pd.DataFrame:
+def _demo_units(rng: np.random.Generator, structure=None) -> pd.DataFrame:
     rows = []
-    for division, department, specialty, parts in STRUCTURE:
+    for division, department, specialty, parts in (STRUCTURE if structure is None else structure):
         for care_level, count, stem in parts:
             for k in range(count):
                 site = SITES[(len(rows) + k) % len(SITES)] if care_level == "prehospital" else ""
@@ -117,18 +141,35 @@ def _demo_units(rng: np.random.Generator) -> pd.DataFrame:
                              if care_level != "prehospital" else name))
     units = pd.DataFrame(rows, columns=["division", "department", "care_level", "specialty", "unit_name"])
     code = {d: f"D{i + 1}" for i, d in enumerate(DIVISIONS)}
-    units.insert(0, "unit_id", [f"{code[d]}-{i + 1:03d}" for i, d in enumerate(units["division"])])
+    start = 0 if structure is None else sum(n for *_, parts in STRUCTURE for _, n, _ in parts)
+    units.insert(0, "unit_id", [f"{code[d]}-{start + i + 1:03d}" for i, d in enumerate(units["division"])])
     return units
+
+
+def _size_range(units: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit the FTE size range of its care level (inpatient: of its service area)."""
+    from benchmark.scoring.peergroups import derive_service_area
+
+    area = derive_service_area(units).to_numpy()
+    care = units["care_level"].to_numpy()
+    lo = np.array([INPATIENT_AREA[a][2][0] if c == "inpatient" else CARE[c][2][0] for c, a in zip(care, area, strict=True)], float)
+    hi = np.array([INPATIENT_AREA[a][2][1] if c == "inpatient" else CARE[c][2][1] for c, a in zip(care, area, strict=True)], float)
+    return lo, hi
 
 
 def _monthly(units: pd.DataFrame, months: tuple[str, ...], rng: np.random.Generator,
              effects: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Vectorised monthly rows for ``units`` (U) × ``months`` (M); arrays are shaped (U, M)."""
+    from benchmark.scoring.peergroups import derive_service_area
+
     n_units, n_months = len(units), len(months)
     care = units["care_level"].to_numpy()
-    lo = np.array([CARE[c][2][0] for c in care], float)
-    hi = np.array([CARE[c][2][1] for c in care], float)
+    area = derive_service_area(units).to_numpy()
+    lo, hi = _size_range(units)
     size = units["size"].to_numpy(float) if "size" in units else lo + (hi - lo) * rng.random(n_units)
+    inpatient = care == "inpatient"
+    drg_rate = np.array([INPATIENT_AREA[a][0] for a in area])
+    bed_rate = np.array([INPATIENT_AREA[a][1] for a in area])
     month_no = np.array([int(m[5:7]) for m in months])
     t = np.arange(n_months)
     season_act = np.where(month_no == 7, 0.70, np.where(month_no == 12, 0.85, 1.0))
@@ -141,20 +182,22 @@ def _monthly(units: pd.DataFrame, months: tuple[str, ...], rng: np.random.Genera
         return eff.get(name, np.ones((n_units, n_months)))
 
     planned = np.round(size * 4) / 4
+    # month-to-month noise falls with size (more staff average out more): CV ∝ 1/√FTE, 1 at 20 FTE
+    noisy = np.sqrt(20.0 / np.maximum(size, 1.0))[:, None]
     fte = planned[:, None] * (1 + 0.03 * rng.standard_normal((n_units, n_months))) * (1 + 0.002 * t)
     fte *= np.where(month_no == 7, 0.93, 1.0) * unit("fte_factor")
     fte = np.maximum(fte, 0.5)
-    prod = np.array([CARE[c][1] for c in care]) * (1 + 0.08 * rng.standard_normal(n_units))
-    activity = prod[:, None] * unit("productivity") * fte * season_act * (1 + 0.05 * rng.standard_normal((n_units, n_months)))
+    prod = np.where(inpatient, drg_rate, np.array([CARE[c][1] for c in care])) * (1 + 0.08 * rng.standard_normal(n_units))
+    activity = prod[:, None] * unit("productivity") * fte * season_act * (1 + 0.05 * noisy * rng.standard_normal((n_units, n_months)))
     pay_fixed = fte * PAY_PER_FTE * (1 + 0.02 * rng.standard_normal((n_units, n_months)))
     var_share = np.clip(0.08 + 0.02 * rng.standard_normal(n_units), 0.03, 0.15)[:, None] * unit("variable_pay")
-    variable = pay_fixed * var_share / (1 - var_share) * season_var * (1 + 0.10 * rng.standard_normal((n_units, n_months)))
+    variable = pay_fixed * var_share / (1 - var_share) * season_var * (1 + 0.10 * noisy * rng.standard_normal((n_units, n_months)))
     variable = np.maximum(variable, 0)
     agency_share = np.where(rng.random(n_units) < 0.08, 0.06 + 0.04 * rng.random(n_units), 0.01 * rng.random(n_units))
-    agency = (pay_fixed + variable) * agency_share[:, None] * np.abs(1 + 0.3 * rng.standard_normal((n_units, n_months)))
+    agency = (pay_fixed + variable) * agency_share[:, None] * np.abs(1 + 0.3 * noisy * rng.standard_normal((n_units, n_months)))
     possible = fte * POSSIBLE_DAYS_PER_FTE
     sick_rate = np.clip(0.07 + 0.012 * rng.standard_normal(n_units), 0.03, 0.12)[:, None] * unit("sick_leave")
-    sick = possible * np.clip(sick_rate * season_sick * (1 + 0.12 * rng.standard_normal((n_units, n_months))), 0, 0.5)
+    sick = possible * np.clip(sick_rate * season_sick * (1 + 0.12 * noisy * rng.standard_normal((n_units, n_months))), 0, 0.5)
     headcount = np.round(fte * 1.25)
     leavers = rng.poisson(np.maximum(headcount, 1) * 0.11 / 12)
 
@@ -169,10 +212,11 @@ def _monthly(units: pd.DataFrame, months: tuple[str, ...], rng: np.random.Genera
         if column == "drg_points":  # outpatient and day treatment also earn some DRG points
             values = values + np.where(np.isin(care, ("outpatient", "day_treatment", "surgery"))[:, None],
                                        activity * 0.04, 0.0)
-        if column == "bed_days":
-            values = np.where((care == "inpatient")[:, None], fte * 9.5 * season_act, 0.0)
+        if column == "bed_days":  # the ward's bed days follow its staffing and its own productivity
+            values = np.where(inpatient[:, None], activity / drg_rate[:, None] * bed_rate[:, None], 0.0)
         frame[column] = values.ravel()
-    frame["beds"] = np.where((care == "inpatient")[:, None], np.round(planned / 1.6)[:, None] + 0 * t, 0.0).ravel()
+    beds = np.round(planned * bed_rate / 30.4 / 0.9)  # about 90 % occupancy
+    frame["beds"] = np.where(inpatient[:, None], beds[:, None] + 0 * t, 0.0).ravel()
     frame["fte_worked"] = fte.ravel()
     frame["fte_contracted"] = (planned[:, None] * (0.97 + 0 * t)).ravel()
     frame["fte_planned"] = (planned[:, None] * unit("has_plan") + 0 * t).ravel()
@@ -367,12 +411,17 @@ def generate_demo() -> tuple[dict[str, pd.DataFrame], dict]:
     rng = np.random.default_rng(SEED)
     months = _months()
     units = _demo_units(rng)
-    lo = np.array([CARE[c][2][0] for c in units["care_level"]], float)
-    hi = np.array([CARE[c][2][1] for c in units["care_level"]], float)
+    lo, hi = _size_range(units)
     units["size"] = np.round(lo + (hi - lo) * rng.random(len(units)), 1)
     effects, truths, no_plan, small, ordinary = _plant(units, months, rng)
     units.loc[units["unit_id"] == small, "size"] = 2.5
     monthly = _monthly(units, months, rng, effects)
+    extra_rng = np.random.default_rng(EXTRA_SEED)
+    extra = _demo_units(extra_rng, EXTRA_STRUCTURE)
+    elo, ehi = _size_range(extra)
+    extra["size"] = np.round(elo + (ehi - elo) * extra_rng.random(len(extra)), 1)
+    monthly = pd.concat([monthly, _monthly(extra, months, extra_rng)], ignore_index=True)
+    units = pd.concat([units, extra], ignore_index=True)
     # one unit opened and one closed during the 36 months
     opened = units[units["care_level"] == "day_treatment"]["unit_id"].iloc[-1]
     closed = units[units["care_level"] == "support"]["unit_id"].iloc[0]
@@ -382,6 +431,12 @@ def generate_demo() -> tuple[dict[str, pd.DataFrame], dict]:
     keep = ~(((monthly["unit_id"] == opened) & (monthly["month"] < "2023-09"))
              | ((monthly["unit_id"] == closed) & (monthly["month"] > "2024-06")))
     monthly = monthly[keep].reset_index(drop=True)
+    from benchmark.scoring.peergroups import derive_service_area
+
+    # service area written out, except for the habilitation clinics, left blank to show the
+    # derivation from specialty (SPEC §3)
+    units["service_area"] = derive_service_area(units).where(units["specialty"] != "habilitering", "")
+    units["headcount"] = np.round(units["size"] * 1.25)
     units = units.drop(columns="size")
     units["peer_group"] = ""
 

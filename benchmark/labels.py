@@ -74,3 +74,42 @@ def heading(key: str, lang: str = "nb") -> str:
     if pair is None:
         return key
     return pair[0] if lang == "nb" else pair[1]
+
+
+# Peer groups in words (issue 12): "inpatient:mental_health" → "døgnenheter i psykisk helsevern".
+CARE_PLURAL: dict[str, tuple[str, str]] = {
+    "inpatient": ("sengeposter", "inpatient wards"), "outpatient": ("poliklinikker", "outpatient clinics"),
+    "day_treatment": ("dagbehandlingsenheter", "day-treatment units"), "surgery": ("operasjonsenheter", "theatres"),
+    "emergency": ("akuttmottak", "emergency departments"), "prehospital": ("prehospitale enheter", "prehospital units"),
+    "diagnostics": ("diagnostikkenheter", "diagnostic units"), "support": ("støtteenheter", "support units"),
+}
+# a ward outside somatics is a døgnenhet (døgnpost) in Norwegian usage
+CARE_PLURAL_NON_SOMATIC = {"inpatient": ("døgnenheter", "inpatient units")}
+SERVICE_AREA_WORDS: dict[str, tuple[str, str]] = {
+    "somatic": ("somatikk", "somatic care"), "mental_health": ("psykisk helsevern", "mental health care"),
+    "substance_abuse": ("TSB (rusbehandling)", "substance-abuse treatment"),
+    "rehabilitation": ("rehabilitering", "rehabilitation"), "intensive": ("intensiv og overvåkning", "intensive care"),
+}
+
+
+def peer_group_label(group: str, lang: str = "nb", n: int | None = None) -> str:
+    """A peer group in words, with its size in front when ``n`` is given.
+
+    >>> peer_group_label("inpatient:mental_health")
+    'døgnenheter i psykisk helsevern'
+    >>> peer_group_label("inpatient:mental_health", n=9)
+    '9 døgnenheter i psykisk helsevern'
+    >>> peer_group_label("outpatient", "en", 12)
+    '12 outpatient clinics'
+
+    A label that is not care level[:service area] (a units.peer_group override) is quoted.
+    """
+    i = 0 if lang == "nb" else 1
+    care, _, area = str(group).partition(":")
+    prefix = "" if n is None else f"{n} "
+    if care not in CARE_PLURAL:
+        return prefix + (f"enheter i gruppen «{group}»" if i == 0 else f"entities in group '{group}'")
+    if not area or area not in SERVICE_AREA_WORDS:
+        return prefix + CARE_PLURAL[care][i]
+    noun = (CARE_PLURAL_NON_SOMATIC.get(care, CARE_PLURAL[care]) if area != "somatic" else CARE_PLURAL[care])[i]
+    return prefix + f"{noun} {'i' if i == 0 else 'in'} {SERVICE_AREA_WORDS[area][i]}"

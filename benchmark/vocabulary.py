@@ -24,6 +24,16 @@ class CareLevel(StrEnum):
     SUPPORT = "support"
 
 
+class ServiceArea(StrEnum):
+    """Tjenesteområde (SPEC §3 units.service_area): peer groups are care level × service area."""
+
+    SOMATIC = "somatic"
+    MENTAL_HEALTH = "mental_health"
+    SUBSTANCE_ABUSE = "substance_abuse"
+    REHABILITATION = "rehabilitation"
+    INTENSIVE = "intensive"
+
+
 class Progress(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
@@ -96,6 +106,24 @@ _SYNONYMS: dict[type[StrEnum], dict[str, str]] = {
         "støtte": "support",
         "stab": "support",
         "drift": "support",
+    },
+    ServiceArea: {
+        "somatikk": "somatic",
+        "psykisk helsevern": "mental_health",
+        "phv": "mental_health",
+        "psykiatri": "mental_health",
+        "mental health": "mental_health",
+        "tsb": "substance_abuse",
+        "rus": "substance_abuse",
+        "rusbehandling": "substance_abuse",
+        "tverrfaglig spesialisert rusbehandling": "substance_abuse",
+        "substance abuse": "substance_abuse",
+        "rehabilitering": "rehabilitation",
+        "habilitering": "rehabilitation",
+        "habilitering og rehabilitering": "rehabilitation",
+        "intensiv": "intensive",
+        "overvåkning": "intensive",
+        "intensiv/overvåkning": "intensive",
     },
     Progress: {
         "ikke startet": "not_started",

@@ -26,6 +26,22 @@ class Potential:
 
 
 @dataclass(frozen=True)
+class Peers:
+    """``[peers]`` (SPEC §4): how peer groups are formed (benchmark/scoring/peergroups.py)."""
+
+    by: tuple[str, ...] = ("care_level", "service_area")
+    min_size: int = 8
+    method: str = "groups"  # groups | knn
+    k: int = 10
+    features: tuple[str, ...] = ("log_fte",)
+    knn_above: int = 30  # kNN comparison sets only in groups larger than this
+
+    def to_dict(self) -> dict:
+        return {"by": list(self.by), "min_size": self.min_size, "method": self.method, "k": self.k,
+                "features": list(self.features), "knn_above": self.knn_above}
+
+
+@dataclass(frozen=True)
 class Criterion:
     id: str
     name: Mapping[str, str]
@@ -37,7 +53,7 @@ class Criterion:
     source: str = "monthly"
     numerator_by_care_level: Mapping[str, Expression | None] = field(default_factory=dict)
     levels: tuple[str, ...] = ("unit", "department", "division")
-    peer_group: str = "care_level"
+    peer_group: str = "peers"  # "peers" = the catalogue's [peers]; or a units column, or "all"
     window: str = "period"
     target: str | float = "median"
     model: str = "scaled"
@@ -54,8 +70,13 @@ class Criterion:
         """+1 when higher is better, −1 when lower is better."""
         return 1 if self.direction == "higher_is_better" else -1
 
-    def numerator_for(self, care_level: str) -> Expression | None:
-        """The numerator for units of ``care_level`` (None: not scored for that care level)."""
+    def numerator_for(self, care_level: str, service_area: str | None = None) -> Expression | None:
+        """The numerator for units of ``care_level`` (None: not scored for that care level).
+
+        A key ``care_level.service_area`` (``inpatient.mental_health``) wins over ``care_level``.
+        """
+        if service_area and f"{care_level}.{service_area}" in self.numerator_by_care_level:
+            return self.numerator_by_care_level[f"{care_level}.{service_area}"]
         if care_level in self.numerator_by_care_level:
             return self.numerator_by_care_level[care_level]
         return self.numerator
@@ -102,6 +123,7 @@ class Catalogue:
     extra_columns: tuple[str, ...] = ()
     path: str | None = None
     min_headcount: int = 5  # [privacy]: sensitive criteria of smaller units are masked (SPEC §10)
+    peers: Peers = field(default_factory=Peers)
 
     def get(self, criterion_id: str) -> Criterion:
         for c in self.criteria:
@@ -125,6 +147,7 @@ class Catalogue:
         return {"version": self.version, "title": dict(self.title),
                 "risk_probabilities": dict(self.risk_probabilities),
                 "extra_columns": list(self.extra_columns),
+                "peers": self.peers.to_dict(),
                 "criterion": [c.to_dict() for c in self.criteria],
                 **({"privacy": {"min_headcount": self.min_headcount}} if self.min_headcount != 5 else {})}
 

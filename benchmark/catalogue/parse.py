@@ -15,16 +15,16 @@ import tomllib
 from pathlib import Path
 
 from benchmark.catalogue.expression import Expression, ExpressionError, parse_expression
-from benchmark.catalogue.model import Catalogue, Criterion, Potential
+from benchmark.catalogue.model import Catalogue, Criterion, Peers, Potential
 from benchmark.dataset.contract import monthly_numeric_columns
 from benchmark.issues import CriteriaError, Issue
 from benchmark.periods import WINDOWS
-from benchmark.vocabulary import CareLevel, Direction, Level
+from benchmark.vocabulary import CareLevel, Direction, Level, ServiceArea
 
 DIRECTIONS = tuple(d.value for d in Direction)
 LEVELS = tuple(level.value for level in Level)
 TARGETS = ("median", "upper_quartile", "mean")
-MODELS = ("proportion", "ratio", "indirect", "scaled")
+MODELS = ("proportion", "ratio", "indirect", "scaled", "months")
 OVERDISPERSION = ("none", "multiplicative", "additive")
 POTENTIAL_UNITS = ("fte", "knok", "none")
 GAPS = ("absolute", "relative")
@@ -163,7 +163,11 @@ def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
     den = _expr(c, cid, "denominator", item.get("denominator", "1"), allowed) if "denominator" in item else None
     by_care: dict[str, Expression | None] = {}
     for level, text in dict(item.get("numerator_by_care_level", {})).items():
-        if level not in {cl.value for cl in CareLevel}:
+        care_part, _, area_part = str(level).partition(".")
+        if area_part and area_part not in {a.value for a in ServiceArea}:
+            c.add(cid, "numerator_by_care_level", level, "unknown_service_area",
+                  "is not a service area", _closest(area_part, [a.value for a in ServiceArea]))
+        if care_part not in {cl.value for cl in CareLevel}:
             c.add(cid, "numerator_by_care_level", level, "unknown_care_level",
                   "is not a care level", _closest(level, [cl.value for cl in CareLevel]))
         by_care[level] = None if str(text).strip() == "" else _expr(
@@ -204,13 +208,41 @@ def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
     return Criterion(
         id=cid, name=texts["name"], description=texts["description"], rationale=texts["rationale"],
         numerator=num, denominator=den, direction=direction, source=source,
-        numerator_by_care_level=by_care, levels=tuple(levels), peer_group=str(item.get("peer_group", "care_level")),
+        numerator_by_care_level=by_care, levels=tuple(levels), peer_group=str(item.get("peer_group", "peers")),
         window=window, target=float(target) if isinstance(target, (int, float)) else target, model=model,
         overdispersion=od, weight=float(weight), min_denominator=float(min_den), value_format=vf,
         value_unit=dict(value_unit) if isinstance(value_unit, dict) else {"nb": str(value_unit), "en": str(value_unit)},
         potential=Potential(unit=unit, volume=volume, gap=gap, additive=bool(pot.get("additive", False))),
         sensitive=sensitive,
     )
+
+
+PEER_METHODS = ("groups", "knn")
+PEER_BY = ("care_level", "service_area", "specialty", "division", "department")
+
+
+def _peers(c: _Collector, raw: dict) -> Peers:
+    """``[peers]``: by, min_size, method, k, features, knn_above (every problem reported)."""
+    default = Peers()
+    by = raw.get("by", list(default.by))
+    by = [by] if isinstance(by, str) else list(by)
+    for col in by:
+        _choice(c, None, "peers.by", col, PEER_BY, "unknown_peer_column")
+    out = {}
+    for name in ("min_size", "k", "knn_above"):
+        value = raw.get(name, getattr(default, name))
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            c.add(None, f"peers.{name}", value, "bad_peers", "must be a whole number, 1 or more")
+            value = getattr(default, name)
+        out[name] = value
+    method = _choice(c, None, "peers.method", raw.get("method", default.method), PEER_METHODS, "unknown_peer_method")
+    features = raw.get("features", list(default.features))
+    features = [features] if isinstance(features, str) else [str(f) for f in features]
+    for name in sorted(set(raw) - {"by", "min_size", "method", "k", "features", "knn_above"}):
+        c.add(None, f"peers.{name}", raw[name], "unknown_field", "is not a [peers] setting",
+              _closest(name, ["by", "min_size", "method", "k", "features", "knn_above"]))
+    return Peers(by=tuple(by), min_size=out["min_size"], method=method, k=out["k"],
+                 features=tuple(features), knn_above=out["knn_above"])
 
 
 def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issue]]:
@@ -264,9 +296,10 @@ def parse_catalogue(text: str, source: str) -> tuple[Catalogue | None, list[Issu
         c.add(None, "privacy.min_headcount", min_headcount, "bad_min_headcount",
               "must be a whole number of employees, 1 or more", "Write [privacy] min_headcount = 5")
         min_headcount = 5
+    peers = _peers(c, dict(data.get("peers", {})))
     if c.issues:
         return None, c.issues
-    catalogue = Catalogue(version=version, criteria=tuple(x for x in criteria if x is not None),
+    catalogue = Catalogue(peers=peers, version=version, criteria=tuple(x for x in criteria if x is not None),
                           title=dict(data.get("title", {})), risk_probabilities={k: float(v) for k, v in probs.items()},
                           extra_columns=tuple(sorted(extra)), path=source, min_headcount=min_headcount)
     return catalogue, []

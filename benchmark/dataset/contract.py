@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from benchmark.vocabulary import CareLevel, MeasureKind, Progress, Risk, Status
+from benchmark.vocabulary import CareLevel, MeasureKind, Progress, Risk, ServiceArea, Status
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("department", "str", meaning="avdeling"),
         Column("care_level", "category", vocabulary=CareLevel, meaning="omsorgsnivå"),
         Column("specialty", "str", required=False, meaning="fagområde"),
+        Column("service_area", "category", required=False, vocabulary=ServiceArea,
+               meaning="tjenesteområde; blank: derived from specialty (benchmark/scoring/peergroups.py)"),
+        _num("headcount", required=False, meaning="ansatte i enheten (skjerming når monthly.headcount mangler)"),
         Column("peer_group", "str", required=False, meaning="overrides the derived peer group"),
         Column("active_from", "date", required=False),
         Column("active_to", "date", required=False),

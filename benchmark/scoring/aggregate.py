@@ -18,12 +18,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmark.catalogue.model import Catalogue, Criterion
+from benchmark.catalogue.model import Catalogue, Criterion, Peers
 from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, month_index, parse_period
+from benchmark.scoring.peergroups import derive_service_area, peer_groups
 
 VALUE_COLUMNS = ["period", "level", "entity_id", "entity_name", "division", "department", "care_level",
-                 "peer_group", "criterion", "numerator", "denominator", "value", "volume", "n_months",
+                 "peer_group", "peer_note", "criterion", "numerator", "denominator", "value", "volume", "n_months",
                  "scored", "not_scored_reason"]
 
 REASONS = {
@@ -58,12 +59,20 @@ def entity_table(ds: Dataset, level: str) -> pd.DataFrame:
     return u
 
 
-def _peer_values(units: pd.DataFrame, crit: Criterion) -> pd.Series:
-    """Per unit, the peer-group value used at unit level (units.peer_group overrides)."""
+def _peer_values(units: pd.DataFrame, crit: Criterion, peers: Peers | None = None) -> pd.DataFrame:
+    """Per unit the peer group at unit level and its note (units.peer_group overrides).
+
+    ``crit.peer_group == "peers"``: the catalogue's ``[peers]`` (care level × service area with the
+    minimum-size fallback, :mod:`benchmark.scoring.peergroups`); otherwise a units column or "all".
+    """
     by = crit.peer_group
+    if by == "peers":
+        p = peers or Peers()
+        return peer_groups(units, p.by, p.min_size)
     base = pd.Series("all", index=units.index) if by == "all" else (
         units[by].astype(str) if by in units else pd.Series("all", index=units.index))
-    return units["unit_peer_group"].where(units["unit_peer_group"] != "", base)
+    label = units["unit_peer_group"].where(units["unit_peer_group"] != "", base)
+    return pd.DataFrame({"peer_group": label, "peer_note": ""})
 
 
 def _cache(ds: Dataset) -> dict:
@@ -96,7 +105,9 @@ def _row_codes(ds: Dataset) -> dict:
         unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(ds.monthly["unit_id"])
         month_codes, month_labels = pd.factorize(ds.monthly["month"])
         label_index = np.array([month_index(str(m)) for m in month_labels], dtype=np.int64)
-        care_codes, care_labels = pd.factorize(ds.units["care_level"].astype(str))
+        # care level and service area together: a numerator may differ per both (SPEC §4)
+        care_key = ds.units["care_level"].astype(str) + "." + derive_service_area(ds.units).to_numpy()
+        care_codes, care_labels = pd.factorize(care_key)
         _cache(ds)["row_codes"] = {
             "unit": unit_pos.astype(np.int64),
             "month": label_index[month_codes] if len(month_codes) else np.zeros(0, np.int64),
@@ -124,9 +135,10 @@ def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
         if crit.numerator_by_care_level:
             num = np.full(len(m), np.nan)
             evaluated: dict[str, np.ndarray] = {}
-            for code, care in enumerate(codes["care_labels"]):
+            for code, care_area in enumerate(codes["care_labels"]):
                 rows = care_of_row == code
-                expr = crit.numerator_for(care)
+                care, _, area = str(care_area).partition(".")
+                expr = crit.numerator_for(care, area)
                 if expr is None:
                     measured[rows] = False
                     continue
@@ -271,13 +283,13 @@ def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: s
             frame["reason"] = _reasons(frame, crit.min_denominator)
         else:
             frame = _criterion_frame(ds, units, crit, period, level)
-        frames.append(_finish(frame, _entity_facts(ds, level, crit), crit, period, level))
+        frames.append(_finish(frame, _entity_facts(ds, level, crit, cat.peers), crit, period, level))
     if not frames:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[VALUE_COLUMNS]
 
 
-def _entity_facts(ds: Dataset, level: str, crit: Criterion) -> pd.DataFrame:
+def _entity_facts(ds: Dataset, level: str, crit: Criterion, peers: Peers | None = None) -> pd.DataFrame:
     """Per entity: name, division, department, care level ("mixed" if its units differ), peer group."""
     key = ("facts", level)
     units, codes, ids = _entities(ds, level)
@@ -295,7 +307,15 @@ def _entity_facts(ds: Dataset, level: str, crit: Criterion) -> pd.DataFrame:
     facts, first_unit = _cache(ds)[key]
     facts = facts.copy()
     # above unit level entities mix care levels: one peer group, compared on the productivity index
-    facts["peer_group"] = "all" if level != "unit" else _peer_values(units, crit).to_numpy()[first_unit]
+    if level != "unit":
+        facts["peer_group"], facts["peer_note"] = "all", ""
+    else:
+        pkey = ("peer_values", crit.peer_group, peers)
+        if pkey not in _cache(ds):
+            _cache(ds)[pkey] = _peer_values(units, crit, peers)
+        pv = _cache(ds)[pkey]
+        facts["peer_group"] = pv["peer_group"].to_numpy()[first_unit]
+        facts["peer_note"] = pv["peer_note"].to_numpy()[first_unit]
     return facts
 
 

@@ -16,6 +16,8 @@ from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, parse_period
 from benchmark.privacy import entity_headcount
 from benchmark.scoring.aggregate import criterion_values, monthly_arrays
+from benchmark.scoring.calibrated import align_months, fit_months, potential_gap_interval
+from benchmark.scoring.peergroups import knn_centres, knn_neighbours
 from benchmark.scoring.peers import peer_target, percentile
 from benchmark.scoring.potential import criterion_potential, entity_potential
 from benchmark.scoring.ranking import composite_with_se, normalised_scores, rank_composite
@@ -25,8 +27,8 @@ from benchmark.scoring.trend import trend_table
 from benchmark.scoring.variance import dersimonian_laird, within_se
 from benchmark.stats import assess
 
-ASSESS_COLUMNS = ["target", "z", "z_adjusted", "lower95", "upper95", "lower998", "upper998", "flag", "se",
-                  "shrunk", "shrunk_se", "phi", "tau2", "overdispersion_applied"]
+ASSESS_COLUMNS = ["target", "centre", "z", "z_adjusted", "lower95", "upper95", "lower998", "upper998", "flag",
+                  "se", "shrunk", "shrunk_se", "phi", "tau2", "overdispersion_applied", "gap_low", "gap_high"]
 
 
 def measures_summary(ds: Dataset, cat: Catalogue, period: Period) -> pd.DataFrame | None:
@@ -37,8 +39,58 @@ def measures_summary(ds: Dataset, cat: Catalogue, period: Period) -> pd.DataFram
     return realisation(ds.measures, ds.division_results, period, cat.risk_probabilities)
 
 
-def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None) -> pd.DataFrame:
-    """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``."""
+def knn_features(ds: Dataset, entity_ids: pd.Series, features: tuple[str, ...], months: tuple[str, ...]) -> np.ndarray:
+    """Entities × features for kNN peers: ``log_fte`` (log mean fte_worked in the window) or a
+    numeric units column (missing values: the column's median)."""
+    from benchmark.issues import CriteriaError, Issue
+
+    unknown = [f for f in features if f != "log_fte" and f not in ds.units]
+    if unknown:
+        raise CriteriaError(issues=[Issue("[peers]", "unknown_peer_feature",
+                                          "is neither log_fte nor a column of units", column="features",
+                                          value=f) for f in unknown])
+    cols = []
+    for name in features:
+        if name == "log_fte":
+            m = ds.monthly[ds.monthly["month"].isin(months)]
+            fte = m.groupby("unit_id")["fte_worked"].mean().reindex(entity_ids)
+            cols.append(np.log(np.maximum(fte.to_numpy(float), 0.1)))
+        else:
+            col = pd.to_numeric(ds.units.set_index("unit_id")[name], errors="coerce").reindex(entity_ids)
+            cols.append(col.fillna(col.median()).to_numpy(float))
+    x = np.column_stack(cols) if cols else np.zeros((len(entity_ids), 1))
+    return np.where(np.isfinite(x), x, 0.0)
+
+
+def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFrame, cache: dict | None,
+                peers=None) -> dict:
+    """The target-independent part of a "months" criterion (cached for the sensitivity scenario)."""
+    key = ("months_fit", crit.id)
+    if cache is not None and key in cache:
+        return cache[key]
+    ids, num, den, _ = monthly_arrays(ds, crit, level, period.window(crit.window))
+    n_, d_ = align_months(ids, num, den, rows["entity_id"])
+    codes, _ = pd.factorize(rows["peer_group"])
+    codes = codes.astype(np.int64)
+    y = rows["value"].to_numpy(float)
+    override = None
+    if peers is not None and peers.method == "knn" and level == "unit":
+        feats = knn_features(ds, rows["entity_id"], peers.features, period.window(crit.window))
+        override = knn_centres(y, knn_neighbours(feats, codes, peers.k, peers.knn_above), codes)
+    fit = fit_months(n_, d_, y, codes, override)
+    if cache is not None:
+        cache[key] = fit
+    return fit
+
+
+def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None,
+                    ds: Dataset | None = None, period: Period | None = None, level: str = "unit",
+                    cache: dict | None = None, seed: int = 1) -> pd.DataFrame:
+    """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``.
+
+    Criteria with ``model = "months"`` go through :mod:`benchmark.scoring.calibrated` (needs
+    ``ds``, ``period``, ``level``); the others through :func:`benchmark.stats.assess` per group.
+    """
     n = len(values)
     numeric = {c: np.full(n, np.nan) for c in ASSESS_COLUMNS if c not in ("flag", "overdispersion_applied")}
     text = {"flag": np.full(n, "", dtype=object), "overdispersion_applied": np.full(n, "", dtype=object)}
@@ -51,14 +103,31 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
         rows = values.iloc[pos]
         target_kind = crit.target if (target_override is None or not isinstance(crit.target, str)) else target_override
         targets = peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
+        if crit.model == "months":
+            if ds is None:
+                raise ValueError("model 'months' needs the dataset")
+            fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers)
+            relative = crit.potential.gap == "relative"
+            low, high = potential_gap_interval(fit, rows["value"].to_numpy(float), target_kind, crit.sign,
+                                               relative, seed)
+            fit = {**fit, "target": targets, "gap_low": low, "gap_high": high}
+            for col, store in (*numeric.items(), *text.items()):
+                store[pos] = fit[col]
+            continue
+        # count models and measures: the funnel is about the peer centre (the median, as for
+        # "months"), never about a normative target; the target only enters the gap
+        centres = peer_target(rows["value"], rows["peer_group"], crit.sign, "median").to_numpy(dtype=float)
         codes, _ = pd.factorize(rows["peer_group"])
         num, den = rows["numerator"].to_numpy(dtype=float), rows["denominator"].to_numpy(dtype=float)
         for group in range(codes.max() + 1):  # a loop over peer groups
             at = np.flatnonzero(codes == group)
-            result = assess(pd.Series(num[at]), pd.Series(den[at]), model=crit.model, target=float(targets[at[0]]),
+            result = assess(pd.Series(num[at]), pd.Series(den[at]), model=crit.model, target=float(centres[at[0]]),
                             overdispersion=None if crit.overdispersion == "none" else crit.overdispersion)
+            result["centre"] = result["target"]
+            result["target"] = np.where(result["target"].notna(), targets[at], np.nan)
             for col, store in (*numeric.items(), *text.items()):
-                store[pos[at]] = result[col].to_numpy()
+                if col in result:
+                    store[pos[at]] = result[col].to_numpy()
     out = pd.DataFrame(numeric, index=values.index)
     out["flag"] = pd.Series(text["flag"], index=values.index).fillna("").astype(str)
     out["overdispersion_applied"] = pd.Series(text["overdispersion_applied"], index=values.index).fillna("").astype(str)
@@ -91,7 +160,7 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
         for _, idx in rows.groupby("peer_group").groups.items():  # a loop over peer groups
             pos = rows.index.get_indexer(idx)
             y, s = rows.loc[idx, "value"].to_numpy(float), se[pos]
-            target = out.loc[idx, "target"].to_numpy(float)
+            target = out.loc[idx, "centre"].to_numpy(float)  # the peer centre, never a norm
             tau2 = dersimonian_laird(y, s)
             b = np.where(np.isfinite(s), tau2 / (tau2 + s**2) if tau2 > 0 else 0.0, 1.0)
             out.loc[idx, "shrunk"] = target + b * (y - target)
@@ -101,7 +170,8 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
 
 def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str,
                  cache: dict | None = None) -> pd.DataFrame:
-    assessed = shrink_scaled(ds, cat, period, level, values, assess_criteria(values, cat), cache)
+    assessed = shrink_scaled(ds, cat, period, level, values,
+                             assess_criteria(values, cat, None, ds, period, level, cache), cache)
     scores = pd.concat([values, assessed], axis=1)
     crit = {c.id: c for c in cat.criteria}
     scores["direction"] = scores["criterion"].map({k: c.direction for k, c in crit.items()})
@@ -193,7 +263,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     if sensitivity_analysis:
         def alt_target() -> pd.DataFrame:
             assessed = shrink_scaled(ds, cat, period, level, values,
-                                     assess_criteria(values, cat, "upper_quartile"), se_cache)
+                                     assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache),
+                                     se_cache)
             alt = pd.concat([values, assessed], axis=1)
             return pivot(alt, "shrunk", entities, criteria)
         sens_long, sens_summary = sensitivity(shrunk, shrunk_se, groups, directions, cat.weights(),

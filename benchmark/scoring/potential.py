@@ -10,7 +10,9 @@ For each entity and criterion (SPEC §5, catalogue ``[criterion.potential]``):
 - ``fte`` potentials are FTE-months divided by the window's months, i.e. årsverk at the period's
   average staffing; ``knok`` potentials are annualised, × 12 / months, the way budget measures are
   stated;
-- the interval uses shrunk ± 1.96 × shrunk_se (clipped at zero).
+- the interval: for ``months`` criteria the parametric bootstrap of
+  :mod:`benchmark.scoring.calibrated`, which carries the uncertainty of the peer centre, of τ²
+  and of the target; for the other models shrunk ± 1.96 × shrunk_se (clipped at zero).
 
 The shrunken value is used so that a small unit's chance extreme does not become a large
 "potential". ``potential_fte``/``potential_knok`` per entity sum only criteria marked additive.
@@ -49,6 +51,10 @@ def criterion_potential(scores: pd.DataFrame, units: dict[str, str], gaps: dict[
         out[col] = out[col].where(ok, 0.0).fillna(0.0)
     out["potential_low"] = np.minimum(out["potential_a"], out["potential_b"])
     out["potential_high"] = np.maximum(out["potential_a"], out["potential_b"])
+    if "gap_low" in scores:  # "months" criteria: the parametric-bootstrap interval of the gap
+        boot = scores["gap_low"].notna() & ok
+        for col, gap in (("potential_low", "gap_low"), ("potential_high", "gap_high")):
+            out.loc[boot, col] = (scores["volume"] * scores[gap] * scale)[boot]
     out["potential_unit"] = np.where(unit == "none", "", unit)
     return out[["potential", "potential_low", "potential_high", "potential_unit"]]
 

@@ -219,4 +219,4 @@ def test_validate_prints_a_summary_for_the_demo_trust(capsys):
     root = Path(__file__).resolve().parents[2]
     assert main(["validate", str(root / "fixtures" / "demo")]) == 0
     out = capsys.readouterr().out
-    assert "units: 150 in 8 divisions" in out and "months: 36 (2022-10 to 2025-09)" in out
+    assert "units: 161 in 8 divisions" in out and "months: 36 (2022-10 to 2025-09)" in out

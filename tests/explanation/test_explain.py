@@ -105,7 +105,10 @@ def test_every_number_comes_from_the_result_tables(res):
     assert f"{r['potential_fte']:.1f}\u00a0FTE" in text
     assert f"{r['potential_total_knok']:,.0f}\u00a0kNOK a year" in text  # the one potential: total, then parts
     s = res.scores[(res.scores["entity_id"] == unit) & (res.scores["criterion"] == "activity_per_fte")].iloc[0]
-    assert f"{s['value']:.2f}" in text and f"{s['target']:.2f}" in text
+    from benchmark.explanation.narrative import format_value
+
+    assert format_value(res, "activity_per_fte", s["value"], "en") in text
+    assert format_value(res, "activity_per_fte", s["target"], "en") in text
 
 
 def test_an_unknown_entity_is_a_usage_error(res):

@@ -25,7 +25,7 @@ def test_analysis_app_weight_slider_changes_the_ranking(browser, serve, artifact
     assert "Intervall" in before
     page.screenshot(path=str(artifacts / "analysis-before.png"), full_page=True)
     sliders = page.get_by_role("slider")
-    assert sliders.count() == 9  # one weight per criterion
+    assert sliders.count() == 10  # one weight per criterion (care_hours_per_patient_day is the 10th)
     slider = sliders.nth(4)  # sick leave
     slider.focus()
     slider.press("End")  # its weight to the maximum, 3

@@ -40,7 +40,7 @@ def test_analysis_app_ranks_the_demo_and_reacts_to_weights():
     result = defs["result"]
     assert defs["period"].value == "2025Q3"
     ranking = result.ranking
-    assert len(ranking) == 150
+    assert len(ranking) == 161
     scored = ranking.dropna(subset=["rank"])
     assert (scored["rank_low"] <= scored["rank"]).all() and (scored["rank"] <= scored["rank_high"]).all()
     # untouched sliders: the result is the base result itself (a stored run shows its own files)
@@ -156,12 +156,12 @@ def test_a_unit_clicked_in_the_funnel_is_highlighted_in_the_other_charts():
     from benchmark import charts, views
 
     res = views.scored("demo", "2025Q3", "unit")
-    spec = charts.funnel_chart(res.scores, "activity_per_fte", peer_group="inpatient", selectable=True).to_dict()
+    spec = charts.funnel_chart(res.scores, "activity_per_fte", peer_group="inpatient:somatic", selectable=True).to_dict()
     params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params", [])]
     assert any(p.get("name") == "unit" and p["select"]["fields"] == ["entity_id"] for p in params)
     assert views.picked_entity(pd.DataFrame({"entity_id": ["D1-001"]}), "D2-002") == "D1-001"
     assert views.picked_entity(pd.DataFrame({"entity_id": []}), "D2-002") == "D2-002"
-    assert views.funnel_group(res, "", "D1-001") == "inpatient"
-    caterpillar = charts.caterpillar_chart(res.ranking, peer_group="inpatient", highlight="D1-001").to_dict()
+    assert views.funnel_group(res, "", "D1-001") == "inpatient:somatic"
+    caterpillar = charts.caterpillar_chart(res.ranking, peer_group="inpatient:somatic", highlight="D1-001").to_dict()
     rows = caterpillar["datasets"][next(iter(caterpillar["datasets"]))]
     assert [r["entity_id"] for r in rows if r["selected"]] == ["D1-001"]

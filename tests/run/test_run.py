@@ -174,7 +174,7 @@ def test_two_runs_at_once_on_one_store(tmp_path):
         runs = con.execute("SELECT run_id FROM runs").df()
         per_run = con.execute("SELECT run_id, count(*) AS n FROM ranking GROUP BY run_id").df()
     assert len(runs) == codes.count(0) >= 1
-    assert (per_run["n"] == 150).all()  # every recorded run is complete
+    assert (per_run["n"] == 161).all()  # every recorded run is complete
 
 
 def test_the_workbook_converts_with_libreoffice(first_run, tmp_path):

@@ -49,7 +49,7 @@ def test_ordinary_units_are_mostly_within_normal_variation(res):
 
 def test_the_small_unit_is_shrunk_more_than_large_ones(res):
     s = res.scores[(res.scores["criterion"] == "sick_leave_rate") & res.scores["scored"]].copy()
-    s["moved"] = ((s["shrunk"] - s["value"]) / (s["target"] - s["value"])).where(s["value"] != s["target"])
+    s["moved"] = ((s["shrunk"] - s["value"]) / (s["centre"] - s["value"])).where(s["value"] != s["centre"])
     small = s[s["entity_id"] == PLANTED["small_unit"]["unit_id"]]["moved"].iloc[0]
     large = s[s["denominator"] > s["denominator"].quantile(0.75)]["moved"].median()
     assert small > large

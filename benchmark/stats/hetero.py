@@ -1,0 +1,199 @@
+"""Calibrated funnels for money, FTE and day criteria: within-entity variance from the months,
+additive between-entity variance τ² estimated robustly, shrinkage toward the peer centre.
+
+Why this model (SPEC §5 "Calibration (version 2)"): real differences between units do not shrink
+with unit size, so the variance of a window value y_i about its peer centre μ is
+
+    Var(y_i) = s_i² + τ²,
+
+s_i² the sampling (within-unit, month-to-month) variance of y_i and τ² the between-unit variance
+(the additive model of Spiegelhalter 2005, QSHC 14:347). A variance ∝ 1/size alone (the
+multiplicative φ) makes large units flagged far too often and small ones almost never.
+
+*Within-unit variance.* y_i = Σ_m x_im / Σ_m d_im over the M_i months of the window. With the peer
+group's month pattern S_gm removed (July, December), fitted values f_im = r̃_i d_im S_gm,
+r̃_i = Σx/Σ(dS), residuals e_im = x_im − f_im and c_im = d_im S_gm/Σ_m d_im S_gm, the estimator
+
+    V̂_i = Σ_m e_im² / (1 − Σ_m c_im²)
+
+is unbiased for Var(Σ_m x_im) whenever the month variance is proportional to the expected
+numerator (Cochran 1977 §6.3 generalised to unequal months; with equal months the factor is
+M/(M−1)). One unit's V̂_i has about M − 1 degrees of freedom (2 in a quarter), so it is pooled:
+s_i² = σ_g² D_i^(−β), with β the slope of log(V̂_i/D_i²) on log D_i within peer groups (the log of
+a scaled χ² has a constant bias, so the slope is unbiased) and σ_g² the *mean* over the group of
+V̂_i/D_i² · D_i^β — a mean of unbiased terms is unbiased, the median of 2-df variances is not
+(it is 0,69 of the mean). β = 1 is the classical ratio-estimator model; it is estimated, not
+assumed, and clipped to [0, 2].
+
+*τ².* With the peer median as robust centre, τ² solves mean(w(z_τ)²)/κ = 1, z_τ = (y − μ)/√(s² + τ²)
+and w winsorising at the 10 % and 90 % quantiles (κ = E[w(Z)²] under normality) — a robust
+Paule–Mandel estimator (Paule & Mandel 1982; DerSimonian & Laird 1986 is its method-of-moments
+cousin). Winsorising keeps a few real outliers from inflating τ², which is what keeps the power.
+
+*Limits.* μ ± q·√(s_i² + τ² + v_μ), v_μ = (π/2)·mean(s² + τ²)/n the variance of the median, and
+q the t quantile with n − 2 degrees of freedom: the prediction interval of Higgins, Thompson &
+Spiegelhalter (2009, JRSS-A 172:137) for a new unit, which accounts for τ² being estimated from n
+peers. Every step is vectorised over peer groups (integer codes), no loop over entities or groups.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats as sps
+
+from benchmark.stats.overdispersion import winsor_consistency
+
+CLIP = 2.0  # Huber's clip for the τ² moment equation (see robust_tau2)
+
+
+def _group_sum(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    return np.bincount(group, weights=x, minlength=n_groups)
+
+
+def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray,
+                    beta: float | None = None) -> tuple[np.ndarray, float]:
+    """(s_i², β): the pooled unbiased sampling variance of each entity's window ratio.
+
+    ``numerator``/``denominator``: entities × months (NaN = no value); ``group``: peer-group code
+    per entity (−1 = in no group: NaN). ``beta`` fixes the size exponent instead of estimating it.
+    """
+    ok = ~np.isnan(numerator) & ~np.isnan(denominator)
+    x, d = np.where(ok, numerator, 0.0), np.where(ok, denominator, 0.0)
+    n = len(group)
+    s2 = np.full(n, np.nan)
+    member = group >= 0
+    if not member.any():
+        return s2, float("nan")
+    g = np.where(member, group, 0)
+    n_groups = int(g.max()) + 1
+    m = x.shape[1]
+    gx, gd = np.zeros((n_groups, m)), np.zeros((n_groups, m))
+    np.add.at(gx, g[member], x[member])
+    np.add.at(gd, g[member], d[member])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pattern = (gx / gd) / (gx.sum(axis=1) / gd.sum(axis=1))[:, None]
+        pattern = np.where(np.isfinite(pattern) & (pattern > 0), pattern, 1.0)
+        ds = d * pattern[g]
+        sum_ds = ds.sum(axis=1)
+        r = x.sum(axis=1) / np.where(sum_ds > 0, sum_ds, np.nan)
+        resid = np.where(ok, x - r[:, None] * ds, 0.0)
+        c = ds / np.where(sum_ds > 0, sum_ds, np.nan)[:, None]
+        dof = 1.0 - (c**2).sum(axis=1)
+        months = ok.sum(axis=1)
+        big_d = d.sum(axis=1)
+        v = (resid**2).sum(axis=1) / np.where(dof > 1e-9, dof, np.nan)  # V̂_i, unbiased Var(Σx)
+        var_y = v / big_d**2
+    usable = member & (months > 1) & np.isfinite(var_y) & (big_d > 0)
+    if beta is None:
+        pos = usable & (var_y > 0)
+        if pos.sum() >= 3:
+            ly, lx = np.log(var_y[pos]), np.log(big_d[pos])
+            gp = g[pos]
+            cnt = np.bincount(gp, minlength=n_groups)
+            mx = _group_sum(lx, gp, n_groups) / np.maximum(cnt, 1)
+            my = _group_sum(ly, gp, n_groups) / np.maximum(cnt, 1)
+            xd, yd = lx - mx[gp], ly - my[gp]
+            sxx = float(np.sum(xd * xd))
+            beta = float(np.clip(-np.sum(xd * yd) / sxx, 0.0, 2.0)) if sxx > 1e-12 else 1.0
+        else:
+            beta = 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = np.where(usable, var_y * big_d**beta, 0.0)
+        weight = np.where(usable, dof, 0.0)  # more months, more weight: still unbiased
+        sw = _group_sum(weight, g, n_groups)
+        sigma2 = _group_sum(scaled * weight, g, n_groups) / np.where(sw > 0, sw, np.nan)
+        s2 = np.where(member & (months > 0) & (big_d > 0), sigma2[g] / big_d**beta, np.nan)
+    return s2, float(beta)
+
+
+def group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Median of ``y`` per group code (finite values only), vectorised by one lexsort."""
+    ok = np.isfinite(y) & (group >= 0)
+    yy, gg = y[ok], group[ok]
+    order = np.lexsort((yy, gg))
+    yy, gg = yy[order], gg[order]
+    cnt = np.bincount(gg, minlength=n_groups)
+    start = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+    out = np.full(n_groups, np.nan)
+    has = cnt > 0
+    lo = start + (cnt - 1) // 2
+    hi = start + cnt // 2
+    out[has] = 0.5 * (yy[lo[has]] + yy[hi[has]])
+    return out
+
+
+def group_quantile(y: np.ndarray, group: np.ndarray, n_groups: int, q: float) -> np.ndarray:
+    """Quantile q per group (linear interpolation, numpy's default), vectorised."""
+    ok = np.isfinite(y) & (group >= 0)
+    yy, gg = y[ok], group[ok]
+    order = np.lexsort((yy, gg))
+    yy, gg = yy[order], gg[order]
+    cnt = np.bincount(gg, minlength=n_groups)
+    start = np.concatenate([[0], np.cumsum(cnt)[:-1]])
+    out = np.full(n_groups, np.nan)
+    has = cnt > 0
+    pos = q * (cnt[has] - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, cnt[has] - 1)
+    frac = pos - lo
+    out[has] = yy[start[has] + lo] * (1 - frac) + yy[start[has] + hi] * frac
+    return out
+
+
+def huber_consistency(c: float) -> float:
+    """E[min(Z², c²)] for a standard normal Z."""
+    tail = sps.norm.sf(c)
+    return float((1 - 2 * tail) - 2 * c * sps.norm.pdf(c) + 2 * c * c * tail)
+
+
+def robust_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
+                trim: float = 0.1, iterations: int = 40, clip: float | None = CLIP) -> np.ndarray:
+    """τ² per group: mean(winsorised z_τ²)/κ = 1 solved by bisection on log τ², all groups at once.
+
+    ``centre`` is per group. Groups whose trimmed z² about the centre are already ≤ 1 with τ² = 0
+    get τ² = 0. Fewer than 3 entities: NaN (no estimate).
+    """
+    ok = np.isfinite(y) & np.isfinite(s2) & (group >= 0)
+    yy, ss, gg = y[ok], s2[ok], group[ok]
+    r = yy - centre[gg]
+    cnt = np.bincount(gg, minlength=n_groups)
+    kappa = winsor_consistency(trim) if clip is None else huber_consistency(clip)
+
+    def excess(t2: np.ndarray) -> np.ndarray:
+        z = r / np.sqrt(ss + t2[gg])
+        if clip is not None:  # symmetric clip at ±c about the centre (Huber)
+            return _group_sum(np.minimum(z * z, clip * clip), gg, n_groups) / np.maximum(cnt, 1) / kappa - 1.0
+        lo = group_quantile(z, gg, n_groups, trim)
+        hi = group_quantile(z, gg, n_groups, 1 - trim)
+        zw = np.clip(z, lo[gg], hi[gg])
+        return _group_sum(zw**2, gg, n_groups) / np.maximum(cnt, 1) / kappa - 1.0
+
+    zero = np.zeros(n_groups)
+    need = excess(zero) > 0
+    tau2 = np.zeros(n_groups)
+    if need.any():
+        spread = _group_sum(r**2, gg, n_groups) / np.maximum(cnt, 1)
+        hi = np.maximum(spread * 4, 1e-300)
+        lo = np.zeros(n_groups)
+        for _ in range(iterations):
+            mid = 0.5 * (lo + hi)
+            e = excess(mid)
+            lo = np.where(e > 0, mid, lo)
+            hi = np.where(e > 0, hi, mid)
+        tau2 = np.where(need, 0.5 * (lo + hi), 0.0)
+    return np.where(cnt >= 3, tau2, np.nan)
+
+
+def limit_quantile(n: np.ndarray, p: float) -> np.ndarray:
+    """t quantile with n − 2 degrees of freedom (prediction interval; normal for large n)."""
+    df = np.maximum(np.asarray(n, float) - 2, 1)
+    return sps.t.ppf(p, df)
+
+
+def shrink_toward_centre(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, tau2: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(shrunk, posterior s.d., B): centre + B(y − centre), B = τ²/(τ² + s²) (normal–normal EB)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b = np.where(s2 > 0, tau2 / (tau2 + s2), 1.0)
+    b = np.where(np.isfinite(b), b, 0.0)
+    return centre + b * (y - centre), np.sqrt(b * np.nan_to_num(s2)), b
