@@ -23,7 +23,6 @@ import pandas as pd
 from benchmark.explanation import numbers as fmt
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL, TEXT, t
 from benchmark.explanation.numbers import Lang
-from benchmark.labels import peer_group_label
 
 MAX_TRENDS = 3
 # A shrunken value that moved more than this share of the way to the target earns a caveat.
