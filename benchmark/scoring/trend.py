@@ -35,9 +35,9 @@ import pandas as pd
 
 from benchmark.periods import Period, month_from_index, month_index
 from benchmark.scoring.aggregate import criterion_values, monthly_table
-from benchmark.stats import u_prime_signals, xmr_signals
+from benchmark.stats import u_prime_signals
 from benchmark.stats.seasonal import MIN_PEERS, peer_seasonal_index
-from benchmark.stats.spc import E2
+from benchmark.stats.spc import E2, xmr_arrays
 
 SPC_MONTHS = 24
 SPARSE_SHARE = 0.1  # share of months with a zero numerator from which a series counts as rare
@@ -102,8 +102,9 @@ def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, 
     peer = peer_group.reindex(key_index).fillna("").astype(str).to_numpy()
     scope_of = pd.factorize(keys["criterion"].to_numpy())[0]
     group_of = pd.factorize(pd.Series(keys["criterion"].to_numpy()) + "\x1f" + peer)[0]
-    lookup = pd.Series(np.arange(len(keys)), index=keys.index)
-    s_pos = lookup.reindex(series).to_numpy()  # row → position in keys
+    pos_of = np.full(int(max(keys.index.max(), series.max())) + 1, -1, dtype=np.int64)
+    pos_of[keys.index.to_numpy(np.int64)] = np.arange(len(keys))
+    s_pos = pos_of[series]  # row → position in keys
     scope, group = scope_of[s_pos], group_of[s_pos]
     compact = s_pos  # series codes 0..len(keys)−1
 
@@ -116,7 +117,9 @@ def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, 
     v = np.where(ok, num / np.where(ok, den, 1.0) / idx, np.nan)
     # skewed: a non-negative series whose XmR lower limit would fall below zero (σ̂ > mean/3)
     # cannot be near-normal within its limits; like rare counts it goes to quarters
-    order = np.lexsort((m_idx, compact))
+    in_order = bool(np.all(np.diff(compact) >= 0)) and bool(
+        np.all((np.diff(m_idx) > 0) | (np.diff(compact) > 0)))  # monthly_table's rows usually are
+    order = np.arange(len(v)) if in_order else np.lexsort((m_idx, compact))
     vs, cs = v[order], compact[order]
     prev = np.r_[np.nan, vs[:-1]]
     same = np.r_[False, cs[1:] == cs[:-1]]
@@ -137,9 +140,11 @@ def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, 
     # monthly XmR on deseasonalised values
     rows = ok & ~sparse[compact]
     if rows.any():
-        frame = pd.DataFrame({"series": compact[rows], "t": m_idx[rows], "value": v[rows]})
-        sig = xmr_signals(frame, value="value", by=("series",), time="t", recent=3)
-        at = sig["series"].to_numpy()
+        sel = order[rows[order]]  # rows sorted by series, then month
+        s_sel = compact[sel]
+        new_series = np.r_[True, s_sel[1:] != s_sel[:-1]]
+        sig = xmr_arrays(np.cumsum(new_series) - 1, v[sel], recent=3)
+        at = s_sel[new_series]
         out.iloc[at, 0] = sig["signal"].to_numpy()
         out.iloc[at, 1] = sig["rule"].to_numpy()
         out.iloc[at, 2] = sig["direction"].to_numpy()

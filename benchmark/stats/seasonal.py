@@ -70,7 +70,9 @@ def peer_seasonal_index(series: np.ndarray, group: np.ndarray, scope: np.ndarray
     den = np.asarray(denominator, float)
     ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
     num, den = np.where(ok, num, 0.0), np.where(ok, den, 0.0)
-    in_group, peers = _loo_index(group, season, series, num, den, n_seasons)
-    in_scope, _ = _loo_index(scope, season, series, num, den, n_seasons)
-    index = np.where(peers >= MIN_PEERS, in_group, in_scope)
+    index, peers = _loo_index(group, season, series, num, den, n_seasons)
+    few = peers < MIN_PEERS
+    if few.any():  # only then is the criterion-wide index needed
+        in_scope, _ = _loo_index(scope, season, series, num, den, n_seasons)
+        index = np.where(few, in_scope, index)
     return np.where(np.isfinite(index) & (index > 0), index, 1.0)

@@ -176,6 +176,29 @@ def _summarise(key, pos, n, marks, recent: int, n_series: int) -> pd.DataFrame:
                          "direction": direction.astype(str)})
 
 
+def xmr_arrays(key: np.ndarray, v: np.ndarray, recent: int = 3, screen: bool = True) -> pd.DataFrame:
+    """The XmR chart on rows already sorted by series then time (``key`` = 0, 1, … per series,
+    non-decreasing): one row per series with signal, rule, rules, direction, centre, lower,
+    upper, n. The fast path of :func:`xmr_signals` for callers that hold sorted integer codes."""
+    key = np.asarray(key, dtype=np.int64)
+    v = np.asarray(v, dtype=float)
+    n_series = int(key[-1]) + 1 if len(key) else 0
+    size = np.bincount(key, minlength=n_series)
+    start = np.cumsum(size) - size
+    pos = np.arange(len(key)) - start[key]
+    n = size[key]
+    centre = _per_series_mean(key, v, np.ones(len(v), bool))
+    sigma = _sigma(key, v, screen)
+    out = _summarise(key, pos, n, _marks(key, v, centre, sigma), recent, n_series)
+    first = start[size > 0]
+    valid = n >= 2
+    out["centre"] = centre[first]
+    out["lower"] = np.where(valid, centre - 3 * sigma, np.nan)[first]
+    out["upper"] = np.where(valid, centre + 3 * sigma, np.nan)[first]
+    out["n"] = n[first]
+    return out
+
+
 def xmr_signals(
     frame: pd.DataFrame,
     value: str = "value",
@@ -192,19 +215,9 @@ def xmr_signals(
     """
     by = list(by)
     df, key, pos, n = _sorted(frame, [value], by, time)
-    v = df[value].to_numpy(dtype=float)
-    centre = _per_series_mean(key, v, np.ones(len(v), bool))
-    sigma = _sigma(key, v, screen)
-    n_series = int(key.max()) + 1 if len(key) else 0
     out = df.loc[pos == 0, by].reset_index(drop=True)
-    out = pd.concat([out, _summarise(key, pos, n, _marks(key, v, centre, sigma), recent, n_series)], axis=1)
-    first = pos == 0
-    valid = n >= 2
-    out["centre"] = centre[first]
-    out["lower"] = np.where(valid, centre - 3 * sigma, np.nan)[first]
-    out["upper"] = np.where(valid, centre + 3 * sigma, np.nan)[first]
-    out["n"] = n[first]
-    return out
+    arrays = xmr_arrays(key, df[value].to_numpy(dtype=float), recent, screen)
+    return pd.concat([out, arrays.reset_index(drop=True)], axis=1)
 
 
 def u_prime_signals(
