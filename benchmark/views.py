@@ -400,14 +400,14 @@ def ui_table(frame: pd.DataFrame, formats: dict[str, object] | None = None, **kw
 
 
 APP_WORDS = {
-    "nb": {"source": "Datakilde: en datamappe, en arbeidsbok, «demo» eller run:<id> (tomt = siste kjøring i lageret)",
+    "nb": {"source": "Datakilde: en datamappe, en arbeidsbok, «demo» eller run:ID (tomt = siste kjøring i lageret)",
            "period": "Periode", "level": "Nivå", "lang": "Språk", "shown": "Viser: {label}.",
            "no_period": "Datakilden har ingen hel periode å vise.",
            "failed": "Perioden {period} kan ikke vises: {error}",
            "empty": "Ingen enheter har tall i {period}. Velg en annen periode.",
            "loading": "Beregner benchmarken for {period} …",
            "levels": {"unit": "Enhet", "department": "Avdeling", "division": "Divisjon"}},
-    "en": {"source": "Data source: a dataset folder, a workbook, 'demo' or run:<id> (empty = latest run in the store)",
+    "en": {"source": "Data source: a dataset folder, a workbook, 'demo' or run:ID (empty = latest run in the store)",
            "period": "Period", "level": "Level", "lang": "Language", "shown": "Showing: {label}.",
            "no_period": "The data source has no whole period to show.",
            "failed": "The period {period} cannot be shown: {error}",
