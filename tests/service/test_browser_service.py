@@ -76,8 +76,15 @@ def test_leader_logs_in_and_reads_its_unit_with_the_masked_value_absent(chromium
     assert "Rehabiliteringspost 3" in body  # D7-127, the leader's only unit, opens at once
     assert "import marimo" not in page.content()  # code hidden
     page.screenshot(path=str(ARTIFACTS / "serve-leader-unit.png"), full_page=True)
-    everything = "\n".join(seen)
     shown, hidden = _monthly_values(service.store)
+    page.get_by_text("Utvikling per måned").first.scroll_into_view_if_needed()
+    for _ in range(60):  # charts fetch their data when they come into view
+        page.mouse.wheel(0, 2000)
+        if [v for v in shown if v in "\n".join(seen)]:
+            break
+        page.wait_for_timeout(1000)
+    _settle(page)
+    everything = "\n".join(seen)
     assert [v for v in shown if v in everything]  # the trend chart's data of this unit did arrive ...
     assert not [v for v in truth.values() if v in everything]  # ... but not the masked numbers
     assert not [v for v in hidden if v in everything]
