@@ -8,6 +8,7 @@ with app.setup:
 
     from benchmark import charts, sources, views
     from benchmark.explanation import numbers as fmt
+    from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
 
 @app.cell
@@ -48,7 +49,7 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(source.value, args.get("store"), lang.value)
+    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 

@@ -9,6 +9,7 @@ with app.setup:
     from benchmark import sources, views
     from benchmark.catalogue.docs import catalogue_markdown
     from benchmark.explanation import numbers as fmt
+    from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
 
 @app.cell
@@ -47,7 +48,7 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(source.value, args.get("store"), lang.value)
+    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 
@@ -130,7 +131,7 @@ def _(before, lang, period, src, tuned):
         movement = None
         _out = mo.vstack([mo.md(_head), mo.callout(mo.md(_why), kind="warn")])
     else:
-        movement, _formats = views.compare_table(before, after, _l)
+        movement, _formats = views.compare_table(context.for_user(before), context.for_user(after), _l)
         _out = mo.vstack([mo.md(_head), views.ui_table(movement, _formats, lang=_l, page_size=12)])
     _out
     return (movement,)
@@ -149,6 +150,7 @@ def _(lang, tuned):
 @app.cell
 def _(filename, lang, save, tuned, version):
     mo.stop(not save.value)
+    mo.stop(not context.may_save(), mo.callout(mo.md("Bare analyseavdelingen kan lagre kriteriesett."), kind="warn"))
     _nb = lang.value == "nb"
     try:
         saved = views.save_catalogue(tuned, version.value, filename.value)

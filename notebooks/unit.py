@@ -9,6 +9,7 @@ with app.setup:
     from benchmark import charts, sources, views
     from benchmark.explanation import explain
     from benchmark.explanation.sheet import render_sheet
+    from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
 
 @app.cell
@@ -47,7 +48,7 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(source.value, args.get("store"), lang.value)
+    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 
@@ -57,7 +58,8 @@ def _(lang, src):
     period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
                             label=views.app_word("period", lang.value))
     # the unit list depends on the source only, so a period change keeps the chosen unit
-    unit = mo.ui.dropdown(sources.entity_choices(src) if src is not None else {}, value=None, searchable=True,
+    _choices = context.scoped_source_choices(src, sources.entity_choices(src)) if src is not None else {}
+    unit = mo.ui.dropdown(_choices, value=context.first_choice(_choices), searchable=True,
                           label="Enhet" if lang.value == "nb" else "Unit", full_width=True)
     return period, unit
 
@@ -78,6 +80,7 @@ def _(lang, period, src):
     with mo.status.spinner(title=views.app_word("loading", lang.value, period=period.value)):
         result, failure = views.safe_result(src, period.value, "unit", lang.value)
     mo.stop(result is None, mo.callout(mo.md(failure or ""), kind="warn"))
+    result = context.for_user(result)  # masked and cut to the leader's peer groups when served
     return (result,)
 
 
@@ -90,6 +93,8 @@ def _(lang, period, result, unit):
             mo.callout(mo.md(f"Enheten har ingen resultater i {period.value}." if lang.value == "nb"
                              else f"The unit has no results in {period.value}."), kind="warn"))
     chosen = unit.value
+    _refused = context.denied(result, chosen)  # scope enforced where the unit's data are read
+    mo.stop(_refused is not None, _refused)
     return (chosen,)
 
 
@@ -137,8 +142,7 @@ def _(chosen, lang, result):
 
 @app.cell
 def _(chosen, lang, result):
-    sheet_html = render_sheet(result, chosen, lang=lang.value)
-    mo.download(data=sheet_html.encode("utf-8"), filename=f"dialogark-{chosen}.html",
+    mo.download(data=lambda: render_sheet(result, chosen, lang=lang.value).encode("utf-8"), filename=f"dialogark-{chosen}.html",
                 mimetype="text/html", label="Lagre dialogark (HTML, A4)" if lang.value == "nb"
                 else "Save the dialogue sheet (HTML, A4)")
     return

@@ -130,3 +130,32 @@ def _reader():
     from benchmark.service.data import reader_for
 
     return reader_for(os.environ.get("BENCHMARK_STORE", "benchmark-out/history.duckdb"))
+
+
+def source_text(text: str, user: User | None = None) -> str:
+    """What a served leader may open: stored runs only (``run:<id>``), never a path on the server.
+
+    A leader typing a folder would make the app read and score raw data the service does not
+    mask by run; so anything but ``run:<id>`` falls back to the default, the latest stored run.
+    Analysts, and a local ``marimo run``, open what they type.
+    """
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst:
+        return text
+    return text if str(text or "").strip().startswith("run:") else ""
+
+
+def scoped_source_choices(src, choices: dict[str, str], user: User | None = None) -> dict[str, str]:
+    """A period-independent picker (the source's units) cut to the user's scope."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst or src is None:
+        return choices
+    from benchmark import sources
+    from benchmark.service.scopes import in_scope
+
+    if src.kind == "run":
+        frame = sources.stored_result(src.run_id, src.store).ranking
+    else:
+        frame = sources.dataset(src).units.rename(columns={"unit_id": "entity_id"})
+    allowed = set(frame.loc[in_scope(user, frame, "unit"), "entity_id"].astype(str))
+    return {label: eid for label, eid in choices.items() if str(eid) in allowed}
