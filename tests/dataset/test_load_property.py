@@ -82,7 +82,7 @@ def corrupt(lines: list[str], edits) -> bytes:
     return data
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(table=st.sampled_from(["units", "monthly", "measures"]), edits=st.lists(edit, min_size=1, max_size=4))
 def test_load_dataset_raises_only_data_error(tmp_path_factory, table, edits):
