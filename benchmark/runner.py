@@ -11,6 +11,7 @@ history without its outputs — and the error says which.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -100,8 +101,6 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
     with progress.step("score"), faults.step("score"):
         res = score(ds, cat, period_obj, level=level, seed=seed)
     if coverage:
-        import dataclasses
-
         res = dataclasses.replace(res, options={**dict(res.options), "partial_period": coverage[0].message})
     final = out / period_obj.label
     ws = workspace(final, run_id)
@@ -120,8 +119,6 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
     with progress.step("record run and move outputs into place"):
         commit(store, BENCHMARK_KIND, ws, run_meta(res, {"started_at": started, "data_source": str(data),
                                                           "lang": lang}), result_tables(res))
-    import dataclasses
-
     info = RunInfo(run_id, period_obj.label, final, store, dataclasses.replace(res, run_id=run_id), progress.timings)
     info.warnings = [i.render() for i in coverage]
     info.notes = notes

@@ -103,7 +103,7 @@ def _first_of_duplicates(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame
 def _ragged(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
     """Rows of unequal length, read by the csv module and padded to the widest row."""
     csv.field_size_limit(1 << 30)
-    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep)) or [[]]
     width = max(len(r) for r in rows)
     header = rows[0] + [f"column {j + 1}" for j in range(len(rows[0]), width)]
     body = [r + [""] * (width - len(r)) for r in rows[1:]]
@@ -125,15 +125,22 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
                             "file); export the table as CSV", hint="Save as 'CSV (semikolonseparert)' in Excel")]
     if not text.strip():
         return None, [Issue(source, "not_a_table", "the file is empty")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     sep = sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=sep), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0], newline=""), delimiter=sep), [])
+    except csv.Error:
+        header = []
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                             skip_blank_lines=False)
         if not isinstance(frame.index, pd.RangeIndex):  # more fields than header cells: pandas made an index
             raise pd.errors.ParserError("ragged")
     except pd.errors.ParserError:  # ragged rows (a title row above the header, a stray delimiter)
-        frame, header = _ragged(text, sep)
+        try:
+            frame, header = _ragged(text, sep)
+        except csv.Error as exc:
+            return None, [Issue(source, "not_a_table", f"the file cannot be read as a table ({exc})")]
     except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
         line = re.search(r"line (\d+)", str(exc))
         return None, [Issue(source, "not_a_table", f"the file cannot be read as a table ({str(exc).strip()})",

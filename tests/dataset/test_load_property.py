@@ -24,7 +24,9 @@ def _slice() -> dict[str, list[str]]:
     ids = {line.split(",")[0] for line in units[1:]}
     monthly = (DEMO / "monthly.csv").read_text(encoding="utf-8").splitlines()
     rows = [m for m in monthly[1:] if m.split(",")[0] in ids and m.split(",")[1] >= "2025-04"]
-    measures = (DEMO / "measures.csv").read_text(encoding="utf-8").splitlines()[:8]
+    divisions = {line.split(",")[1] for line in units[1:]}
+    measures = (DEMO / "measures.csv").read_text(encoding="utf-8").splitlines()
+    measures = [measures[0], *[m for m in measures[1:] if m.split(",")[2] in divisions][:8]]
     return {"units": units, "monthly": [monthly[0], *rows], "measures": measures}
 
 
@@ -82,7 +84,7 @@ def corrupt(lines: list[str], edits) -> bytes:
     return data
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(table=st.sampled_from(["units", "monthly", "measures"]), edits=st.lists(edit, min_size=1, max_size=4))
 def test_load_dataset_raises_only_data_error(tmp_path_factory, table, edits):
