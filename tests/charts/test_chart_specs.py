@@ -75,9 +75,9 @@ def test_a_nb_chart_renders_norwegian_numbers(res):
     svg = charts.to_svg(charts.potential_chart(res.ranking, lang="nb"))
     assert "1\u00a0000" in svg or "2\u00a0000" in svg
     assert "1,000" not in svg and "2,000" not in svg
-    svg = charts.to_svg(charts.funnel_chart(res.scores, "sick_leave_rate", peer_group="inpatient",
+    svg = charts.to_svg(charts.funnel_chart(res.scores, "sick_leave_rate", peer_group="inpatient:somatic",
                                             catalogue=res.catalogue, lang="nb", period="2025Q3"))
-    assert "\u00a0%" in svg and "Sykefravær – sengeposter – 2025Q3" in svg
+    assert "\u00a0%" in svg and "Sykefravær – sengeposter i somatikk – 2025Q3" in svg
 
 
 def test_a_long_group_is_cut_only_with_a_sentence_that_says_so(res):
