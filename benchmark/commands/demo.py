@@ -48,11 +48,13 @@ def run(args: argparse.Namespace) -> int:
     r = info.result.ranking.dropna(subset=["rank"])
     print("\n  top of the ranking per peer group (rank with 95 % interval):")
     # the name last, in full: a long name never runs into the numbers
+    width = max((len(str(g)) for g in r["peer_group"].unique()), default=14)
     for group, part in r.groupby("peer_group", sort=True):
         best = part.sort_values("rank").iloc[0]
         rank = fmt.rank_interval(best["rank"], best["rank_low"], best["rank_high"], best["peer_n"], "en")
-        print(f"    {str(group):<14} {rank:<34} {best['entity_name']}")
+        print(f"    {str(group):<{width}} {rank:<34} {best['entity_name']}")
     print(f"\nOpen {Path(info.folder).resolve() / 'summary.html'} in a browser.")
     print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
-    print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py)")
+    print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py, plan.py, beds.py)")
+    print("The service:     benchmark users add NAME --role analyst && benchmark serve")
     return 0
