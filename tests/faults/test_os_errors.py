@@ -33,10 +33,10 @@ def files(folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def tmpfs(tmp_path):
-    """A 2 MB tmpfs; yields (path, remount(options))."""
+    """A 16 MB tmpfs (room for one run of the tiny trust with its store); yields (path, remount(options))."""
     mnt = tmp_path / f"mnt-{uuid.uuid4().hex[:6]}"
     mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True, text=True)
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mnt)], capture_output=True, text=True)
     if proc.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.strip() or 'mount failed'}); needs root")
 
