@@ -94,6 +94,29 @@ TEXT: dict[str, dict[str, str]] = {
         "nb": "Svakere enn målet, klart utenfor normal variasjon (99,8 %-grensen).",
         "en": "Worse than the target, clearly beyond normal variation (99.8 % limit).",
     },
+    # a fixed target and the peers' level on different sides of the value (judgement_text)
+    "vs_target_better": {"nb": "Bedre enn målet", "en": "Better than the target"},
+    "vs_target_worse": {"nb": "Svakere enn målet", "en": "Worse than the target"},
+    "vs_target_equal": {"nb": "På målet", "en": "On target"},
+    "vs_peers_better_95": {
+        "nb": ", men bedre enn gruppens nivå{centre}, utenfor normal variasjon i gruppen (95 %-grensen).",
+        "en": ", but better than the group's level{centre}, beyond normal variation in the group (95 % limit).",
+    },
+    "vs_peers_better_998": {
+        "nb": ", men klart bedre enn gruppens nivå{centre}, klart utenfor normal variasjon i gruppen (99,8 %-grensen).",
+        "en": ", but clearly better than the group's level{centre}, clearly beyond normal variation in the group "
+        "(99.8 % limit).",
+    },
+    "vs_peers_worse_95": {
+        "nb": ", men svakere enn gruppens nivå{centre}, utenfor normal variasjon i gruppen (95 %-grensen).",
+        "en": ", but worse than the group's level{centre}, beyond normal variation in the group (95 % limit).",
+    },
+    "vs_peers_worse_998": {
+        "nb": ", men klart svakere enn gruppens nivå{centre}, klart utenfor normal variasjon i gruppen "
+        "(99,8 %-grensen).",
+        "en": ", but clearly worse than the group's level{centre}, clearly beyond normal variation in the group "
+        "(99.8 % limit).",
+    },
     # potential ------------------------------------------------------------------------------
     "potential": {
         "nb": "Forbedringspotensial i alt: {total} per år – {parts}. Det forutsetter at enheten når målet for sin gruppe på "

@@ -77,16 +77,37 @@ def judgement_key(flag: str, direction: str, value: float, target: float) -> str
 
     ``value`` and ``target`` should be the numbers as printed (see :func:`printed`): a sentence
     that shows "5,21 mot 5,21" then says "on target", never "better".
+
+    The funnel flag is measured against the peer group's centre (SPEC §5: limits and shrinkage
+    about the peers), the verdict against the target. Where a fixed target (staffing against plan
+    1,00) and the peers' level lie on different sides of the value, the two are said separately
+    (``mixed_<against target>_<against peers>_<limit>``), so "better than the target" never
+    stands beside 1,01 against 1,00 on a lower-is-better criterion.
     """
     sign = 1 if direction == "higher_is_better" else -1
+    diff = (value - target) * sign
+    on_target = bool(np.isnan(diff) or np.isclose(diff, 0.0, atol=1e-12))
+    vs_target = "equal" if on_target else ("better" if diff > 0 else "worse")
     if flag in ("above_95", "above_99.8", "below_95", "below_99.8"):
         better = (flag.startswith("above") and sign > 0) or (flag.startswith("below") and sign < 0)
         strength = "998" if flag.endswith("99.8") else "95"
-        return f"{'better' if better else 'worse'}_{strength}"
-    diff = (value - target) * sign
-    if np.isclose(diff, 0.0, atol=1e-12) or np.isnan(diff):
+        vs_peers = "better" if better else "worse"
+        if vs_target != vs_peers:
+            return f"mixed_{vs_target}_{vs_peers}_{strength}"
+        return f"{vs_peers}_{strength}"
+    if on_target:
         return "within_equal"
     return "within_better" if diff > 0 else "within_worse"
+
+
+def judgement_text(res, s: pd.Series, key: str, lang: Lang) -> str:
+    """The words of a judgement key; a mixed key names the peers' level it was measured against."""
+    if not key.startswith("mixed_"):
+        return t(key, lang)
+    _, vs_target, vs_peers, strength = key.split("_")
+    centre = s.get("centre", np.nan)
+    centre_text = "" if centre is None or pd.isna(centre) else f" ({format_value(res, s['criterion'], centre, lang)})"
+    return t(f"vs_target_{vs_target}", lang) + t(f"vs_peers_{vs_peers}_{strength}", lang, centre=centre_text)
 
 
 def printed(res, criterion_id: str, x: float) -> float:
@@ -182,10 +203,11 @@ def driver_line(res, s: pd.Series, lang: Lang) -> str:
     pulls_up = s["contribution"] > 0
     # the bar's side is set against the group's average, the verdict against the target: say so
     # when they differ, so "pulls the score up" never sits beside an unexplained "worse"
+    side = key.split("_")[1] if key.startswith("mixed_") else key
     against_average = ""
-    if pulls_up and not key.startswith(("better", "within_better")):
+    if pulls_up and not side.startswith(("better", "within_better")):
         against_average = " " + t("above_average", lang)
-    elif not pulls_up and not key.startswith(("worse", "within_worse")):
+    elif not pulls_up and not side.startswith(("worse", "within_worse")):
         against_average = " " + t("below_average", lang)
     return t(
         "driver_line", lang,
@@ -194,7 +216,7 @@ def driver_line(res, s: pd.Series, lang: Lang) -> str:
         target=format_value(res, cid, s["target"], lang),
         target_word=target_word(res, cid, lang),
         peers=peers_phrase(str(s["peer_group"]), None, lang),
-        judgement=t(key, lang),
+        judgement=judgement_text(res, s, key, lang),
     ) + against_average
 
 
