@@ -103,12 +103,29 @@ def unit_groups(res) -> pd.Series:
     return out
 
 
-def activity_column(res, care_level: str) -> str:
+def activity_column(res, care_level: str, groups: pd.Series | None = None, ids: list[str] | None = None) -> str:
+    """The activity measure of a care level's units, as the run's catalogue names it.
+
+    Since peer groups are care level × service area (SPEC §4), the measure can differ inside one
+    care level (rehabilitation and mental-health wards on bed days, somatic wards on DRG points):
+    with ``groups`` (entity → peer group ``care:area``) and the part's ``ids`` each unit's own
+    measure is looked up, and several measures are named together rather than the care level's
+    default being printed over numbers that are not DRG points.
+    """
     try:
-        expr = res.catalogue.get("activity_per_fte").numerator_for(care_level)
+        crit = res.catalogue.get("activity_per_fte")
     except (KeyError, ValueError, AttributeError):
         return ""
-    return "" if expr is None else expr.text.strip()
+    areas = {None}
+    if groups is not None and ids is not None:
+        found = groups.reindex(ids).dropna().astype(str)
+        areas = {g.split(":", 1)[1] if ":" in g else None for g in found} or {None}
+    texts = []
+    for area in sorted(areas, key=lambda a: a or ""):
+        expr = crit.numerator_for(care_level, area)
+        if expr is not None and expr.text.strip() not in texts:
+            texts.append(expr.text.strip())
+    return " + ".join(texts)
 
 
 def criterion_monthly(res, criterion: str, members: pd.Series) -> pd.DataFrame:
@@ -207,7 +224,7 @@ def build_part(src: Sources, d: Disclosure, care: str, units: pd.DataFrame, grou
     last12, prev12 = list(months[-12:]), list(months[-24:-12])
     year = {"last": _year(rows, members, frame, last12, care), "prev": _year(rows, members, frame, prev12, care),
             "last_months": last12, "prev_months": prev12}
-    word = activity_word(activity_column(res, care), lang) if frame["activity"].notna().any() else ""
+    word = activity_word(activity_column(res, care, groups, ids), lang) if frame["activity"].notna().any() else ""
     return Part(care_level=care, name=_care_name(care, lang), units=tuple(ids), activity=word, monthly=frame,
                 year=year, evaluation=evaluation_table(frame, care, word, lang),
                 execution=execution_table(frame, care, ids, d, lang),
@@ -250,7 +267,7 @@ def _activity_plan(src: Sources, members: pd.Series, care: str, res, months) -> 
     """Σ planned activity per month from ``activity_plans`` (when the dataset has it), in the care
     level's activity column."""
     plans = getattr(src.dataset, "activity_plans", None)
-    col = activity_column(res, care)
+    col = activity_column(res, care, unit_groups(res), list(members.index))  # the units' own measure
     if plans is None or plans.empty or not col or col not in plans:
         return pd.DataFrame(index=pd.Index(list(months), name="month"))
     p = plans.assign(unit_id=plans["unit_id"].astype(str), month=plans["month"].astype(str))

@@ -197,10 +197,12 @@ def w(key: str, lang: str, **fields: object) -> str:
 
 
 def activity_word(column: str, lang: str) -> str:
-    pair = ACTIVITY.get(column)
-    if pair is None:
-        return column
-    return pair[1] if lang == "en" else pair[0]
+    """``drg_points`` → "DRG-poeng"; several measures (``bed_days + drg_points``) joined by "og"/"and"."""
+    words = []
+    for part in column.split(" + "):
+        pair = ACTIVITY.get(part.strip())
+        words.append(part.strip() if pair is None else (pair[1] if lang == "en" else pair[0]))
+    return (" and " if lang == "en" else " og ").join(w for w in words if w)
 
 
 def month_label(month: str, lang: str) -> str:
