@@ -1,8 +1,9 @@
 """Record a bed draft in the run store (``beds_runs``, ``beds_bed_plan``, ``beds_backtest``).
 
-Isolated in one function on purpose: issue 14 builds one commit protocol for outputs and history,
-and :func:`record_beds` is the single place to switch over to it. Until then it follows the
-store's own rule: one transaction, so the store holds the whole draft or none of it.
+:func:`beds_tables` gives the draft's rows; ``benchmark beds`` records them through the one commit
+protocol for outputs and history (:func:`benchmark.outputs.commit.commit`, kind ``beds``), so a
+draft is visible in the store if and only if its ``beds-YYYY/`` folder is in place.
+:func:`record_beds` writes the same rows in one transaction, without output folder.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 
-def record_beds(store: str | Path, bd, run_id: str, meta: dict) -> None:
-    """Insert the draft's run row and its bed_plan and backtest rows in one transaction."""
+def beds_tables(bd, meta: dict) -> dict[str, pd.DataFrame]:
+    """The store tables of a draft, without ``run_id`` (the store adds it): its run row, bed plan
+    and backtest."""
     from benchmark import __version__
-    from benchmark.store import _insert, connect
 
     row = pd.DataFrame([{
-        "run_id": run_id, "started_at": meta.get("started_at"), "finished_at": datetime.now(UTC).isoformat(),
+        "started_at": meta.get("started_at"), "finished_at": datetime.now(UTC).isoformat(),
         "year": int(bd.year), "service_level": float(bd.service_level),
         "closed_weeks": json.dumps(bd.closed_weeks if isinstance(bd.closed_weeks, dict) else list(bd.closed_weeks)),
         "closed_units": json.dumps(list(bd.closed_units) if bd.closed_units is not None else None),
@@ -29,13 +30,21 @@ def record_beds(store: str | Path, bd, run_id: str, meta: dict) -> None:
         "lang": meta.get("lang", "nb"), "n_wards": int(bd.bed_plan["unit_id"].nunique()),
         "folder": str(meta.get("folder", "")),
     }])
+    tables = {"beds_runs": row, "beds_bed_plan": bd.bed_plan}
+    if len(bd.backtest):
+        tables["beds_backtest"] = bd.backtest
+    return tables
+
+
+def record_beds(store: str | Path, bd, run_id: str, meta: dict) -> None:
+    """Insert the draft's run row and its bed_plan and backtest rows in one transaction."""
+    from benchmark.store import _insert, connect
+
     with connect(store) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            _insert(con, "beds_runs", row.drop(columns="run_id"), run_id)
-            _insert(con, "beds_bed_plan", bd.bed_plan, run_id)
-            if len(bd.backtest):
-                _insert(con, "beds_backtest", bd.backtest, run_id)
+            for table, frame in beds_tables(bd, meta).items():
+                _insert(con, table, frame, run_id)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -24,12 +24,12 @@ class BedsRun:
 def run_beds(data: str | Path, year: int, service_level: float = 0.95, closed_weeks=(), closed_units=None,
              extra_beds: int = 2, out: str | Path = "benchmark-out", store: str | Path | None = None,
              lang: str = "nb", seed: int = 1) -> BedsRun:
-    from benchmark.beds.record import record_beds
+    from benchmark.beds.record import beds_tables
     from benchmark.beds.report import write_report
     from benchmark.beds.result import beds
     from benchmark.beds.workbook import write_tables, write_workbook
     from benchmark.dataset import load_dataset
-    from benchmark.outputs.atomic import discard, swap_into_place, temp_dir
+    from benchmark.outputs.commit import commit, discard, workspace
     from benchmark.runner import sigterm_as_interrupt
     from benchmark.store import default_store_path, new_run_id
 
@@ -43,15 +43,16 @@ def run_beds(data: str | Path, year: int, service_level: float = 0.95, closed_we
                   closed_units=closed_units, extra_beds=extra_beds)
         final = out / f"beds-{year}"
         out.mkdir(parents=True, exist_ok=True)
-        tmp = temp_dir(final, run_id)
+        ws = workspace(final, run_id)
         try:
-            files = write_tables(bd, tmp)
-            files.append(write_workbook(bd, tmp / "beds.xlsx", lang=lang))
-            files.append(write_report(bd, tmp / "beds.html", lang=lang, run_id=run_id))
-            record_beds(store, bd, run_id, {"started_at": started, "data_source": str(data), "lang": lang,
-                                            "folder": str(final)})
-            swap_into_place(tmp, final, run_id)
+            files = write_tables(bd, ws.tmp)
+            files.append(write_workbook(bd, ws.tmp / "beds.xlsx", lang=lang))
+            files.append(write_report(bd, ws.tmp / "beds.html", lang=lang, run_id=run_id))
         except BaseException:
-            discard(tmp)
+            discard(ws)
             raise
+        # one commit protocol: the draft is in the store iff beds-YYYY/ is in place (docs/DESIGN.md §7)
+        meta = {"started_at": started, "data_source": str(data), "lang": lang, "folder": str(final)}
+        commit(store, "beds", ws, {"started_at": started, "data_source": str(data), "period": str(year)},
+               beds_tables(bd, meta))
     return BedsRun(run_id, final, store, bd, [final / p.name for p in files])

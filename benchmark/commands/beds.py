@@ -64,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--year {args.year}: give the budget year, like 2027")
     if args.extra_beds < 0 or args.extra_beds > 50:
         raise UsageError("--extra-beds must be between 0 and 50")
+    from benchmark.outputs.targets import check_output_dir, check_store_path
+
+    check_output_dir(args.out)  # --out and --store are checked before any work (docs/DESIGN.md §7)
+    if args.store:
+        check_store_path(args.store)
     units = [u.strip() for u in args.closed_units.split(",") if u.strip()] if args.closed_units else None
     info = run_beds(args.data, args.year, args.service_level, args.closed_weeks, units, args.extra_beds,
                     args.out, args.store, args.lang)

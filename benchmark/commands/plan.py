@@ -36,11 +36,13 @@ def run(args: argparse.Namespace) -> int:
     from benchmark.plan.outputs import write_plan
     from benchmark.store import default_store_path
 
+    from benchmark.outputs.targets import check_output_dir, check_store_path
+
+    out = check_output_dir(args.out)  # --out and --store are checked before any work (docs/DESIGN.md §7)
+    store = check_store_path(Path(args.store or os.environ.get("BENCHMARK_STORE") or (
+        out / "history.duckdb" if out != Path("benchmark-out") else default_store_path())))
     ds = load_dataset(args.data)
     tariff = load_tariff(args.tariff)
-    out = Path(args.out)
-    store = Path(args.store or os.environ.get("BENCHMARK_STORE") or (
-        out / "history.duckdb" if out != Path("benchmark-out") else default_store_path()))
     res, how = latest_benchmark(ds, store)
     pl = plan(ds, args.year, tariff, benchmark=res)
     pl = type(pl)(**{**pl.__dict__, "notes": (*pl.notes, f"Produktivitet i likeverdige enheter: {how}.")})

@@ -40,7 +40,7 @@ import re
 import shutil
 import time
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,8 +181,13 @@ def commit(store: str | Path, kind: str, ws: Workspace, meta: Mapping[str, objec
     bookkeeping = {"output_dir": str(ws.final.absolute()), "tmp_dir": str(ws.tmp.absolute()),
                    "old_dir": str(ws.old.absolute()), "outputs_manifest": json.dumps(files, sort_keys=True),
                    "pid": os.getpid()}
-    with store_lock(store, timeout):
-        reconcile(store, locked=True)
+    with ExitStack() as held:
+        try:  # a store that cannot be locked or reconciled: nothing recorded, no folder left behind
+            held.enter_context(store_lock(store, timeout))
+            reconcile(store, locked=True)
+        except BaseException:
+            discard(ws)
+            raise
         with deferred_signals() as sig:
             recorded = swapped = False
             try:

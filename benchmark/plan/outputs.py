@@ -1,9 +1,9 @@
 """Write ``OUT/plan-YYYY/`` atomically and record the plan in the store (like a benchmark run).
 
 Files: staffing_budget.csv, gap.csv, indicators.csv (SPEC §6 columns), plan.xlsx and plan.html.
-They are written to a temporary folder, the plan is recorded, and only then the folder is swapped
-into place (benchmark/outputs/atomic.py); a failure or Ctrl-C leaves the earlier folder and the
-store as they were.
+They are written to a temporary folder and committed with the store record through the one commit
+protocol (benchmark/outputs/commit.py: pending → swap → complete); a failure or Ctrl-C leaves the
+earlier folder and the store as they were.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def write_plan_files(pl, folder: Path, lang: str = "nb", run_id: str | None = No
 
 def write_plan(pl, out: str | Path = "benchmark-out", store: str | Path | None = None, lang: str = "nb",
                data_source: str = "") -> PlanRun:
-    from benchmark.outputs.atomic import discard, swap_into_place, temp_dir
-    from benchmark.plan.record import record_plan
+    from benchmark.outputs.commit import commit, discard, workspace
+    from benchmark.plan.record import plan_tables
     from benchmark.runner import sigterm_as_interrupt
     from benchmark.store import default_store_path, new_run_id
 
@@ -46,12 +46,13 @@ def write_plan(pl, out: str | Path = "benchmark-out", store: str | Path | None =
     final = out / f"plan-{pl.year}"
     out.mkdir(parents=True, exist_ok=True)
     with sigterm_as_interrupt():
-        tmp = temp_dir(final, run_id)
+        ws = workspace(final, run_id)
         try:
-            write_plan_files(pl, tmp, lang, run_id, {"Kjøring": run_id, "Datakilde": data_source})
-            record_plan(store, pl, run_id, {"started_at": started, "data_source": data_source, "lang": lang})
-            swap_into_place(tmp, final, run_id)
+            write_plan_files(pl, ws.tmp, lang, run_id, {"Kjøring": run_id, "Datakilde": data_source})
         except BaseException:
-            discard(tmp)
+            discard(ws)
             raise
+        # one commit protocol: the plan is in the store iff plan-YYYY/ is in place (docs/DESIGN.md §7)
+        commit(store, "plan", ws, {"started_at": started, "data_source": data_source, "period": str(pl.year)},
+               plan_tables(pl, {"started_at": started, "data_source": data_source, "lang": lang}))
     return PlanRun(run_id, final, store)

@@ -1,9 +1,11 @@
 """Record a plan in the run store: one transaction, isolated here.
 
-Issue 14 builds one commit protocol for outputs and history; when it lands, only this function
-changes. A plan run is a row in ``plan_runs`` and its rows in ``plan_staffing_budget``,
-``plan_gap`` and ``plan_indicators``, keyed by ``run_id``; the benchmark's ``runs`` table is not
-touched, so commands that look for the latest benchmark run never find a plan.
+A plan run is a row in ``plan_runs`` and its rows in ``plan_staffing_budget``, ``plan_gap`` and
+``plan_indicators``, keyed by ``run_id``. ``benchmark plan`` records them through the one commit
+protocol for outputs and history (:func:`benchmark.outputs.commit.commit`, kind ``plan``), so a
+plan is visible in the store iff its ``plan-YYYY/`` folder is in place; the store's ``runs`` row
+has kind ``plan``, so commands that look for the latest *benchmark* run never find a plan.
+:func:`record_plan` writes the same rows in one transaction, without output folder.
 """
 
 from __future__ import annotations
@@ -17,13 +19,12 @@ import pandas as pd
 TABLES = {"plan_staffing_budget": "staffing_budget", "plan_gap": "gap", "plan_indicators": "indicators"}
 
 
-def record_plan(store: str | Path, pl, run_id: str, meta: dict) -> None:
-    """Insert the plan run and its tables in one transaction (all or nothing)."""
+def plan_tables(pl, meta: dict) -> dict[str, pd.DataFrame]:
+    """The store tables of a plan, without ``run_id`` (the store adds it)."""
     from benchmark import __version__
-    from benchmark.store import _insert, connect
 
     row = pd.DataFrame([{
-        "run_id": run_id, "started_at": meta.get("started_at"), "finished_at": datetime.now(UTC).isoformat(),
+        "started_at": meta.get("started_at"), "finished_at": datetime.now(UTC).isoformat(),
         "year": int(pl.year), "tariff_version": pl.tariff.version, "tariff_toml": pl.tariff.text,
         "data_fingerprint": pl.context.get("fingerprint", ""), "data_source": str(meta.get("data_source", "")),
         "package_version": __version__, "lang": meta.get("lang", "nb"),
@@ -31,27 +32,27 @@ def record_plan(store: str | Path, pl, run_id: str, meta: dict) -> None:
         "benchmark_period": pl.context.get("benchmark_period") or "",
         "notes": json.dumps(list(pl.notes), ensure_ascii=False),
     }])
+    tables = {"plan_runs": row}
+    for table, attr in TABLES.items():
+        frame = getattr(pl, attr)
+        if frame is not None and not frame.empty:
+            tables[table] = frame
+    return tables
+
+
+def record_plan(store: str | Path, pl, run_id: str, meta: dict) -> None:
+    """Insert the plan run and its tables in one transaction (all or nothing)."""
+    from benchmark.store import _insert, connect
+
     with connect(store) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            _insert_row(con, row)
-            for table, attr in TABLES.items():
-                frame = getattr(pl, attr)
-                if frame is not None and not frame.empty:
-                    _insert(con, table, frame, run_id)
+            for table, frame in plan_tables(pl, meta).items():
+                _insert(con, table, frame, run_id)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-
-
-def _insert_row(con, row: pd.DataFrame) -> None:
-    con.register("plan_run_row", row)
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'plan_runs'").fetchone()[0]
-    if not exists:
-        con.execute("CREATE TABLE plan_runs AS SELECT * FROM plan_run_row WHERE false")
-    con.execute("INSERT INTO plan_runs BY NAME SELECT * FROM plan_run_row")
-    con.unregister("plan_run_row")
 
 
 def list_plans(store: str | Path) -> pd.DataFrame:

@@ -26,14 +26,14 @@ def test_writes_the_four_files_and_records_the_draft(run_out, capsys):
     code, _, out = run_out
     assert code == 0
     folder = out / "beds-2026"
-    assert sorted(p.name for p in folder.iterdir()) == ["backtest.csv", "bed_plan.csv", "beds.html", "beds.xlsx"]
+    assert sorted(p.name for p in folder.iterdir() if p.name != ".manifest.json") == ["backtest.csv", "bed_plan.csv", "beds.html", "beds.xlsx"]
     plan = pd.read_csv(folder / "bed_plan.csv")
     assert plan["week"].str.match(r"^2026-W\d\d$").all() and plan["unit_id"].nunique() == 3
     with duckdb.connect(str(out / "history.duckdb"), read_only=True) as con:
         runs = con.execute("SELECT year, service_level, closed_weeks, n_wards FROM beds_runs").fetchall()
         rows = con.execute("SELECT count(*) FROM beds_bed_plan").fetchone()[0]
     assert runs == [(2026, 0.95, "[28, 29]", 3)] and rows == len(plan)
-    assert not any(p.name.startswith(".") for p in out.iterdir())  # no temporary folders left
+    assert not any(p.name.startswith(".beds-") for p in out.iterdir())  # no temporary folders left
 
 
 def test_workbook_is_norwegian_with_a_sheet_per_ward(run_out, slice_tables):

@@ -28,7 +28,7 @@ def test_files_and_columns(run_2025):
     code, out = run_2025
     assert code == 0
     folder = out / "plan-2025"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
+    assert sorted(p.name for p in folder.iterdir() if p.name != ".manifest.json") == sorted(
         ["staffing_budget.csv", "gap.csv", "indicators.csv", "plan.xlsx", "plan.html"])
     assert list(pd.read_csv(folder / "staffing_budget.csv").columns) == BUDGET_COLUMNS
     gap = pd.read_csv(folder / "gap.csv")
@@ -79,8 +79,16 @@ def test_recorded_in_the_store(run_2025):
         assert len(runs) == 1 and runs[0][1] == 2025 and runs[0][2] == "spekter-a2-2025"
         n = con.execute("SELECT count(*) FROM plan_gap WHERE run_id = ?", [runs[0][0]]).fetchone()[0]
         assert n == len(pd.read_csv(out / "plan-2025" / "gap.csv"))
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        assert "runs" not in tables  # a plan is not a benchmark run
+        kinds = dict(con.execute("SELECT run_id, kind FROM runs").fetchall())
+        assert kinds == {runs[0][0]: "plan"}  # in the run history through the commit protocol, as a plan
+    finally:
+        con.close()
+    from benchmark.store import list_runs
+
+    assert list_runs(out / "history.duckdb").empty  # a plan is not a benchmark run
+    con = duckdb.connect(str(out / "history.duckdb"), read_only=True)
+    try:
+        pass
     finally:
         con.close()
 
