@@ -31,12 +31,11 @@ def run(args: argparse.Namespace) -> int:
 
     from benchmark.dataset import load_dataset
     from benchmark.explanation.numbers import number
+    from benchmark.outputs.targets import check_output_dir, check_store_path
     from benchmark.plan import load_tariff, plan
     from benchmark.plan.benchmark_source import latest_benchmark
     from benchmark.plan.outputs import write_plan
     from benchmark.store import default_store_path
-
-    from benchmark.outputs.targets import check_output_dir, check_store_path
 
     out = check_output_dir(args.out)  # --out and --store are checked before any work (docs/DESIGN.md §7)
     store = check_store_path(Path(args.store or os.environ.get("BENCHMARK_STORE") or (
