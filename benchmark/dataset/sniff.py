@@ -48,7 +48,7 @@ def workbook_problem(path: Path, source: str | None = None) -> Issue | None:
 def decode_text(data: bytes) -> tuple[str, str]:
     """Text and its encoding: UTF-16 (BOM or zero-byte pattern), UTF-8 (with or without BOM), else Windows-1252."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"  # a broken file is reported, not raised
     sample = data[:4096]
     if len(sample) >= 4 and sample[1::2].count(0) > 0.4 * len(sample) / 2 and sample[0::2].count(0) == 0:
         return data.decode("utf-16-le", errors="replace"), "utf-16-le"
