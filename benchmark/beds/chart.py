@@ -11,19 +11,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-LOCALE = {
-    "nb": {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", " kr"],
-                      "percent": "\u202f%"},
-           "time": {"dateTime": "%A %e. %B %Y kl. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
-                    "periods": ["", ""],
-                    "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
-                    "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
-                    "months": ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-                               "september", "oktober", "november", "desember"],
-                    "shortMonths": ["jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt",
-                                    "nov", "des"]}},
-    "en": {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}},
-}
+from benchmark.charts import locale as _locale
+
+LOCALE = {lang: _locale(lang) for lang in ("nb", "en")}  # the package's one chart locale (benchmark/charts.py)
 WORDS = {
     "nb": {"history": "Belegg, ukesnitt", "history_max": "Belegg, ukens høyeste", "band": "Prognose, 5–95 %",
            "forecast": "Prognose, snitt", "beds": "Anbefalte senger", "current": "Senger i dag",

@@ -13,6 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from benchmark.charts import locale as _locale
 from benchmark.pack.words import WEEKDAYS, w
 
 BLUE = "#1f4e9c"
@@ -20,29 +21,7 @@ ORANGE = "#b35806"
 GREY = "#9aa3ad"
 DARK = "#3a3a3a"
 
-LOCALE = {
-    "nb": {
-        "number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"],
-                   "percent": "\u00a0%"},
-        "time": {"dateTime": "%A %e. %B %Y kl. %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
-                 "periods": ["AM", "PM"],
-                 "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
-                 "shortDays": ["søn.", "man.", "tir.", "ons.", "tor.", "fre.", "lør."],
-                 "months": ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-                            "oktober", "november", "desember"],
-                 "shortMonths": ["jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.",
-                                 "nov.", "des."]},
-    },
-    "en": {
-        "number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " kr"]},
-        "time": {"dateTime": "%x, %X", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p", "periods": ["AM", "PM"],
-                 "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-                 "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-                 "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                            "October", "November", "December"],
-                 "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]},
-    },
-}
+LOCALE = {lang: _locale(lang) for lang in ("nb", "en")}  # the package's one chart locale (benchmark/charts.py)
 
 
 def spec(chart: alt.TopLevelMixin, lang: str) -> dict:

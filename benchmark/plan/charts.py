@@ -9,11 +9,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from benchmark.charts import locale as _locale
 from benchmark.plan.waterfall import STEP_NAMES
 
-LOCALE_NB = {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", "\u00a0kr"],
-                        "percent": "\u202f%"}}
-LOCALE_EN = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " kr"]}}
+# the one Norwegian/English chart locale of the package (benchmark/charts.py)
+LOCALE_NB, LOCALE_EN = _locale("nb"), _locale("en")
 COLOURS = {"total": "#4c6a8a", "cost": "#9bb3c9", "gap": "#c0504d", "measures": "#6a9f58"}
 
 
