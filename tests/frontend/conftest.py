@@ -74,8 +74,11 @@ class MarimoServer:
         self._log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # module scope: a sync Playwright left running for the whole session keeps its event loop
+    # alive in the main thread, and the later tests that start Playwright or asyncio themselves
+    # (tests/plan, tests/service) would fail with "Sync API inside the asyncio loop"
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/setup.sh --test (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
