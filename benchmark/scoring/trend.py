@@ -30,24 +30,23 @@ Columns of the trend table (SPEC §5 "Trend"; what the explanation may say):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from benchmark.periods import Period, month_from_index, month_index
-from benchmark.scoring.aggregate import criterion_values, monthly_table
-from benchmark.stats import u_prime_signals
-from benchmark.stats.seasonal import MIN_PEERS, peer_seasonal_index
-from benchmark.stats.spc import E2, xmr_arrays
+from benchmark.scoring.aggregate import criterion_values, monthly_arrays
+from benchmark.stats.seasonal import MIN_PEERS, peer_seasonal_matrix
+from benchmark.stats.spc import E2, lag1_autocorrelation, pack, u_prime_matrix, xmr_matrix
 
 SPC_MONTHS = 24
 SPARSE_SHARE = 0.1  # share of months with a zero numerator from which a series counts as rare
+RHO_MAX = 0.8  # the pooled lag-1 autocorrelation is capped here (beyond it no AR(1) chart is sound)
+AUTOCORRELATION = True  # chart AR(1) residuals with the peer group's pooled ρ (False: plain XmR)
 COLUMNS = ["entity_id", "criterion", "value", "value_prev_period", "value_prev_year", "change_prev_period",
            "change_prev_year", "spc_signal", "spc_rule", "spc_direction", "spc_chart", "trend"]
-
-
-def _values(ds, cat, period: Period, level: str) -> pd.Series:
-    v = criterion_values(ds, cat, period, level)
-    return v.set_index(["entity_id", "criterion"])["value"]
+SPC_COLUMNS = ["spc_signal", "spc_rule", "spc_direction", "spc_chart"]
 
 
 def series_months(ds, period: Period, n: int = SPC_MONTHS) -> tuple[str, ...]:
@@ -57,29 +56,224 @@ def series_months(ds, period: Period, n: int = SPC_MONTHS) -> tuple[str, ...]:
     return tuple(m for m in wanted if m in have)
 
 
-def _pooled_dispersion(series, group, scope, num, den) -> np.ndarray:
-    """φ = Var(z) of the u′ chart per row, pooled over the series of the peer group (of the
-    criterion when the group has fewer than MIN_PEERS series): the mean of z² × n/(n − 1), with
-    z = (u − ū)/√(ū/n) and ū each series' own rate."""
-    n_s = int(series.max()) + 1
-    ok = den > 0
+# --- the monthly sums, dense: criteria × entities × months ----------------------------------------
+
+
+@dataclass
+class Dense:
+    """Monthly sums of every monthly-sourced criterion of a level (``monthly_arrays``, stacked)."""
+
+    criteria: list  # the criteria with arrays (a criterion whose column is missing has none)
+    ids: pd.Index  # entity ids, sorted (the order of ``monthly_arrays``)
+    months: tuple[str, ...]
+    numerator: np.ndarray  # C × E × M, NaN where no row
+    denominator: np.ndarray
+    count: np.ndarray  # rows summed per cell
+
+    @classmethod
+    def build(cls, ds, cat, level: str, months: tuple[str, ...]) -> Dense:
+        months = tuple(sorted(months))
+        crits, ids, nums, dens, counts = [], None, [], [], []
+        for crit in cat.criteria:
+            if level not in crit.levels or crit.source != "monthly":
+                continue
+            try:
+                ids_c, num, den, count = monthly_arrays(ds, crit, level, months)
+            except KeyError:
+                continue
+            crits.append(crit)
+            ids = ids_c if ids is None else ids
+            nums.append(num)
+            dens.append(den)
+            counts.append(count)
+        if ids is None:
+            ids = pd.Index([], name="entity_id", dtype=str)
+            shape = (0, 0, len(months))
+            return cls([], ids, months, np.zeros(shape), np.zeros(shape), np.zeros(shape, np.int64))
+        return cls(crits, ids, months, np.stack(nums), np.stack(dens), np.stack(counts))
+
+    def long(self) -> pd.DataFrame:
+        """The long monthly table of :func:`benchmark.scoring.aggregate.monthly_table` (rows by
+        criterion, entity, month; cells with at least one row)."""
+        n_e, n_m = self.count.shape[1:]
+        cell = np.flatnonzero(self.count)
+        c, rest = np.divmod(cell, n_e * n_m)
+        e, m = np.divmod(rest, n_m)
+        numerator, denominator = self.numerator.ravel()[cell], self.denominator.ravel()[cell]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = numerator / np.where(denominator > 0, denominator, np.nan)
+        return pd.DataFrame({"entity_id": self.ids.take(e),
+                             "criterion": pd.Index([k.id for k in self.criteria], dtype=str).take(c),
+                             "month": pd.Index(self.months, dtype=str).take(m), "numerator": numerator,
+                             "denominator": denominator, "value": value})
+
+    def window_values(self, ds, period: Period) -> np.ndarray | None:
+        """C × E values of ``period`` by the sums of its months (= :func:`criterion_values`' value),
+        or None where that would not be exact: above unit level (a productivity index whose
+        reference is per window; cells summing several units whose missing values may differ),
+        or a window reaching before the months held."""
+        if not (self.count <= 1).all():
+            return None
+        held = {m: i for i, m in enumerate(self.months)}
+        have = set(ds.months)
+        out = np.full(self.count.shape[:2], np.nan)
+        valid = (self.count == 1) & np.isfinite(self.numerator) & np.isfinite(self.denominator)
+        for c, crit in enumerate(self.criteria):  # a loop over criteria, each vectorised over entities
+            window = [m for m in period.window(crit.window) if m in have]
+            if any(m not in held for m in window):
+                return None
+            cols = sorted(held[m] for m in window)
+            num = np.zeros(len(self.ids))
+            den = np.zeros(len(self.ids))
+            n_valid = np.zeros(len(self.ids), dtype=np.int64)
+            for j in cols:  # month by month, in month order: the same sums as a pass over the rows
+                ok = valid[c, :, j]
+                num += np.where(ok, self.numerator[c, :, j], 0.0)
+                den += np.where(ok, self.denominator[c, :, j], 0.0)
+                n_valid += ok
+            min_size = float(crit.min_denominator or 0.0)
+            scored = (n_valid > 0) & (den != 0) & ~(den < min_size)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[c] = np.where(scored, num / np.where(scored, den, 1.0), np.nan)
+        return out
+
+
+# --- SPC on series as rows ------------------------------------------------------------------------
+
+
+def _group_mean(x: np.ndarray, use: np.ndarray, code: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        u_bar = (np.bincount(series, weights=np.where(ok, num, 0), minlength=n_s)
-                 / np.bincount(series, weights=np.where(ok, den, 0), minlength=n_s))
-        z2 = (num / den - u_bar[series]) ** 2 / (u_bar[series] / den)
-    n_pts = np.bincount(series, weights=ok, minlength=n_s)
-    use = ok & np.isfinite(z2) & (u_bar[series] > 0) & (n_pts[series] > 1)
-    w = np.where(use, z2 * n_pts[series] / np.maximum(n_pts[series] - 1, 1), 0.0)
+        return (np.bincount(code, weights=np.where(use, x, 0.0))
+                / np.bincount(code, weights=use.astype(float)))[code]
+
+
+def _group_median(x: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Median of the finite x per code, per row (NaN where none)."""
+    n_codes = int(code.max()) + 1 if len(code) else 0
+    fin = np.isfinite(x)
+    xs, cs = x[fin], code[fin]
+    order = np.lexsort((xs, cs))
+    xs, cs = xs[order], cs[order]
+    count = np.bincount(cs, minlength=n_codes)
+    start = np.cumsum(count) - count
+    med = np.full(n_codes, np.nan)
+    has = count > 0
+    lo = start[has] + (count[has] - 1) // 2
+    hi = start[has] + count[has] // 2
+    med[has] = (xs[lo] + xs[hi]) / 2
+    return med[code]
+
+
+def _members(code: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Number of present rows with the row's code, per row."""
+    return np.bincount(code[present], minlength=int(code.max()) + 1 if len(code) else 0)[code]
+
+
+def pooled_autocorrelation(x: np.ndarray, n: np.ndarray, group: np.ndarray, scope: np.ndarray) -> np.ndarray:
+    """ρ per row: the median of the bias-corrected lag-1 autocorrelations of the peer group's series
+    (of the criterion's where fewer than MIN_PEERS + 1 series have one), in [0, RHO_MAX].
+
+    Pooled because one series of 24 points estimates ρ with a s.d. of about 0,2; the median so
+    that a few units with a real shift (whose r₁ is high) do not set their peers' ρ. Negative
+    values are set to 0: negative autocorrelation makes the moving range too large, which errs
+    towards fewer signals, and is left as it is.
+    """
+    r = lag1_autocorrelation(x, n)
+    has = np.isfinite(r)
+    in_group = _group_median(r, group)
+    in_scope = _group_median(r, scope)
+    rho = np.where(_members(group, has) > MIN_PEERS, in_group, in_scope)
+    return np.clip(np.nan_to_num(rho, nan=0.0), 0.0, RHO_MAX)
+
+
+def _pooled_dispersion(num: np.ndarray, den: np.ndarray, group: np.ndarray, scope: np.ndarray) -> np.ndarray:
+    """φ = Var(z) of the u′ chart per row, pooled over the series of the peer group (of the
+    criterion when the group has at most MIN_PEERS series): the mean of z² × n/(n − 1), with
+    z = (u − ū)/√(ū/n) and ū each series' own rate. Rows are series, columns quarters (NaN: none)."""
+    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u_bar = np.where(ok, num, 0).sum(axis=1) / np.where(ok, den, 0).sum(axis=1)
+        z2 = (num / den - u_bar[:, None]) ** 2 / (u_bar[:, None] / den)
+    n_pts = ok.sum(axis=1)
+    use = ok & np.isfinite(z2) & (u_bar > 0)[:, None] & (n_pts > 1)[:, None]
+    w = np.where(use, z2 * (n_pts / np.maximum(n_pts - 1, 1))[:, None], 0.0).sum(axis=1)
+    count = use.sum(axis=1).astype(float)
 
     def pooled(code):
-        total = np.bincount(code, weights=w)
-        count = np.bincount(code, weights=use)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (total / count)[code]
+            return (np.bincount(code, weights=w) / np.bincount(code, weights=count))[code]
 
-    members = np.bincount(group[np.unique(series, return_index=True)[1]])
-    enough = members[group] > MIN_PEERS
+    enough = _members(group, ok.any(axis=1)) > MIN_PEERS
     return np.where(enough, pooled(group), pooled(scope))
+
+
+def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.ndarray, scope: np.ndarray,
+               last_month: int) -> dict[str, np.ndarray]:
+    """SPC of every series (rows of S × M monthly sums; ``month`` the month index of each column,
+    ``group`` = criterion × peer group and ``scope`` = criterion codes per row): per row
+    signal, rule, direction, chart (see the module docstring)."""
+    n_rows = num.shape[0]
+    out = {"signal": np.zeros(n_rows, dtype=bool), "rule": np.full(n_rows, "", dtype=object),
+           "direction": np.full(n_rows, "none", dtype=object)}
+    if not n_rows:
+        out["chart"] = np.zeros(0, dtype=object)
+        return out
+    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    n_ok = ok.sum(axis=1)
+    zero_share = (ok & (num == 0)).sum(axis=1) / np.maximum(n_ok, 1)
+    # the peer group's calendar-month pattern, removed from every monthly value
+    idx = peer_seasonal_matrix(np.where(ok, num, np.nan), np.where(ok, den, np.nan), month % 12, group, scope, 12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = np.where(ok, num / np.where(ok, den, 1.0) / idx, np.nan)
+    n, (vp,) = pack(ok, v)
+    # skewed: a non-negative series whose XmR lower limit would fall below zero (σ̂ > mean/3)
+    # cannot be near-normal within its limits; like rare counts it goes to quarters
+    mr = np.abs(np.diff(vp, axis=1))
+    has_mr = np.isfinite(mr)
+    mr_bar = np.where(has_mr, mr, 0.0).sum(axis=1) / np.maximum(has_mr.sum(axis=1), 1)
+    fin = np.isfinite(vp)
+    mean_v = np.where(fin, vp, 0.0).sum(axis=1) / np.maximum(fin.sum(axis=1), 1)
+    nonneg = ~(fin & (vp < 0)).any(axis=1)
+    skewed = nonneg & (mean_v - E2 * mr_bar < 0)
+    sparse = (zero_share >= SPARSE_SHARE) | skewed
+    out["chart"] = np.where(sparse, "u_prime_quarter", "xmr").astype(object)
+
+    # monthly XmR on deseasonalised values (AR(1) residuals where the peers' months are autocorrelated)
+    rows = np.flatnonzero(~sparse)
+    if len(rows):
+        x, nx = vp[rows], n[rows]
+        rho = pooled_autocorrelation(x, nx, group[rows], scope[rows]) if AUTOCORRELATION else None
+        sig = xmr_matrix(x, nx, recent=3, rho=rho)
+        for k in ("signal", "rule", "direction"):
+            out[k][rows] = sig[k]
+
+    # rare counts: quarters ending at the last month, deseasonalised by calendar quarter, u′ chart
+    rows = np.flatnonzero(sparse & (n_ok > 0))
+    if len(rows):
+        r_ok = ok[rows]
+        block = (last_month - month) // 3  # per column; 0 = the quarter ending at the last month
+        n_blocks = int(block[r_ok.any(axis=0)].max()) + 1
+        q = np.clip(n_blocks - 1 - block, -1, n_blocks - 1)  # quarter column in time order
+        onehot = ((q[:, None] == np.arange(n_blocks)[None, :]) & (block >= 0)[:, None]).astype(float)
+        q_num = np.where(r_ok, num[rows], 0.0) @ onehot
+        q_den = np.where(r_ok, den[rows], 0.0) @ onehot
+        q_has = (r_ok.astype(float) @ onehot) > 0
+        q_num, q_den = np.where(q_has, q_num, np.nan), np.where(q_has, q_den, np.nan)
+        q_season = (last_month - 3 * (n_blocks - 1 - np.arange(n_blocks))) % 12
+        g, sc = group[rows], scope[rows]
+        q_idx = peer_seasonal_matrix(q_num, q_den, q_season, g, sc, 12)
+        adj = q_num / q_idx
+        phi = _pooled_dispersion(adj, q_den, g, sc)
+        sig = u_prime_matrix(adj, q_den, phi, recent=1)
+        for k in ("signal", "rule", "direction"):
+            out[k][rows] = sig[k]
+    return out
+
+
+def _codes(criterion_code: np.ndarray, peer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(group, scope) codes per series: criterion × peer group, and criterion."""
+    group = pd.factorize(criterion_code.astype(np.int64) * (int(peer.max(initial=0)) + 1) + peer)[0]
+    return group, pd.factorize(criterion_code)[0]
 
 
 def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, peer_group: pd.Series,
@@ -87,124 +281,93 @@ def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, 
     """SPC per series: spc_signal, spc_rule, spc_direction, spc_chart, indexed by (entity_id, criterion).
 
     ``coded``/``monthly``/``keys`` are :func:`monthly_table`'s three frames (rows aligned);
-    ``peer_group`` maps (entity_id, criterion) to the peer group the entity is scored in.
+    ``peer_group`` maps (entity_id, criterion) to the peer group the entity is scored in. The
+    long-table face of :func:`spc_matrix` (which :func:`trend_table` calls on its dense arrays).
     """
-    cols = ["spc_signal", "spc_rule", "spc_direction", "spc_chart"]
     if coded.empty:
-        return pd.DataFrame(columns=cols, index=pd.MultiIndex.from_tuples([], names=["entity_id", "criterion"]))
-    series = coded["series"].to_numpy(np.int64)
-    num = monthly["numerator"].to_numpy(float)
-    den = monthly["denominator"].to_numpy(float)
-    codes, labels = pd.factorize(monthly["month"])
-    m_idx = np.array([month_index(str(m)) for m in labels], dtype=np.int64)[codes]
-    # codes per series: criterion (scope) and criterion × peer group (group)
+        return pd.DataFrame(columns=SPC_COLUMNS, index=pd.MultiIndex.from_tuples([], names=["entity_id", "criterion"]))
     key_index = pd.MultiIndex.from_frame(keys[["entity_id", "criterion"]])
-    peer = peer_group.reindex(key_index).fillna("").astype(str).to_numpy()
-    scope_of = pd.factorize(keys["criterion"].to_numpy())[0]
-    group_of = pd.factorize(pd.Series(keys["criterion"].to_numpy()) + "\x1f" + peer)[0]
-    pos_of = np.full(int(max(keys.index.max(), series.max())) + 1, -1, dtype=np.int64)
-    pos_of[keys.index.to_numpy(np.int64)] = np.arange(len(keys))
-    s_pos = pos_of[series]  # row → position in keys
-    scope, group = scope_of[s_pos], group_of[s_pos]
-    compact = s_pos  # series codes 0..len(keys)−1
+    pos = pd.Index(keys.index).get_indexer(coded["series"].to_numpy())
+    m_codes, m_labels = pd.factorize(monthly["month"])
+    label_idx = np.array([month_index(str(m)) for m in m_labels], dtype=np.int64)
+    months = np.unique(label_idx)
+    col = np.searchsorted(months, label_idx[m_codes])
+    num = np.full((len(keys), len(months)), np.nan)
+    den = np.full((len(keys), len(months)), np.nan)
+    num[pos, col] = monthly["numerator"].to_numpy(float)
+    den[pos, col] = monthly["denominator"].to_numpy(float)
+    peer = pd.factorize(peer_group.reindex(key_index).fillna("").astype(str).to_numpy())[0]
+    group, scope = _codes(pd.factorize(keys["criterion"].to_numpy())[0], peer)
+    sig = spc_matrix(num, den, months, group, scope, month_index(last_month))
+    return pd.DataFrame({"spc_signal": sig["signal"].astype(bool), "spc_rule": sig["rule"].astype(str),
+                         "spc_direction": sig["direction"].astype(str), "spc_chart": sig["chart"].astype(str)},
+                        index=key_index)
 
-    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
-    zero_share = (np.bincount(compact, weights=ok & (num == 0), minlength=len(keys))
-                  / np.maximum(np.bincount(compact, weights=ok, minlength=len(keys)), 1))
-    # the peer group's calendar-month pattern, removed from every monthly value
-    idx = np.ones(len(num))
-    idx[ok] = peer_seasonal_index(compact[ok], group[ok], scope[ok], m_idx[ok] % 12, num[ok], den[ok], 12)
-    v = np.where(ok, num / np.where(ok, den, 1.0) / idx, np.nan)
-    # skewed: a non-negative series whose XmR lower limit would fall below zero (σ̂ > mean/3)
-    # cannot be near-normal within its limits; like rare counts it goes to quarters
-    in_order = bool(np.all(np.diff(compact) >= 0)) and bool(
-        np.all((np.diff(m_idx) > 0) | (np.diff(compact) > 0)))  # monthly_table's rows usually are
-    order = np.arange(len(v)) if in_order else np.lexsort((m_idx, compact))
-    vs, cs = v[order], compact[order]
-    prev = np.r_[np.nan, vs[:-1]]
-    same = np.r_[False, cs[1:] == cs[:-1]]
-    mr = np.where(same & np.isfinite(vs) & np.isfinite(prev), np.abs(vs - prev), np.nan)
-    has = np.isfinite(mr)
-    n_keys = len(keys)
-    mr_bar = np.bincount(cs[has], weights=mr[has], minlength=n_keys) / np.maximum(
-        np.bincount(cs[has], minlength=n_keys), 1)
-    fin = np.isfinite(v)
-    mean_v = np.bincount(compact[fin], weights=v[fin], minlength=n_keys) / np.maximum(
-        np.bincount(compact[fin], minlength=n_keys), 1)
-    nonneg = np.bincount(compact[fin], weights=v[fin] < 0, minlength=n_keys) == 0
-    skewed = nonneg & (mean_v - E2 * mr_bar < 0)
-    sparse = (zero_share >= SPARSE_SHARE) | skewed
-    out = pd.DataFrame({"spc_signal": False, "spc_rule": "", "spc_direction": "none",
-                        "spc_chart": np.where(sparse, "u_prime_quarter", "xmr")}, index=key_index)
 
-    # monthly XmR on deseasonalised values
-    rows = ok & ~sparse[compact]
-    if rows.any():
-        sel = order[rows[order]]  # rows sorted by series, then month
-        s_sel = compact[sel]
-        new_series = np.r_[True, s_sel[1:] != s_sel[:-1]]
-        sig = xmr_arrays(np.cumsum(new_series) - 1, v[sel], recent=3)
-        at = s_sel[new_series]
-        out.iloc[at, 0] = sig["signal"].to_numpy()
-        out.iloc[at, 1] = sig["rule"].to_numpy()
-        out.iloc[at, 2] = sig["direction"].to_numpy()
+# --- the trend table ------------------------------------------------------------------------------
 
-    # rare counts: quarters ending at the last month, deseasonalised by calendar quarter, u′ chart
-    rows = ok & sparse[compact]
-    if rows.any():
-        last = month_index(last_month)
-        block = (last - m_idx[rows]) // 3
-        code = compact[rows] * (int(block.max()) + 1) + block
-        uniq, inv = np.unique(code, return_inverse=True)
-        q_num = np.bincount(inv, weights=num[rows])
-        q_den = np.bincount(inv, weights=den[rows])
-        n_blocks = int(block.max()) + 1
-        q_series, q_block = uniq // n_blocks, uniq % n_blocks
-        q_season = (last - 3 * q_block) % 12
-        idx = peer_seasonal_index(q_series, group_of[q_series], scope_of[q_series], q_season, q_num, q_den, 12)
-        adj = q_num / idx
-        phi = _pooled_dispersion(q_series, group_of[q_series], scope_of[q_series], adj, q_den)
-        frame = pd.DataFrame({"series": q_series, "t": -q_block, "numerator": adj, "denominator": q_den,
-                              "phi": phi})
-        sig = u_prime_signals(frame, by=("series",), time="t", recent=1, dispersion="phi")
-        at = sig["series"].to_numpy()
-        out.iloc[at, 0] = sig["signal"].to_numpy()
-        out.iloc[at, 1] = sig["rule"].to_numpy()
-        out.iloc[at, 2] = sig["direction"].to_numpy()
-    out["spc_signal"] = out["spc_signal"].astype(bool)
-    return out
+
+def _period_values(ds, cat, dense: Dense, period: Period, level: str, crit_pos: np.ndarray,
+                   ent_pos: np.ndarray, values: pd.DataFrame) -> np.ndarray:
+    """The value of every row of ``values`` in ``period``: from the dense monthly sums where that is
+    exact (unit level), else by :func:`criterion_values`."""
+    table = dense.window_values(ds, period) if level == "unit" else None
+    if table is not None:
+        inside = (crit_pos >= 0) & (ent_pos >= 0)
+        out = np.full(len(crit_pos), np.nan)
+        out[inside] = table[crit_pos[inside], ent_pos[inside]]
+        return out
+    v = criterion_values(ds, cat, period, level).set_index(["entity_id", "criterion"])["value"]
+    return v.reindex(pd.MultiIndex.from_frame(values[["entity_id", "criterion"]])).to_numpy(float)
 
 
 def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trend table, monthly series) for the entities and criteria in ``values``."""
-    now = values.set_index(["entity_id", "criterion"])["value"]
-    prev = _values(ds, cat, period.previous(), level)
-    year = _values(ds, cat, period.year_before(), level)
-    out = pd.DataFrame({"value": now})
-    out["value_prev_period"] = prev.reindex(out.index)
-    out["value_prev_year"] = year.reindex(out.index)
-    out["change_prev_period"] = out["value"] - out["value_prev_period"]
-    out["change_prev_year"] = out["value"] - out["value_prev_year"]
-    monthly, coded, keys = monthly_table(ds, cat, level, series_months(ds, period))
+    months = series_months(ds, period)
+    dense = Dense.build(ds, cat, level, months)
+    monthly = dense.long()
+    crit_ids = [c.id for c in dense.criteria]
+    crit_pos = pd.Index(crit_ids, dtype=object).get_indexer(values["criterion"].astype(object))
+    ent_pos = dense.ids.get_indexer(values["entity_id"])
+    now = values["value"].to_numpy(float)
+    prev = _period_values(ds, cat, dense, period.previous(), level, crit_pos, ent_pos, values)
+    year = _period_values(ds, cat, dense, period.year_before(), level, crit_pos, ent_pos, values)
+    out = pd.DataFrame({"entity_id": values["entity_id"].to_numpy(), "criterion": values["criterion"].to_numpy(),
+                        "value": now, "value_prev_period": prev, "value_prev_year": year,
+                        "change_prev_period": now - prev, "change_prev_year": now - year})
+
+    # SPC: one row per criterion × entity with at least one monthly row
+    present = dense.count.sum(axis=2) > 0
+    s_crit, s_ent = np.nonzero(present)
+    series_of = np.full(present.shape, -1, dtype=np.int64)
+    series_of[s_crit, s_ent] = np.arange(len(s_crit))
+    peer_code = np.zeros(present.shape, dtype=np.int64)
+    inside = (crit_pos >= 0) & (ent_pos >= 0)
     if "peer_group" in values:
-        peer = values.set_index(["entity_id", "criterion"])["peer_group"]
-    else:
-        peer = pd.Series(dtype=str)
-    signals = spc_signals(coded, monthly, keys, peer, period.last)
-    out["spc_signal"] = signals["spc_signal"].reindex(out.index).fillna(False).astype(bool)
-    out["spc_rule"] = signals["spc_rule"].reindex(out.index).fillna("").astype(str)
-    out["spc_direction"] = signals["spc_direction"].reindex(out.index).fillna("none").astype(str)
-    out["spc_chart"] = signals["spc_chart"].reindex(out.index).fillna("").astype(str)
-    sign = pd.Series(out.index.get_level_values("criterion")).map(
-        {c.id: c.sign for c in cat.criteria}).to_numpy()
+        codes = pd.factorize(values["peer_group"].fillna("").astype(str).to_numpy())[0]
+        peer_code[crit_pos[inside], ent_pos[inside]] = codes[inside] + 1  # 0: no peer group given
+    group, scope = _codes(s_crit, peer_code[s_crit, s_ent])
+    m_idx = np.array([month_index(m) for m in dense.months], dtype=np.int64)
+    sig = spc_matrix(dense.numerator[s_crit, s_ent], dense.denominator[s_crit, s_ent], m_idx, group, scope,
+                     month_index(period.last))
+    row_series = np.full(len(out), -1, dtype=np.int64)
+    row_series[inside] = series_of[crit_pos[inside], ent_pos[inside]]
+    has = row_series >= 0
+    at = np.maximum(row_series, 0)
+    signal = has & sig["signal"][at] if len(s_crit) else np.zeros(len(out), bool)
+    direction = np.where(has, sig["direction"][at], "none") if len(s_crit) else np.full(len(out), "none")
+    out["spc_signal"] = signal.astype(bool)
+    out["spc_rule"] = np.where(signal, sig["rule"][at] if len(s_crit) else "", "").astype(str)
+    out["spc_direction"] = np.asarray(direction).astype(str)
+    out["spc_chart"] = np.where(has, sig["chart"][at] if len(s_crit) else "", "").astype(str)
+
     # the value must have moved the signal's way against every comparison the reader may be shown
     # (a NaN comparison does not veto)
-    year, prev = out["change_prev_year"].to_numpy(float), out["change_prev_period"].to_numpy(float)
-    up = out["spc_direction"].eq("up").to_numpy() & ~(year <= 0) & ~(prev <= 0)
-    down = out["spc_direction"].eq("down").to_numpy() & ~(year >= 0) & ~(prev >= 0)
+    sign = values["criterion"].map({c.id: c.sign for c in cat.criteria}).to_numpy(float)
+    y, p = out["change_prev_year"].to_numpy(float), out["change_prev_period"].to_numpy(float)
+    up = (direction == "up") & ~(y <= 0) & ~(p <= 0)
+    down = (direction == "down") & ~(y >= 0) & ~(p >= 0)
     better = (up & (sign > 0)) | (down & (sign < 0))
     worse = (up & (sign < 0)) | (down & (sign > 0))
-    out["trend"] = np.where(out["spc_signal"] & better, "improving",
-                            np.where(out["spc_signal"] & worse, "deteriorating", "stable"))
-    out.loc[~out["spc_signal"], "spc_rule"] = ""
-    return out.reset_index()[COLUMNS], monthly
+    out["trend"] = np.where(signal & better, "improving", np.where(signal & worse, "deteriorating", "stable"))
+    return out[COLUMNS].reset_index(drop=True), monthly

@@ -76,3 +76,51 @@ def peer_seasonal_index(series: np.ndarray, group: np.ndarray, scope: np.ndarray
         in_scope, _ = _loo_index(scope, season, series, num, den, n_seasons)
         index = np.where(few, in_scope, index)
     return np.where(np.isfinite(index) & (index > 0), index, 1.0)
+
+
+def _loo_matrix(own_n, own_d, group, present):
+    """Leave-one-out index per series × season within ``group`` from the series' season sums, and
+    the number of other series in the series' group."""
+    n_groups = int(group.max()) + 1
+    k = own_n.shape[1]
+    cell = (group[:, None] * k + np.arange(k)[None, :]).ravel()
+    n_gs = np.bincount(cell, weights=own_n.ravel(), minlength=n_groups * k).reshape(n_groups, k)
+    d_gs = np.bincount(cell, weights=own_d.ravel(), minlength=n_groups * k).reshape(n_groups, k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        season_ratio = (n_gs[group] - own_n) / (d_gs[group] - own_d)
+        overall = ((n_gs.sum(axis=1)[group] - own_n.sum(axis=1))
+                   / (d_gs.sum(axis=1)[group] - own_d.sum(axis=1)))
+        index = season_ratio / overall[:, None]
+    members = np.bincount(group[present], minlength=n_groups)
+    return index, members[group] - 1
+
+
+def peer_seasonal_matrix(numerator: np.ndarray, denominator: np.ndarray, season: np.ndarray,
+                         group: np.ndarray, scope: np.ndarray, n_seasons: int = 12) -> np.ndarray:
+    """:func:`peer_seasonal_index` for series as rows of S × T arrays (NaN or a non-positive
+    denominator = no data), ``season`` per column, ``group``/``scope`` per row: the index per cell.
+
+    The same sums, with each series' season totals taken by one matrix product with the columns'
+    season indicator instead of per-row bincounts.
+    """
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    group, scope, season = (np.asarray(a, dtype=np.int64) for a in (group, scope, season))
+    if not num.size:
+        return np.ones(num.shape)
+    ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    if not ok.all():
+        num, den = np.where(ok, num, 0.0), np.where(ok, den, 0.0)
+    own_n = np.zeros((num.shape[0], n_seasons))
+    own_d = np.zeros((num.shape[0], n_seasons))
+    for j, k in enumerate(season):  # a loop over the columns (months), each over all series
+        own_n[:, k] += num[:, j]
+        own_d[:, k] += den[:, j]
+    present = ok.any(axis=1)
+    index, peers = _loo_matrix(own_n, own_d, group, present)
+    few = peers < MIN_PEERS
+    if few.any():
+        in_scope, _ = _loo_matrix(own_n, own_d, scope, present)
+        index = np.where(few[:, None], in_scope, index)
+    index = np.where(np.isfinite(index) & (index > 0), index, 1.0)
+    return np.take(index, season, axis=1)

@@ -54,149 +54,318 @@ TAIL3, TAIL2 = 0.00135, 0.02275  # one-sided normal tails beyond 3σ and 2σ
 TOL = 1e-9  # relative: a point this close to the centre is on it (a constant series has no side)
 
 
-def _run_length(key: np.ndarray, state: np.ndarray) -> np.ndarray:
-    """Length of the run of equal non-zero ``state`` each row belongs to (within ``key``)."""
-    new = np.ones(state.shape, dtype=bool)
-    new[1:] = (state[1:] != state[:-1]) | (key[1:] != key[:-1])
-    run_id = np.cumsum(new) - 1
-    length = np.bincount(run_id)[run_id]
-    return np.where(state != 0, length, 0)
+# --- series as rows of a matrix ---------------------------------------------------------------------
+# Every function below works on S × T arrays: one row per series, one column per point in time,
+# the series' points packed to the left (column 0 is its first point, n its number of points, the
+# cells from n on are padding). Shifts along a row, windows and run lengths are then slices and
+# cumulative sums over the whole matrix at once, with no per-series loop and no sort.
 
 
-def _shift(a: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
-    """a shifted by k rows within each series (rows sorted by series, then time); False outside."""
+def pack(valid: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """(n per row, arrays with each row's ``valid`` cells moved to the left in time order).
+
+    A series with a missing month is charted on its remaining points as consecutive points (the
+    moving range spans the gap), as NHSRplotthedots does with the rows it is given. Only rows
+    with a gap are reordered; cells from n on are NaN (float) or False (bool).
+    """
+    valid = np.asarray(valid, dtype=bool)
+    n = valid.sum(axis=1)
+    inside = _inside(n, valid.shape[1])
+    gap = np.flatnonzero((valid != inside).any(axis=1))  # rows whose valid cells are not a prefix
+    out = []
+    for a in arrays:
+        p = np.array(a, copy=True)
+        if len(gap):
+            order = np.argsort(~valid[gap], axis=1, kind="stable")
+            p[gap] = np.take_along_axis(p[gap], order, axis=1)
+        if p.dtype.kind == "f":
+            p[~inside] = np.nan
+        elif p.dtype == bool:
+            p &= inside
+        out.append(p)
+    return n, tuple(out)
+
+
+def _last(x: np.ndarray, n: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last ``k`` points of each packed row, packed (a row with fewer keeps all), and their n."""
+    width = x.shape[1]
+    if width <= k:
+        return x, n
+    if (n == width).all():
+        return x[:, width - k:], np.full(len(n), k)
+    start = np.maximum(n - k, 0)
+    pos = np.minimum(start[:, None] + np.arange(k)[None, :], width - 1)
+    m = np.minimum(n, k)
+    return np.where(_inside(m, k), np.take_along_axis(x, pos, axis=1), np.nan), m
+
+
+def _inside(n: np.ndarray, width: int) -> np.ndarray:
+    return np.arange(width)[None, :] < np.asarray(n)[:, None]
+
+
+def _shift(a: np.ndarray, k: int) -> np.ndarray:
+    """a shifted k columns to the right (k > 0: the value k points earlier) or left; False outside."""
     out = np.zeros(a.shape, dtype=bool)
     if k > 0:
-        out[k:] = a[:-k] & (key[k:] == key[:-k])
+        out[:, k:] = a[:, :-k]
+    elif k < 0:
+        out[:, :k] = a[:, -k:]
     else:
-        out[:k] = a[-k:] & (key[:k] == key[-k:])
+        out[:] = a
     return out
 
 
-def _sorted(frame: pd.DataFrame, columns: list[str], by: list[str], time: str):
-    """Rows with every column present, sorted by series then time; series code, position, length."""
-    df = frame.loc[frame[columns].notna().all(axis=1), [*by, time, *columns]].sort_values([*by, time])
-    df = df.reset_index(drop=True)
-    g = df.groupby(by, sort=False)
-    key = g.ngroup().to_numpy()
-    pos = g.cumcount().to_numpy()
-    n = np.bincount(key)[key] if len(key) else np.zeros(0, dtype=np.int64)
-    return df, key, pos, n
+def _run_length(state: np.ndarray) -> np.ndarray:
+    """Length of the run of equal non-zero ``state`` each cell belongs to, within its row: the
+    distance from the run's first to its last cell, found by a running maximum of run starts and a
+    running minimum (from the right) of run ends."""
+    width = state.shape[1]
+    j = np.arange(width, dtype=np.int32)[None, :]
+    start = np.ones(state.shape, dtype=bool)
+    start[:, 1:] = state[:, 1:] != state[:, :-1]
+    end = np.ones(state.shape, dtype=bool)
+    end[:, :-1] = start[:, 1:]
+    first = np.maximum.accumulate(np.where(start, j, 0), axis=1)
+    last = np.minimum.accumulate(np.where(end, j, width)[:, ::-1], axis=1)[:, ::-1]
+    return np.where(state != 0, last - first + 1, 0)
 
 
-def _per_series_mean(key: np.ndarray, x: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """Mean of x over the rows of each series where ``use`` (NaN where none), per row."""
-    if not len(key):
-        return np.zeros(0)
-    counts = np.bincount(key, weights=use)
+def _row_mean(x: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Mean of x over the cells of each row where ``use`` (NaN where none)."""
+    count = use.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (np.bincount(key, weights=np.where(use, x, 0.0)) / counts)[key]
+        return np.where(use, x, 0.0).sum(axis=1) / np.where(count > 0, count, np.nan)
 
 
-def _sigma(key: np.ndarray, v: np.ndarray, screen: bool) -> np.ndarray:
-    """σ̂ = mR̄/d₂ per row, with moving ranges ≥ D₄·mR̄ screened out first."""
-    mr = np.full(len(v), np.nan)
-    if len(v) > 1:
-        same = key[1:] == key[:-1]
-        mr[1:] = np.where(same, np.abs(np.diff(v)), np.nan)
-    has = np.isfinite(mr)
-    mr_bar = _per_series_mean(key, mr, has)
+def moving_range_sigma(x: np.ndarray, n: np.ndarray, screen: bool = True) -> np.ndarray:
+    """σ̂ = mR̄/d₂ per row of packed ``x``, with moving ranges ≥ D₄·mR̄ screened out first."""
+    mr = np.abs(np.diff(x, axis=1))
+    has = _inside(np.maximum(n - 1, 0), x.shape[1] - 1) & np.isfinite(mr)
+    mr_bar = _row_mean(mr, has)
     if screen:
-        keep = has & (mr < D4 * mr_bar)
-        screened = _per_series_mean(key, mr, keep)
+        screened = _row_mean(mr, has & (mr < D4 * mr_bar[:, None]))
         mr_bar = np.where(np.isfinite(screened), screened, mr_bar)
     return mr_bar / D2
 
 
-def _marks(key, v, centre, sigma, outside=None, close=None) -> dict[tuple[str, str], np.ndarray]:
-    """Rows marked by each rule and direction (NHSRplotthedots' point types). ``outside`` and
-    ``close`` may be given (count charts judge them by tail probabilities)."""
-    dev = v - centre
-    side = np.where(np.abs(dev) <= TOL * np.maximum(1.0, np.abs(centre)), 0.0, np.sign(dev))
-    if outside is None:
-        outside = ((v > centre + 3 * sigma) | (v < centre - 3 * sigma)) & (side != 0)
-    outside_up, outside_down = outside & (side > 0), outside & (side < 0)
-    if close is None:
-        close = ~outside & (np.abs(dev) > CLOSE * sigma) & (side != 0)
+def lag1_autocorrelation(x: np.ndarray, n: np.ndarray, min_points: int = 8) -> np.ndarray:
+    """Lag-1 autocorrelation per row of packed ``x``, corrected for its small-sample bias.
+
+    r₁ = Σ(x_t − x̄)(x_{t−1} − x̄)/Σ(x_t − x̄)² is biased low in a short series: for AR(1) with
+    coefficient ρ, E r₁ ≈ ρ − (1 + 3ρ)/n (Marriott & Pope 1954, Biometrika 41:390), −0,04 at n = 24
+    for independent points. The returned (n·r₁ + 1)/(n − 3) is unbiased to that order. NaN for
+    rows with fewer than ``min_points`` points or no variation. One series' estimate is too noisy
+    to use (s.d. ≈ 0,2 at n = 24): callers pool it over peers.
+    """
+    inside = _inside(n, x.shape[1])
+    centre = _row_mean(x, inside)
+    d = np.where(inside, x - centre[:, None], 0.0)
+    ss = (d * d).sum(axis=1)
+    cross = (d[:, 1:] * d[:, :-1]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r1 = cross / ss
+        rho = (n * r1 + 1) / (n - 3)
+    return np.where((n >= min_points) & (ss > 0), rho, np.nan)
+
+
+def prewhiten(x: np.ndarray, n: np.ndarray, rho: np.ndarray) -> np.ndarray:
+    """The AR(1) residual chart's points: x̄ + (x_t − x̄) − ρ(x_{t−1} − x̄), the first point
+    x̄ + √(1 − ρ²)(x_1 − x̄) (Prais–Winsten), per row of packed ``x`` with its own ρ.
+
+    Positive autocorrelation makes the moving range measure short-term variation only, so XmR
+    limits are too narrow and runs too long (Wheeler's XmR assumes independent points). Charting
+    the one-step residuals of the fitted AR(1) instead (Alwan & Roberts 1988, "Time-series modeling
+    for statistical process control", J. Business & Economic Statistics 6:87; Montgomery,
+    *Introduction to Statistical Quality Control*, §10.4) gives independent points, on which every
+    rule keeps its nominal rate. ρ = 0 leaves the series unchanged.
+    """
+    inside = _inside(n, x.shape[1])
+    rho = np.asarray(rho, dtype=float)[:, None]
+    centre = _row_mean(x, inside)[:, None]
+    d = x - centre
+    out = np.empty_like(x)
+    out[:, 0] = (centre[:, 0] + np.sqrt(1 - rho[:, 0] ** 2) * d[:, 0])
+    out[:, 1:] = centre + d[:, 1:] - rho * d[:, :-1]
+    return np.where(inside, out, np.nan)
+
+
+def _marks(v, n, centre, sigma, outside=None, close=None) -> dict[tuple[str, str], np.ndarray]:
+    """Cells marked by each rule and direction (NHSRplotthedots' point types) on packed ``v``.
+    ``outside`` and ``close`` may be given (count charts judge them by tail probabilities)."""
+    inside = _inside(n, v.shape[1])
+    c, s = centre[:, None], sigma[:, None]
+    dev = v - c
+    with np.errstate(invalid="ignore"):
+        side = np.where(inside & ~(np.abs(dev) <= TOL * np.maximum(1.0, np.abs(c))), np.sign(dev), 0.0)
+        side = np.nan_to_num(side)
+        if outside is None:
+            outside = ((v > c + 3 * s) | (v < c - 3 * s)) & (side != 0)
+        if close is None:
+            close = ~outside & (np.abs(dev) > CLOSE * s) & (side != 0)
     marks: dict[tuple[str, str], np.ndarray] = {
-        ("beyond_limits", "up"): outside_up, ("beyond_limits", "down"): outside_down}
-    # TREND points = TREND − 1 consecutive differences of one sign; a difference at t involves
+        ("beyond_limits", "up"): outside & (side > 0), ("beyond_limits", "down"): outside & (side < 0)}
+    # TREND points = TREND − 1 consecutive differences of one sign; the difference at t involves
     # the points t−1 and t
-    step = np.zeros(len(v))
-    if len(v) > 1:
-        step[1:] = np.where(key[1:] == key[:-1], np.sign(np.diff(v)), 0.0)
-    in_trend = _run_length(key, step) >= TREND - 1
+    step = np.zeros(v.shape)
+    with np.errstate(invalid="ignore"):
+        step[:, 1:] = np.where(inside[:, 1:], np.nan_to_num(np.sign(np.diff(v, axis=1))), 0.0)
+    in_trend = _run_length(step) >= TREND - 1
     for d, sgn in (("up", 1), ("down", -1)):
         t = in_trend & (step == sgn)
-        marks["trend_of_7", d] = t | _shift(t, key, -1)
+        marks["trend_of_7", d] = t | _shift(t, -1)
     # 2 of 3 close to a limit, all three on one side: windows of 3 ending at t
     for d, sgn in (("up", 1), ("down", -1)):
-        c = close & (side == sgn)
-        s = side == sgn
-        count = c.astype(int) + _shift(c, key, 1) + _shift(c, key, 2)
-        window = (count >= 2) & s & _shift(s, key, 1) & _shift(s, key, 2)
-        in_window = window | _shift(window, key, -1) | _shift(window, key, -2)
-        marks["two_of_three", d] = c & in_window
-    run = _run_length(key, side) >= SHIFT
+        cl = close & (side == sgn)
+        on = side == sgn
+        count = cl.astype(np.int8) + _shift(cl, 1) + _shift(cl, 2)
+        window = (count >= 2) & on & _shift(on, 1) & _shift(on, 2)
+        marks["two_of_three", d] = cl & (window | _shift(window, -1) | _shift(window, -2))
+    run = _run_length(side) >= SHIFT
     marks["run_of_7", "up"] = run & (side > 0)
     marks["run_of_7", "down"] = run & (side < 0)
     return marks
 
 
-def _summarise(key, pos, n, marks, recent: int, n_series: int) -> pd.DataFrame:
-    """Per series: signal, rule, rules, direction from the current marks (one of the last
-    ``recent`` points, series of at least 2 points)."""
-    current = (pos >= n - recent) & (n >= 2)
-    signal = np.zeros(n_series, dtype=bool)
-    rule = np.full(n_series, "", dtype=object)
-    direction = np.full(n_series, "none", dtype=object)
-    fired_by_rule = {}
-    for r in RULES:
-        latest = np.full(n_series, -1)
-        latest_dir = np.full(n_series, "none", dtype=object)
-        for d in ("up", "down"):
-            rows = np.flatnonzero(marks[r, d] & current)
-            if len(rows):
-                k = key[rows]
-                last = rows[np.r_[k[1:] != k[:-1], True]]  # the latest marked row per series
-                later = pos[last] > latest[key[last]]
-                latest[key[last[later]]] = pos[last[later]]
-                latest_dir[key[last[later]]] = d
-        fired = latest >= 0
-        fired_by_rule[r] = fired
+_RULE_NAMES = np.array(["", *RULES], dtype=object)
+_RULE_SETS = np.array([",".join(r for b, r in enumerate(RULES) if code >> b & 1) for code in range(16)],
+                      dtype=object)
+
+
+def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
+    """Per row: signal, rule, rules, direction from the current marks (one of the last ``recent``
+    points, series of at least 2 points). Direction: that of the reported rule's latest marked
+    point (up where both directions mark the same point)."""
+    width = next(iter(marks.values())).shape[1]
+    k = max(min(recent, width), 0)
+    pos = n[:, None] - k + np.arange(k)[None, :]  # the last k points of each row
+    current = (pos >= 0) & (n >= 2)[:, None]
+    pos = np.clip(pos, 0, max(width - 1, 0))
+    signal = np.zeros(len(n), dtype=bool)
+    rule = np.zeros(len(n), dtype=np.int64)
+    down = np.zeros(len(n), dtype=bool)
+    fired_bits = np.zeros(len(n), dtype=np.int64)
+    step = np.arange(k)[None, :]
+    for b, r in enumerate(RULES):
+        if k == 0:
+            break
+        up_at = np.where(np.take_along_axis(marks[r, "up"], pos, axis=1) & current, step, -1).max(axis=1)
+        down_at = np.where(np.take_along_axis(marks[r, "down"], pos, axis=1) & current, step, -1).max(axis=1)
+        fired = (up_at >= 0) | (down_at >= 0)
         new = fired & ~signal
-        rule[new] = r
-        direction[new] = latest_dir[new]
+        rule[new] = b + 1
+        down[new] = down_at[new] > up_at[new]
+        fired_bits |= fired.astype(np.int64) << b
         signal |= fired
-    names = np.full(n_series, "", dtype=object)
-    for r in RULES:
-        f = fired_by_rule[r]
-        names[f] = np.where(names[f] == "", r, names[f] + "," + r)
-    return pd.DataFrame({"signal": signal, "rule": rule.astype(str), "rules": names.astype(str),
-                         "direction": direction.astype(str)})
+    return {"signal": signal, "rule": _RULE_NAMES[rule], "rules": _RULE_SETS[fired_bits],
+            "direction": np.where(signal, np.where(down, "down", "up"), "none").astype(object)}
 
 
-def xmr_arrays(key: np.ndarray, v: np.ndarray, recent: int = 3, screen: bool = True) -> pd.DataFrame:
-    """The XmR chart on rows already sorted by series then time (``key`` = 0, 1, … per series,
-    non-decreasing): one row per series with signal, rule, rules, direction, centre, lower,
-    upper, n. The fast path of :func:`xmr_signals` for callers that hold sorted integer codes."""
-    key = np.asarray(key, dtype=np.int64)
-    v = np.asarray(v, dtype=float)
-    n_series = int(key[-1]) + 1 if len(key) else 0
-    size = np.bincount(key, minlength=n_series)
-    start = np.cumsum(size) - size
-    pos = np.arange(len(key)) - start[key]
-    n = size[key]
-    centre = _per_series_mean(key, v, np.ones(len(v), bool))
-    sigma = _sigma(key, v, screen)
-    out = _summarise(key, pos, n, _marks(key, v, centre, sigma), recent, n_series)
-    first = start[size > 0]
+def xmr_matrix(x: np.ndarray, n: np.ndarray | None = None, recent: int = 3, screen: bool = True,
+               rho: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The XmR chart of every row of ``x`` (S × T; NaN = no point): per row signal, rule, rules,
+    direction, centre, lower, upper, n. ``n`` given means the rows are packed already.
+
+    ``rho`` (per row) charts the AR(1) residuals instead (:func:`prewhiten`); centre and limits
+    are then those of the residual chart, on the value scale.
+    """
+    x = np.asarray(x, dtype=float)
+    if n is None:
+        n, (x,) = pack(np.isfinite(x), x)
+    n = np.asarray(n, dtype=np.int64)
+    if rho is not None:
+        x = prewhiten(x, n, rho)
+    inside = _inside(n, x.shape[1])
+    centre = _row_mean(x, inside)
+    sigma = moving_range_sigma(x, n, screen)
+    # a pattern that marks one of the last `recent` points lies within the last recent + 6 points
+    # (a run of 7 through the earliest of them), so the rules need no more than those
+    tail, m = _last(x, n, recent + max(SHIFT, TREND))
+    out = _summarise(_marks(tail, m, centre, sigma), m, recent)
     valid = n >= 2
-    out["centre"] = centre[first]
-    out["lower"] = np.where(valid, centre - 3 * sigma, np.nan)[first]
-    out["upper"] = np.where(valid, centre + 3 * sigma, np.nan)[first]
-    out["n"] = n[first]
+    out.update(centre=centre, lower=np.where(valid, centre - 3 * sigma, np.nan),
+               upper=np.where(valid, centre + 3 * sigma, np.nan), n=n)
     return out
+
+
+def u_prime_matrix(num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = None, recent: int = 1
+                   ) -> dict[str, np.ndarray]:
+    """Laney's u′ chart with Poisson-tail limits of every row (S × T; a point needs a finite
+    numerator and denominator and, if given, φ per row). See :func:`u_prime_signals`."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    valid = np.isfinite(num) & np.isfinite(den)
+    if phi is not None:  # per row, or per cell
+        phi = np.asarray(phi, dtype=float)
+        phi = np.broadcast_to(phi.reshape(-1, 1) if phi.ndim == 1 else phi, num.shape)
+        valid &= np.isfinite(phi)
+        n, (num, den, phi) = pack(valid, num, den, np.array(phi))
+    else:
+        n, (num, den) = pack(valid, num, den)
+    inside = _inside(n, num.shape[1])
+    ok = inside & (den > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u_bar = np.where(ok, num, 0).sum(axis=1) / np.where(ok, den, 0).sum(axis=1)
+        ub = u_bar[:, None]
+        usable = ok & np.isfinite(ub) & (ub > 0)
+        scale = np.sqrt(ub / np.where(ok, den, np.nan))
+        z = np.where(usable, (num / np.where(ok, den, np.nan) - ub) / scale, 0.0)
+        if phi is None:
+            dof = np.where(n > 1, n / np.maximum(n - 1, 1), np.nan)[:, None]
+            w = np.where(usable, z**2 * dof, np.nan)
+            pooled = np.nanmean(w) if np.isfinite(w).any() else np.nan
+            phi = np.full(num.shape, pooled)
+        phi = np.where(np.isfinite(phi) & (phi > 0), phi, np.nan)
+        usable &= np.isfinite(phi)
+        count = np.where(usable, num / phi, 0.0)
+        lam = np.where(usable, ub * den / phi, 1.0)
+    p_up = np.where(count > 0, gammainc(np.maximum(count, 1e-12), lam), 1.0)  # P(X ≥ count)
+    p_down = gammaincc(count + 1, lam)  # P(X ≤ count)
+    side = np.sign(z)
+    outside = usable & (((p_up < TAIL3) & (side > 0)) | ((p_down < TAIL3) & (side < 0)))
+    close = usable & ~outside & (((p_up < TAIL2) & (side > 0)) | ((p_down < TAIL2) & (side < 0)))
+    zero = np.zeros(len(n))
+    marks = _marks(np.where(usable, z, 0.0), n, zero, zero, outside=outside, close=close)
+    series_ok = (inside & ~usable).sum(axis=1) == 0
+    marks = {k: m & series_ok[:, None] for k, m in marks.items()}
+    out = _summarise(marks, n, recent)
+    rows = np.arange(len(n))
+    last = np.maximum(n - 1, 0)
+    valid_row = (n >= 2) & series_ok
+    with np.errstate(invalid="ignore"):
+        half = 3 * np.sqrt(np.where(usable, phi, np.nan)) * scale
+    half_last = half[rows, last] if num.shape[1] else np.full(len(n), np.nan)
+    out.update(centre=u_bar, lower=np.where(valid_row, np.maximum(u_bar - half_last, 0.0), np.nan),
+               upper=np.where(valid_row, u_bar + half_last, np.nan), n=n)
+    return out
+
+
+# --- long tables (one row per series and time point) --------------------------------------------
+
+
+def _matrix(frame: pd.DataFrame, columns: list[str], by: list[str], time: str):
+    """(first row of each series' ``by``, n, S × T matrices of ``columns``), rows with every column
+    present, sorted by series then time."""
+    df = frame.loc[frame[columns].notna().all(axis=1), [*by, time, *columns]].sort_values([*by, time])
+    df = df.reset_index(drop=True)
+    g = df.groupby(by, sort=False)
+    key = g.ngroup().to_numpy()
+    pos = g.cumcount().to_numpy()
+    n_series = int(key.max()) + 1 if len(key) else 0
+    width = int(pos.max()) + 1 if len(pos) else 0
+    mats = []
+    for c in columns:
+        m = np.full((n_series, width), np.nan)
+        m[key, pos] = df[c].to_numpy(dtype=float)
+        mats.append(m)
+    n = np.bincount(key, minlength=n_series)
+    return df.loc[pos == 0, by].reset_index(drop=True), n, mats
+
+
+def _frame(keys: pd.DataFrame, out: dict[str, np.ndarray]) -> pd.DataFrame:
+    cols = {k: out[k] for k in ("signal", "rule", "rules", "direction", "centre", "lower", "upper", "n")}
+    res = pd.concat([keys, pd.DataFrame(cols)], axis=1)
+    for c in ("rule", "rules", "direction"):
+        res[c] = res[c].astype(str)
+    return res
 
 
 def xmr_signals(
@@ -213,11 +382,8 @@ def xmr_signals(
     Series with fewer than 2 points have no limits and no signal. ``screen`` drops moving ranges
     of at least D₄·mR̄ before the limits (NHSRplotthedots' default).
     """
-    by = list(by)
-    df, key, pos, n = _sorted(frame, [value], by, time)
-    out = df.loc[pos == 0, by].reset_index(drop=True)
-    arrays = xmr_arrays(key, df[value].to_numpy(dtype=float), recent, screen)
-    return pd.concat([out, arrays.reset_index(drop=True)], axis=1)
+    keys, n, (x,) = _matrix(frame, [value], list(by), time)
+    return _frame(keys, xmr_matrix(x, n, recent, screen))
 
 
 def u_prime_signals(
@@ -246,48 +412,12 @@ def u_prime_signals(
     Same columns as :func:`xmr_signals`; ``centre`` is ū, ``lower``/``upper`` are ū ± 3√(φ·ū/n)
     at the last point (lower not below 0). A series without events (ū = 0) has no signal.
     """
-    by = list(by)
     cols = [numerator, denominator] + ([dispersion] if dispersion else [])
-    df, key, pos, n = _sorted(frame, cols, by, time)
-    num, den = df[numerator].to_numpy(float), df[denominator].to_numpy(float)
-    ok = den > 0
-    n_series = int(key.max()) + 1 if len(key) else 0
-    if not len(key):
-        out = df[by].iloc[:0].reset_index(drop=True)
-        return out.assign(signal=False, rule="", rules="", direction="none", centre=np.nan, lower=np.nan,
-                          upper=np.nan, n=0)
-    u_bar = (np.bincount(key, weights=np.where(ok, num, 0), minlength=n_series)
-             / np.bincount(key, weights=np.where(ok, den, 0), minlength=n_series))[key]
-    usable = ok & np.isfinite(u_bar) & (u_bar > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.sqrt(u_bar / np.where(ok, den, np.nan))
-        z = np.where(usable, (num / np.where(ok, den, np.nan) - u_bar) / scale, 0.0)
-    if dispersion:
-        phi = df[dispersion].to_numpy(float)
-    else:
-        dof = np.where(n > 1, n / np.maximum(n - 1, 1), np.nan)
-        phi = np.full(len(z), np.nanmean(np.where(usable, z**2 * dof, np.nan)))
-    phi = np.where(np.isfinite(phi) & (phi > 0), phi, np.nan)
-    usable &= np.isfinite(phi)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        count = np.where(usable, num / phi, 0.0)
-        lam = np.where(usable, u_bar * den / phi, 1.0)
-    p_up = np.where(count > 0, gammainc(np.maximum(count, 1e-12), lam), 1.0)  # P(X ≥ count)
-    p_down = gammaincc(count + 1, lam)  # P(X ≤ count)
-    sigma = np.sqrt(np.where(usable, phi, 0.0))
-    side = np.sign(z)
-    outside = usable & (((p_up < TAIL3) & (side > 0)) | ((p_down < TAIL3) & (side < 0)))
-    close = usable & ~outside & (((p_up < TAIL2) & (side > 0)) | ((p_down < TAIL2) & (side < 0)))
-    marks = _marks(key, np.where(usable, z, 0.0), np.zeros(len(z)), sigma, outside=outside, close=close)
-    series_ok = np.bincount(key, weights=~usable, minlength=n_series)[key] == 0
-    marks = {k: m & series_ok for k, m in marks.items()}
-    out = df.loc[pos == 0, by].reset_index(drop=True)
-    out = pd.concat([out, _summarise(key, pos, n, marks, recent, n_series)], axis=1)
-    last = pos == n - 1
-    valid = (n >= 2) & series_ok
-    half = 3 * np.sqrt(np.where(usable, phi, np.nan)) * scale
-    out["centre"] = u_bar[last]
-    out["lower"] = np.where(valid, np.maximum(u_bar - half, 0.0), np.nan)[last]
-    out["upper"] = np.where(valid, u_bar + half, np.nan)[last]
-    out["n"] = n[last]
-    return out
+    keys, n, mats = _matrix(frame, cols, list(by), time)
+    phi = mats[2] if dispersion else None
+    if not len(n):
+        return _frame(keys, {"signal": np.zeros(0, bool), "rule": np.zeros(0, object),
+                             "rules": np.zeros(0, object), "direction": np.zeros(0, object),
+                             "centre": np.zeros(0), "lower": np.zeros(0), "upper": np.zeros(0),
+                             "n": np.zeros(0, np.int64)})
+    return _frame(keys, u_prime_matrix(mats[0], mats[1], phi, recent))
