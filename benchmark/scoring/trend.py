@@ -219,21 +219,31 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
         out["chart"] = np.zeros(0, dtype=object)
         return out
     ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
+    complete = bool(ok.all())  # the common case: no mask needed below
     n_ok = ok.sum(axis=1)
-    zero_share = (ok & (num == 0)).sum(axis=1) / np.maximum(n_ok, 1)
+    zero_share = ((num == 0) if complete else (ok & (num == 0))).sum(axis=1) / np.maximum(n_ok, 1)
     # the peer group's calendar-month pattern, removed from every monthly value
-    idx = peer_seasonal_matrix(np.where(ok, num, np.nan), np.where(ok, den, np.nan), month % 12, group, scope, 12)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = np.where(ok, num / np.where(ok, den, 1.0) / idx, np.nan)
+    if complete:
+        idx = peer_seasonal_matrix(num, den, month % 12, group, scope, 12)
+        v = num / den / idx
+    else:
+        idx = peer_seasonal_matrix(np.where(ok, num, np.nan), np.where(ok, den, np.nan), month % 12, group, scope, 12)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.where(ok, num / np.where(ok, den, 1.0) / idx, np.nan)
     n, (vp,) = pack(ok, v)
     # skewed: a non-negative series whose XmR lower limit would fall below zero (σ̂ > mean/3)
     # cannot be near-normal within its limits; like rare counts it goes to quarters
     mr = np.abs(np.diff(vp, axis=1))
-    has_mr = np.isfinite(mr)
-    mr_bar = np.where(has_mr, mr, 0.0).sum(axis=1) / np.maximum(has_mr.sum(axis=1), 1)
-    fin = np.isfinite(vp)
-    mean_v = np.where(fin, vp, 0.0).sum(axis=1) / np.maximum(fin.sum(axis=1), 1)
-    nonneg = ~(fin & (vp < 0)).any(axis=1)
+    if complete:
+        mr_bar = mr.sum(axis=1) / max(mr.shape[1], 1)
+        mean_v = vp.sum(axis=1) / max(vp.shape[1], 1)
+        nonneg = ~(vp < 0).any(axis=1)
+    else:
+        has_mr = np.isfinite(mr)
+        mr_bar = np.where(has_mr, mr, 0.0).sum(axis=1) / np.maximum(has_mr.sum(axis=1), 1)
+        fin = np.isfinite(vp)
+        mean_v = np.where(fin, vp, 0.0).sum(axis=1) / np.maximum(fin.sum(axis=1), 1)
+        nonneg = ~(fin & (vp < 0)).any(axis=1)
     skewed = nonneg & (mean_v - E2 * mr_bar < 0)
     sparse = (zero_share >= SPARSE_SHARE) | skewed
     out["chart"] = np.where(sparse, "u_prime_quarter", "xmr").astype(object)

@@ -70,6 +70,8 @@ def pack(valid: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, tuple[np.n
     """
     valid = np.asarray(valid, dtype=bool)
     n = valid.sum(axis=1)
+    if valid.all():  # the common case: every series complete
+        return n, arrays
     inside = _inside(n, valid.shape[1])
     gap = np.flatnonzero((valid != inside).any(axis=1))  # rows whose valid cells are not a prefix
     out = []
@@ -130,8 +132,15 @@ def _run_length(state: np.ndarray) -> np.ndarray:
     return np.where(state != 0, last - first + 1, 0)
 
 
-def _row_mean(x: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """Mean of x over the cells of each row where ``use`` (NaN where none)."""
+def _full(n: np.ndarray, width: int) -> bool:
+    """Every row has all ``width`` points (no mask needed)."""
+    return len(n) == 0 or int(np.min(n)) == width
+
+
+def _row_mean(x: np.ndarray, use: np.ndarray | None) -> np.ndarray:
+    """Mean of x over the cells of each row where ``use`` (NaN where none; None: all cells)."""
+    if use is None:
+        return x.sum(axis=1) / x.shape[1] if x.shape[1] else np.full(x.shape[0], np.nan)
     count = use.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(use, x, 0.0).sum(axis=1) / np.where(count > 0, count, np.nan)
@@ -140,6 +149,14 @@ def _row_mean(x: np.ndarray, use: np.ndarray) -> np.ndarray:
 def moving_range_sigma(x: np.ndarray, n: np.ndarray, screen: bool = True) -> np.ndarray:
     """σ̂ = mR̄/d₂ per row of packed ``x``, with moving ranges ≥ D₄·mR̄ screened out first."""
     mr = np.abs(np.diff(x, axis=1))
+    if _full(n, x.shape[1]) and x.shape[1] > 1:
+        mr_bar = _row_mean(mr, None)
+        if screen:
+            keep = mr < D4 * mr_bar[:, None]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                screened = np.where(keep, mr, 0.0).sum(axis=1) / keep.sum(axis=1)
+            mr_bar = np.where(np.isfinite(screened), screened, mr_bar)
+        return mr_bar / D2
     has = _inside(np.maximum(n - 1, 0), x.shape[1] - 1) & np.isfinite(mr)
     mr_bar = _row_mean(mr, has)
     if screen:
@@ -157,11 +174,12 @@ def lag1_autocorrelation(x: np.ndarray, n: np.ndarray, min_points: int = 8) -> n
     rows with fewer than ``min_points`` points or no variation. One series' estimate is too noisy
     to use (s.d. ≈ 0,2 at n = 24): callers pool it over peers.
     """
-    inside = _inside(n, x.shape[1])
+    full = _full(n, x.shape[1])
+    inside = None if full else _inside(n, x.shape[1])
     centre = _row_mean(x, inside)
-    d = np.where(inside, x - centre[:, None], 0.0)
-    ss = (d * d).sum(axis=1)
-    cross = (d[:, 1:] * d[:, :-1]).sum(axis=1)
+    d = x - centre[:, None] if full else np.where(inside, x - centre[:, None], 0.0)
+    ss = np.einsum("ij,ij->i", d, d)
+    cross = np.einsum("ij,ij->i", d[:, 1:], d[:, :-1])
     with np.errstate(invalid="ignore", divide="ignore"):
         r1 = cross / ss
         rho = (n * r1 + 1) / (n - 3)
@@ -169,29 +187,34 @@ def lag1_autocorrelation(x: np.ndarray, n: np.ndarray, min_points: int = 8) -> n
 
 
 def prewhiten(x: np.ndarray, n: np.ndarray, rho: np.ndarray) -> np.ndarray:
-    """The AR(1) residual chart's points: x̄ + (x_t − x̄) − ρ(x_{t−1} − x̄), the first point
+    """The AR(1) residuals as chart points: x̄ + (x_t − x̄) − ρ(x_{t−1} − x̄), the first point
     x̄ + √(1 − ρ²)(x_1 − x̄) (Prais–Winsten), per row of packed ``x`` with its own ρ.
 
-    Positive autocorrelation makes the moving range measure short-term variation only, so XmR
-    limits are too narrow and runs too long (Wheeler's XmR assumes independent points). Charting
-    the one-step residuals of the fitted AR(1) instead (Alwan & Roberts 1988, "Time-series modeling
-    for statistical process control", J. Business & Economic Statistics 6:87; Montgomery,
-    *Introduction to Statistical Quality Control*, §10.4) gives independent points, on which every
-    rule keeps its nominal rate. ρ = 0 leaves the series unchanged.
+    Positive autocorrelation makes runs on one side of the centre and rising or falling stretches
+    longer than for independent points, so the sequence rules fire too often (Wheeler's XmR
+    assumes independent points). The one-step residuals of the fitted AR(1) are independent
+    (Alwan & Roberts 1988, "Time-series modeling for statistical process control", J. Business &
+    Economic Statistics 6:87; Montgomery, *Introduction to Statistical Quality Control*, §10.4),
+    and the run and trend rules keep their nominal rate on them. A sustained shift shows in them
+    at (1 − ρ) of its size after its first month, which is why the level rules stay on the values.
+    ρ = 0 leaves the series unchanged.
     """
-    inside = _inside(n, x.shape[1])
+    full = _full(n, x.shape[1])
+    inside = None if full else _inside(n, x.shape[1])
     rho = np.asarray(rho, dtype=float)[:, None]
     centre = _row_mean(x, inside)[:, None]
     d = x - centre
     out = np.empty_like(x)
     out[:, 0] = (centre[:, 0] + np.sqrt(1 - rho[:, 0] ** 2) * d[:, 0])
     out[:, 1:] = centre + d[:, 1:] - rho * d[:, :-1]
-    return np.where(inside, out, np.nan)
+    out = np.where(rho == 0, x, out)  # exactly the series, not x̄ + (x − x̄)
+    return out if full else np.where(inside, out, np.nan)
 
 
-def _marks(v, n, centre, sigma, outside=None, close=None) -> dict[tuple[str, str], np.ndarray]:
+def _marks(v, n, centre, sigma, outside=None, close=None, rules=RULES) -> dict[tuple[str, str], np.ndarray]:
     """Cells marked by each rule and direction (NHSRplotthedots' point types) on packed ``v``.
-    ``outside`` and ``close`` may be given (count charts judge them by tail probabilities)."""
+    ``outside`` and ``close`` may be given (count charts judge them by tail probabilities); only
+    ``rules`` are evaluated."""
     inside = _inside(n, v.shape[1])
     c, s = centre[:, None], sigma[:, None]
     dev = v - c
@@ -202,8 +225,23 @@ def _marks(v, n, centre, sigma, outside=None, close=None) -> dict[tuple[str, str
             outside = ((v > c + 3 * s) | (v < c - 3 * s)) & (side != 0)
         if close is None:
             close = ~outside & (np.abs(dev) > CLOSE * s) & (side != 0)
-    marks: dict[tuple[str, str], np.ndarray] = {
-        ("beyond_limits", "up"): outside & (side > 0), ("beyond_limits", "down"): outside & (side < 0)}
+    marks: dict[tuple[str, str], np.ndarray] = {}
+    if "beyond_limits" in rules:
+        marks["beyond_limits", "up"] = outside & (side > 0)
+        marks["beyond_limits", "down"] = outside & (side < 0)
+    if "trend_of_7" in rules:
+        _trend_marks(marks, v, inside)
+    if "two_of_three" in rules:
+        _two_of_three_marks(marks, side, close)
+    if "run_of_7" in rules:
+        run = _run_length(side) >= SHIFT
+        marks["run_of_7", "up"] = run & (side > 0)
+        marks["run_of_7", "down"] = run & (side < 0)
+    return marks
+
+
+def _trend_marks(marks, v, inside) -> None:
+    """trend_of_7: 7 points each higher (lower) than the one before."""
     # TREND points = TREND − 1 consecutive differences of one sign; the difference at t involves
     # the points t−1 and t
     step = np.zeros(v.shape)
@@ -213,17 +251,17 @@ def _marks(v, n, centre, sigma, outside=None, close=None) -> dict[tuple[str, str
     for d, sgn in (("up", 1), ("down", -1)):
         t = in_trend & (step == sgn)
         marks["trend_of_7", d] = t | _shift(t, -1)
-    # 2 of 3 close to a limit, all three on one side: windows of 3 ending at t
+
+
+def _two_of_three_marks(marks, side, close) -> None:
+    """two_of_three: 2 of 3 consecutive points close to a limit, all three on one side (windows
+    of 3 ending at t)."""
     for d, sgn in (("up", 1), ("down", -1)):
         cl = close & (side == sgn)
         on = side == sgn
         count = cl.astype(np.int8) + _shift(cl, 1) + _shift(cl, 2)
         window = (count >= 2) & on & _shift(on, 1) & _shift(on, 2)
         marks["two_of_three", d] = cl & (window | _shift(window, -1) | _shift(window, -2))
-    run = _run_length(side) >= SHIFT
-    marks["run_of_7", "up"] = run & (side > 0)
-    marks["run_of_7", "down"] = run & (side < 0)
-    return marks
 
 
 _RULE_NAMES = np.array(["", *RULES], dtype=object)
@@ -260,27 +298,43 @@ def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
             "direction": np.where(signal, np.where(down, "down", "up"), "none").astype(object)}
 
 
+LEVEL_RULES = ("beyond_limits", "two_of_three")  # judged on a point's distance from the centre
+SEQUENCE_RULES = ("trend_of_7", "run_of_7")  # judged on the order of neighbouring points
+
+
 def xmr_matrix(x: np.ndarray, n: np.ndarray | None = None, recent: int = 3, screen: bool = True,
                rho: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The XmR chart of every row of ``x`` (S × T; NaN = no point): per row signal, rule, rules,
     direction, centre, lower, upper, n. ``n`` given means the rows are packed already.
 
-    ``rho`` (per row) charts the AR(1) residuals instead (:func:`prewhiten`); centre and limits
-    are then those of the residual chart, on the value scale.
+    ``rho`` (per row, ≥ 0) corrects for autocorrelated months: the limits are mean ± 3σ̂ with
+    σ̂ = mR̄/(d₂·√(1 − ρ)) — the moving range of an AR(1) series measures σ·√(1 − ρ), not σ — so
+    beyond_limits and two_of_three keep their rate; trend_of_7 and run_of_7, whose rates depend on
+    how neighbouring points move together, are read from the AR(1) residuals (:func:`prewhiten`).
+    ρ = 0 is the plain chart.
     """
     x = np.asarray(x, dtype=float)
     if n is None:
         n, (x,) = pack(np.isfinite(x), x)
     n = np.asarray(n, dtype=np.int64)
-    if rho is not None:
-        x = prewhiten(x, n, rho)
-    inside = _inside(n, x.shape[1])
+    inside = None if _full(n, x.shape[1]) else _inside(n, x.shape[1])
     centre = _row_mean(x, inside)
     sigma = moving_range_sigma(x, n, screen)
     # a pattern that marks one of the last `recent` points lies within the last recent + 6 points
     # (a run of 7 through the earliest of them), so the rules need no more than those
-    tail, m = _last(x, n, recent + max(SHIFT, TREND))
-    out = _summarise(_marks(tail, m, centre, sigma), m, recent)
+    k = recent + max(SHIFT, TREND)
+    tail, m = _last(x, n, k)
+    if rho is None:
+        marks = _marks(tail, m, centre, sigma)
+    else:
+        rho = np.clip(np.asarray(rho, dtype=float), 0.0, 0.99)
+        sigma = sigma / np.sqrt(1 - rho)
+        marks = _marks(tail, m, centre, sigma, rules=LEVEL_RULES)
+        resid = prewhiten(x, n, rho)
+        r_tail, _ = _last(resid, n, k)
+        marks.update(_marks(r_tail, m, _row_mean(resid, inside), moving_range_sigma(resid, n, screen),
+                            rules=SEQUENCE_RULES))
+    out = _summarise(marks, m, recent)
     valid = n >= 2
     out.update(centre=centre, lower=np.where(valid, centre - 3 * sigma, np.nan),
                upper=np.where(valid, centre + 3 * sigma, np.nan), n=n)

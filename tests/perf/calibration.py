@@ -25,7 +25,13 @@ Figures, per criterion and third of units by FTE (and overall):
 - cover: share of units whose true potential lies in [potential_low, potential_high] (≥ 93 %);
 - rank: share of units whose true rank in the peer group lies in the marginal rank interval of
   ``bm.stats.rank_intervals`` on (value, se) (≥ 95 %);
-- spc: share of null units with an SPC signal in ``res.trend`` (≤ 5 %; stable seasonal series).
+- spc: share of null units with an SPC signal in ``res.trend`` (≤ 5 %): their months are
+  stable and seasonal, with independent noise.
+
+After the tables, the SPC section (:func:`spc_section`) prints the false alarms on the one
+definition of stable seasonal series, ``tests/perf/spc_calibration.py``'s ``stable_trust``
+(national-shaped units, peer-shared seasons, rare counts, month-to-month noise independent
+*and* AR(1) = 0,3), per criterion and size third; every criterion must stay ≤ 5 % at both.
 """
 
 from __future__ import annotations
@@ -281,6 +287,21 @@ def verdict(table: pd.DataFrame) -> list[str]:
     return bad
 
 
+def spc_section(n_units: int, n_seeds: int) -> list[str]:
+    """SPC false alarms on the definition of stable seasonal series (``spc_calibration.py``), at
+    AR(1) = 0 and 0,3: prints the per-criterion tables, returns the criteria above 5 %."""
+    import spc_calibration  # tests/perf, beside this script
+
+    cat = load_criteria()
+    bad = []
+    for ar in (0.0, 0.3):
+        table, rows, seconds = spc_calibration.false_alarms(cat, n_units, n_seeds, ar)
+        title = (f"\nSPC false alarms on stable seasonal series (spc_calibration.stable_trust): {n_seeds} trusts "
+                 f"× {n_units} units, AR(1) = {ar}, bm.score {seconds:.1f} s per trust")
+        bad += [f"SPC false alarms at AR(1) = {ar}, {b}" for b in spc_calibration.print_false_alarms(table, rows, title)]
+    return bad
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="4 trusts per scenario (about a minute)")
@@ -303,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         if scenario == "constant":
             failures = verdict(table)
+    failures += spc_section(1000 if args.quick else 2000, 1 if args.quick else 2)
     print(f"\nMachine: {platform.platform()}, Python {platform.python_version()}, "
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - start:.0f} s in all")
     print("SPEC §5 acceptance (scenario 'constant'): " + ("holds" if not failures else "NOT met:"))
