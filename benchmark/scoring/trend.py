@@ -1,18 +1,27 @@
 """Trend per entity and criterion: change against the previous period and a year before, and SPC.
 
-Previous-period and year-before values go through the same :func:`criterion_values` as the period
-itself, so they too are sums over their windows divided. The monthly series of the last
-``SPC_MONTHS`` months is charted (:func:`spc_signals`):
+Everything is computed from one set of dense arrays, criteria × entities × months, of the last
+``SPC_MONTHS`` months' sums (:class:`Dense`, from :func:`monthly_arrays`): the long monthly table
+the result carries, the previous-period and year-before values (at unit level their window sums
+divided, which is exactly :func:`criterion_values`' value; above unit level, where a productivity
+index has a reference per window, :func:`criterion_values` itself), and the SPC of every series at
+once (:func:`spc_matrix`, series as rows of a matrix):
 
 1. **The season is removed first**: each month's value is divided by the peer group's seasonal
-   index for that calendar month (:func:`benchmark.stats.seasonal.peer_seasonal_index`, leave-one-
-   out, by sums), so July dips and winter peaks that every peer shares are not special causes.
+   index for that calendar month (:func:`benchmark.stats.seasonal.peer_seasonal_matrix`, leave-
+   one-out, by sums), so July dips and winter peaks that every peer shares are not special causes.
 2. **Rare counts get a longer window and count limits**: a series with a zero numerator in at
-   least ``SPARSE_SHARE`` of its months (few leavers a month) is summed into quarters (blocks of 3
-   months ending at the period's last month), deseasonalised by calendar quarter, and charted on
-   Laney's u′ chart (:func:`benchmark.stats.u_prime_signals`), where only the last quarter is
-   current. Other series get the XmR chart (:func:`benchmark.stats.xmr_signals`) on the adjusted
-   monthly values, the last 3 months current.
+   least ``SPARSE_SHARE`` of its months (few leavers a month), or too skewed for the XmR chart, is
+   summed into quarters (blocks of 3 months ending at the period's last month), deseasonalised by
+   calendar quarter, and charted on Laney's u′ chart (:func:`benchmark.stats.spc.u_prime_matrix`),
+   where only the last quarter is current. Other series get the XmR chart
+   (:func:`benchmark.stats.spc.xmr_matrix`) on the adjusted monthly values, the last 3 months
+   current.
+3. **Autocorrelated months are allowed for**: real monthly series are positively autocorrelated
+   (a busy month is followed by a busy month), which makes XmR limits from the moving range too
+   narrow and runs too long. Per peer group the median bias-corrected lag-1 autocorrelation ρ of
+   the adjusted series (:func:`pooled_autocorrelation`) widens the limits to mR̄/(d₂√(1 − ρ)) and
+   the run and trend rules read the AR(1) residuals; with ρ = 0 this is the plain chart.
 
 Columns of the trend table (SPEC §5 "Trend"; what the explanation may say):
 
@@ -180,9 +189,10 @@ def pooled_autocorrelation(x: np.ndarray, n: np.ndarray, group: np.ndarray, scop
     """
     r = lag1_autocorrelation(x, n)
     has = np.isfinite(r)
-    in_group = _group_median(r, group)
-    in_scope = _group_median(r, scope)
-    rho = np.where(_members(group, has) > MIN_PEERS, in_group, in_scope)
+    rho = _group_median(r, group)
+    few = _members(group, has) <= MIN_PEERS
+    if few.any():  # only then is the criterion-wide median needed
+        rho = np.where(few, _group_median(r, scope), rho)
     return np.clip(np.nan_to_num(rho, nan=0.0), 0.0, RHO_MAX)
 
 
@@ -342,7 +352,8 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     now = values["value"].to_numpy(float)
     prev = _period_values(ds, cat, dense, period.previous(), level, crit_pos, ent_pos, values)
     year = _period_values(ds, cat, dense, period.year_before(), level, crit_pos, ent_pos, values)
-    out = pd.DataFrame({"entity_id": values["entity_id"].to_numpy(), "criterion": values["criterion"].to_numpy(),
+    out = pd.DataFrame({"entity_id": values["entity_id"].reset_index(drop=True),
+                        "criterion": values["criterion"].reset_index(drop=True),
                         "value": now, "value_prev_period": prev, "value_prev_year": year,
                         "change_prev_period": now - prev, "change_prev_year": now - year})
 
@@ -373,7 +384,9 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
 
     # the value must have moved the signal's way against every comparison the reader may be shown
     # (a NaN comparison does not veto)
-    sign = values["criterion"].map({c.id: c.sign for c in cat.criteria}).to_numpy(float)
+    all_ids = pd.Index([c.id for c in cat.criteria], dtype=object)
+    signs = np.array([c.sign for c in cat.criteria] + [np.nan], dtype=float)
+    sign = signs[all_ids.get_indexer(values["criterion"].astype(object))]  # −1 (not in cat) → NaN
     y, p = out["change_prev_year"].to_numpy(float), out["change_prev_period"].to_numpy(float)
     up = (direction == "up") & ~(y <= 0) & ~(p <= 0)
     down = (direction == "down") & ~(y >= 0) & ~(p >= 0)

@@ -25,7 +25,7 @@ Target: at most 5 % for every criterion, at every ``ar`` printed.
 Power, twice: (1) the pipeline on one trust where 10 % of the units deteriorate over the last 6
 months by realistic factors (:data:`PLANT`); (2) the SPC step alone (:func:`spc_matrix`) on
 series of 24 months with a shared season and AR(1) noise where a unit's last 6 months shift by
-δ = 1, 2, 3 SD of its month-to-month variation, with the AR(1) residual chart (the pipeline) and
+δ = 1, 2, 3 SD of its month-to-month variation, with the autocorrelation correction (the pipeline) and
 without it (plain XmR on the deseasonalised values). Not a test: tables.
 """
 
@@ -230,7 +230,7 @@ def power_by_shift(n_units: int = 4000, cv: float = 0.05, seed: int = 7) -> None
     December −10 %), each unit its own level, multiplicative noise of s.d. ``cv`` with AR(1) ρ; a
     tenth of the units shift down by δ·cv (δ SD of their month-to-month variation) in the last 6
     months. Share of shifted units with a current signal downwards (power) and of the others with
-    any signal (false alarms), with the AR(1) residual chart (as in the pipeline) and without."""
+    any signal (false alarms), with the autocorrelation correction (as in the pipeline) and without."""
     rng = np.random.default_rng(seed)
     months = np.arange(24)
     last = 2025 * 12 + 8  # 2025-09 as a month index (January = 0)

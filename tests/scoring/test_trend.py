@@ -3,6 +3,8 @@ and trend words only with a current signal in the direction of the change."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,3 +97,35 @@ def test_trend_words_follow_a_current_signal_in_the_direction_of_the_change(demo
     assert (worded["trend"] == np.where(better, "improving", "deteriorating")).all()
     assert (t.loc[~t["spc_signal"], "spc_rule"] == "").all()
     assert set(t["spc_chart"]) <= {"xmr", "u_prime_quarter", ""}
+
+
+@pytest.mark.parametrize("level", ["unit", "department"])
+def test_trend_table_equals_its_reference_parts(demo, level):
+    """The dense path of trend_table against the functions it replaces: previous-period and
+    year-before values = criterion_values of those periods (at unit level from the dense monthly
+    sums, above it by criterion_values itself), the monthly table = monthly_table's, and the SPC
+    columns = spc_signals on monthly_table's long frames."""
+    from benchmark.periods import parse_period
+    from benchmark.scoring.aggregate import criterion_values, monthly_table
+    from benchmark.scoring.trend import series_months, trend_table
+
+    ds = bm.load_dataset(Path(__file__).resolve().parents[2] / "fixtures" / "demo")
+    cat = demo.catalogue
+    period = parse_period("2025Q3")
+    values = criterion_values(ds, cat, period, level)
+    values = values.assign(peer_group=values["peer_group"].astype(str))
+    trend, monthly = trend_table(ds, cat, period, level, values)
+    key = pd.MultiIndex.from_frame(trend[["entity_id", "criterion"]])
+    for col, p in (("value_prev_period", period.previous()), ("value_prev_year", period.year_before())):
+        want = criterion_values(ds, cat, p, level).set_index(["entity_id", "criterion"])["value"].reindex(key)
+        assert np.allclose(trend[col].to_numpy(float), want.to_numpy(float), rtol=1e-13, atol=0, equal_nan=True)
+    long, coded, keys = monthly_table(ds, cat, level, series_months(ds, period))
+    pd.testing.assert_frame_equal(monthly.reset_index(drop=True), long.reset_index(drop=True))
+    peer = values.set_index(["entity_id", "criterion"])["peer_group"]
+    ref = spc_signals(coded, long, keys, peer, period.last).reindex(key)
+    for col in ("spc_signal", "spc_direction", "spc_chart"):
+        got = trend[col].to_numpy()
+        exp = ref[col].fillna({"spc_signal": False, "spc_direction": "none", "spc_chart": ""}[col]).to_numpy()
+        assert (got.astype(str) == exp.astype(str)).all(), col
+    assert (trend["spc_rule"].to_numpy() == np.where(ref["spc_signal"].fillna(False).to_numpy(bool),
+                                                     ref["spc_rule"].fillna("").to_numpy(), "")).all()
