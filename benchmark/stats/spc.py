@@ -216,26 +216,26 @@ def prewhiten(x: np.ndarray, n: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """
     full = _full(n, x.shape[1])
     inside = None if full else _inside(n, x.shape[1])
-    rho = np.asarray(rho, dtype=float)[:, None]
-    centre = _row_mean(x, inside)[:, None]
-    d = x - centre
+    rho = np.asarray(rho, dtype=float)
+    centre = _row_mean(x, inside)
     out = np.empty_like(x)
-    out[:, 0] = (centre[:, 0] + np.sqrt(1 - rho[:, 0] ** 2) * d[:, 0])
-    out[:, 1:] = centre + d[:, 1:] - rho * d[:, :-1]
-    out = np.where(rho == 0, x, out)  # exactly the series, not x̄ + (x − x̄)
-    return out if full else np.where(inside, out, np.nan)
+    if x.shape[1]:  # x̄ + √(1 − ρ²)(x₁ − x̄), exactly x₁ where ρ = 0
+        out[:, 0] = np.where(rho == 0, x[:, 0], centre + np.sqrt(1 - rho**2) * (x[:, 0] - centre))
+    # x̄ + (x_t − x̄) − ρ(x_{t−1} − x̄) = x_t − ρ(x_{t−1} − x̄); padding stays NaN
+    out[:, 1:] = x[:, 1:] - rho[:, None] * (x[:, :-1] - centre[:, None])
+    return out
 
 
 def _marks(v, n, centre, sigma, outside=None, close=None, rules=RULES) -> dict[tuple[str, str], np.ndarray]:
     """Cells marked by each rule and direction (NHSRplotthedots' point types) on packed ``v``.
     ``outside`` and ``close`` may be given (count charts judge them by tail probabilities); only
     ``rules`` are evaluated."""
-    inside = _inside(n, v.shape[1])
     c, s = centre[:, None], sigma[:, None]
     dev = v - c
+    tol = TOL * np.maximum(1.0, np.abs(c))
     with np.errstate(invalid="ignore"):
-        side = np.where(inside & ~(np.abs(dev) <= TOL * np.maximum(1.0, np.abs(c))), np.sign(dev), 0.0)
-        side = np.nan_to_num(side)
+        # −1, 0, +1 (on the centre, or no point: padding is NaN)
+        side = (dev > tol).astype(np.int8) - (dev < -tol).astype(np.int8)
         if outside is None:
             outside = ((v > c + 3 * s) | (v < c - 3 * s)) & (side != 0)
         if close is None:
@@ -245,7 +245,7 @@ def _marks(v, n, centre, sigma, outside=None, close=None, rules=RULES) -> dict[t
         marks["beyond_limits", "up"] = outside & (side > 0)
         marks["beyond_limits", "down"] = outside & (side < 0)
     if "trend_of_7" in rules:
-        _trend_marks(marks, v, inside)
+        _trend_marks(marks, v)
     if "two_of_three" in rules:
         _two_of_three_marks(marks, side, close)
     if "run_of_7" in rules:
@@ -255,17 +255,18 @@ def _marks(v, n, centre, sigma, outside=None, close=None, rules=RULES) -> dict[t
     return marks
 
 
-def _trend_marks(marks, v, inside) -> None:
+def _trend_marks(marks, v) -> None:
     """trend_of_7: 7 points each higher (lower) than the one before."""
     # TREND points = TREND − 1 consecutive differences of one sign; the difference at t involves
-    # the points t−1 and t
-    step = np.zeros(v.shape)
+    # the points t−1 and t (0 where either is missing: padding is NaN)
+    step = np.zeros(v.shape, dtype=np.int8)
     with np.errstate(invalid="ignore"):
-        step[:, 1:] = np.where(inside[:, 1:], np.nan_to_num(np.sign(np.diff(v, axis=1))), 0.0)
+        d = np.diff(v, axis=1)
+        step[:, 1:] = (d > 0).astype(np.int8) - (d < 0).astype(np.int8)
     in_trend = _run_length(step) >= TREND - 1
-    for d, sgn in (("up", 1), ("down", -1)):
+    for d_name, sgn in (("up", 1), ("down", -1)):
         t = in_trend & (step == sgn)
-        marks["trend_of_7", d] = t | _shift(t, -1)
+        marks["trend_of_7", d_name] = t | _shift(t, -1)
 
 
 def _two_of_three_marks(marks, side, close) -> None:
@@ -293,6 +294,11 @@ def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
     pos = n[:, None] - k + np.arange(k)[None, :]  # the last k points of each row
     current = (pos >= 0) & (n >= 2)[:, None]
     pos = np.clip(pos, 0, max(width - 1, 0))
+    whole = k > 0 and bool((n == width).all())  # then the last k columns: a slice
+
+    def last_k(a):
+        return a[:, width - k:] if whole else np.take_along_axis(a, pos, axis=1)
+
     signal = np.zeros(len(n), dtype=bool)
     rule = np.zeros(len(n), dtype=np.int64)
     down = np.zeros(len(n), dtype=bool)
@@ -301,8 +307,8 @@ def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
     for b, r in enumerate(RULES):
         if k == 0:
             break
-        up_at = np.where(np.take_along_axis(marks[r, "up"], pos, axis=1) & current, step, -1).max(axis=1)
-        down_at = np.where(np.take_along_axis(marks[r, "down"], pos, axis=1) & current, step, -1).max(axis=1)
+        up_at = np.where(last_k(marks[r, "up"]) & current, step, -1).max(axis=1)
+        down_at = np.where(last_k(marks[r, "down"]) & current, step, -1).max(axis=1)
         fired = (up_at >= 0) | (down_at >= 0)
         new = fired & ~signal
         rule[new] = b + 1
@@ -392,7 +398,8 @@ def u_prime_matrix(num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = No
     outside = usable & (((p_up < TAIL3) & (side > 0)) | ((p_down < TAIL3) & (side < 0)))
     close = usable & ~outside & (((p_up < TAIL2) & (side > 0)) | ((p_down < TAIL2) & (side < 0)))
     zero = np.zeros(len(n))
-    marks = _marks(np.where(usable, z, 0.0), n, zero, zero, outside=outside, close=close)
+    z_points = np.where(inside, np.where(usable, z, 0.0), np.nan)  # padding NaN: no side, no step
+    marks = _marks(z_points, n, zero, zero, outside=outside, close=close)
     series_ok = (inside & ~usable).sum(axis=1) == 0
     marks = {k: m & series_ok[:, None] for k, m in marks.items()}
     out = _summarise(marks, n, recent)
