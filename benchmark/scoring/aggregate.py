@@ -410,3 +410,59 @@ def monthly_values(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, .
                    only: set[str] | None = None) -> pd.DataFrame:
     """Per entity × criterion × month: numerator, denominator, value (for trends and sparklines)."""
     return monthly_table(ds, cat, level, months, only)[0]
+
+
+def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[str, ...]
+                 ) -> tuple[pd.Index, list[Criterion], np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`monthly_arrays` of several criteria at once, stacked: (entity ids sorted, the criteria
+    that have arrays, numerator, denominator, row count as criteria × entities × months).
+
+    The same sums in the same order as :func:`monthly_arrays` (which it calls for a productivity
+    index above unit level); the window's rows and their cells are found once for all criteria,
+    since every criterion's rows are the same monthly rows. A criterion whose column is missing
+    is left out.
+    """
+    months = tuple(sorted(months))
+    _, unit_entity, ids = _entities(ds, level)
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    codes = _row_codes(ds)
+    wanted = np.array([month_index(m) for m in months], dtype=np.int64)
+    in_window = np.isin(codes["month"], wanted) & (codes["unit"] >= 0)
+    unit, month = codes["unit"][in_window], codes["month"][in_window]
+    cell = rank[unit_entity[unit]] * len(months) + np.searchsorted(wanted, month)
+    shape = (len(ids), len(months))
+    size = shape[0] * shape[1]
+    kept, nums, dens, counts = [], [], [], []
+    for crit in crits:  # a loop over criteria, each one bincount per sum over all rows
+        if crit.numerator_by_care_level and level != "unit":
+            try:
+                _, num, den, count = monthly_arrays(ds, crit, level, months)
+            except KeyError:
+                continue
+        else:
+            try:
+                rows = _evaluated(ds, crit)
+            except KeyError:
+                continue
+            measured = rows.measured[in_window]
+            c = cell[measured]
+            count = np.bincount(c, minlength=size).reshape(shape)
+
+            def total(x: np.ndarray, c=c, measured=measured) -> np.ndarray:
+                x = x[in_window][measured]
+                ok = ~np.isnan(x)
+                out = np.bincount(c[ok], weights=x[ok], minlength=size).astype(float).reshape(shape)
+                out[np.bincount(c[ok], minlength=size).reshape(shape) == 0] = np.nan
+                return out
+
+            num, den = total(rows.numerator), total(rows.denominator)
+        kept.append(crit)
+        nums.append(num)
+        dens.append(den)
+        counts.append(count)
+    if not kept:
+        empty = np.zeros((0, *shape))
+        return ids[order], [], empty, empty, empty.astype(np.int64)
+    return ids[order], kept, np.stack(nums), np.stack(dens), np.stack(counts)

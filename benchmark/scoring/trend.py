@@ -1,7 +1,7 @@
 """Trend per entity and criterion: change against the previous period and a year before, and SPC.
 
 Everything is computed from one set of dense arrays, criteria × entities × months, of the last
-``SPC_MONTHS`` months' sums (:class:`Dense`, from :func:`monthly_arrays`): the long monthly table
+``SPC_MONTHS`` months' sums (:class:`Dense`, from :func:`monthly_cube`): the long monthly table
 the result carries, the previous-period and year-before values (at unit level their window sums
 divided, which is exactly :func:`criterion_values`' value; above unit level, where a productivity
 index has a reference per window, :func:`criterion_values` itself), and the SPC of every series at
@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.periods import Period, month_from_index, month_index
-from benchmark.scoring.aggregate import criterion_values, monthly_arrays
+from benchmark.scoring.aggregate import criterion_values, monthly_cube
 from benchmark.stats.seasonal import MIN_PEERS, peer_seasonal_matrix
 from benchmark.stats.spc import E2, lag1_autocorrelation, pack, u_prime_matrix, xmr_matrix
 
@@ -82,24 +82,9 @@ class Dense:
     @classmethod
     def build(cls, ds, cat, level: str, months: tuple[str, ...]) -> Dense:
         months = tuple(sorted(months))
-        crits, ids, nums, dens, counts = [], None, [], [], []
-        for crit in cat.criteria:
-            if level not in crit.levels or crit.source != "monthly":
-                continue
-            try:
-                ids_c, num, den, count = monthly_arrays(ds, crit, level, months)
-            except KeyError:
-                continue
-            crits.append(crit)
-            ids = ids_c if ids is None else ids
-            nums.append(num)
-            dens.append(den)
-            counts.append(count)
-        if ids is None:
-            ids = pd.Index([], name="entity_id", dtype=str)
-            shape = (0, 0, len(months))
-            return cls([], ids, months, np.zeros(shape), np.zeros(shape), np.zeros(shape, np.int64))
-        return cls(crits, ids, months, np.stack(nums), np.stack(dens), np.stack(counts))
+        crits = [c for c in cat.criteria if level in c.levels and c.source == "monthly"]
+        ids, kept, num, den, count = monthly_cube(ds, crits, level, months)
+        return cls(kept, ids, months, num, den, count)
 
     def long(self) -> pd.DataFrame:
         """The long monthly table of :func:`benchmark.scoring.aggregate.monthly_table` (rows by
