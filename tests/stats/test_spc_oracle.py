@@ -244,3 +244,28 @@ def test_the_autocorrelation_correction_keeps_false_alarms_nominal_and_finds_shi
     # ρ = 0 is the plain chart, exactly
     plain, zero = xmr_matrix(e, n), xmr_matrix(e, n, rho=np.zeros(3000))
     assert all(np.array_equal(plain[k], zero[k]) for k in ("signal", "rule", "rules", "direction", "upper"))
+
+
+def test_the_seasonal_matrix_equals_the_row_by_row_index():
+    """peer_seasonal_matrix (the pipeline's) = peer_seasonal_index (rows of a long table) on random
+    series with missing months, zero denominators, a series without data and small groups that
+    fall back to the criterion."""
+    from benchmark.stats.seasonal import peer_seasonal_index, peer_seasonal_matrix
+
+    rng = np.random.default_rng(1)
+    for trial in range(20):
+        n_series = int(rng.integers(3, 60))
+        num = rng.gamma(2, 5, (n_series, 24))
+        den = rng.uniform(0.5, 10, (n_series, 24))
+        num[rng.random((n_series, 24)) < 0.1] = np.nan
+        den[rng.random((n_series, 24)) < 0.05] = 0
+        if trial % 3 == 0:
+            num[0] = np.nan
+        group = rng.integers(0, 4, n_series)
+        scope = np.zeros(n_series, int)
+        season = (np.arange(24) + rng.integers(12)) % 12
+        m = peer_seasonal_matrix(num, den, season, group, scope)
+        ok = np.isfinite(num) & (den > 0)
+        r, c = np.nonzero(ok)
+        ref = peer_seasonal_index(r, group[r], scope[r], season[c], num[r, c], den[r, c])
+        assert np.allclose(m[r, c], ref, rtol=1e-10, atol=0)
