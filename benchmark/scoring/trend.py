@@ -205,8 +205,8 @@ def _pooled_dispersion(num: np.ndarray, den: np.ndarray, group: np.ndarray, scop
 def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.ndarray, scope: np.ndarray,
                last_month: int) -> dict[str, np.ndarray]:
     """SPC of every series (rows of S × M monthly sums; ``month`` the month index of each column,
-    ``group`` = criterion × peer group and ``scope`` = criterion codes per row): per row
-    signal, rule, direction, chart (see the module docstring)."""
+    ascending; ``group`` = criterion × peer group and ``scope`` = criterion codes per row): per
+    row signal, rule, direction, chart (see the module docstring)."""
     n_rows = num.shape[0]
     out = {"signal": np.zeros(n_rows, dtype=bool), "rule": np.full(n_rows, "", dtype=object),
            "direction": np.full(n_rows, "none", dtype=object)}
@@ -257,14 +257,13 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
     if len(rows):
         r_ok = ok[rows]
         block = (last_month - month) // 3  # per column; 0 = the quarter ending at the last month
-        n_blocks = int(block[r_ok.any(axis=0)].max()) + 1
-        q = np.clip(n_blocks - 1 - block, -1, n_blocks - 1)  # quarter column in time order
-        onehot = ((q[:, None] == np.arange(n_blocks)[None, :]) & (block >= 0)[:, None]).astype(float)
-        q_num = np.where(r_ok, num[rows], 0.0) @ onehot
-        q_den = np.where(r_ok, den[rows], 0.0) @ onehot
-        q_has = (r_ok.astype(float) @ onehot) > 0
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])  # columns ascend: runs of a block
+        q_block = block[starts]
+        q_num = np.add.reduceat(np.where(r_ok, num[rows], 0.0), starts, axis=1)
+        q_den = np.add.reduceat(np.where(r_ok, den[rows], 0.0), starts, axis=1)
+        q_has = np.add.reduceat(r_ok.astype(np.int64), starts, axis=1) > 0
         q_num, q_den = np.where(q_has, q_num, np.nan), np.where(q_has, q_den, np.nan)
-        q_season = (last_month - 3 * (n_blocks - 1 - np.arange(n_blocks))) % 12
+        q_season = (last_month - 3 * q_block) % 12
         g, sc = group[rows], scope[rows]
         q_idx = peer_seasonal_matrix(q_num, q_den, q_season, g, sc, 12)
         adj = q_num / q_idx
