@@ -31,6 +31,8 @@ from benchmark.stats.funnel import flags
 from benchmark.stats.hetero import (
     group_median,
     limit_quantile,
+    loo_group_median,
+    loo_tau2,
     robust_tau2,
     shrink_toward_centre,
     within_variance,
@@ -38,11 +40,12 @@ from benchmark.stats.hetero import (
 
 DRAWS = 100
 T_LIMITS = True  # t(n − 2) quantiles (prediction interval); False: normal quantiles
-CENTRE_VARIANCE = False  # add the peer median's variance to the limits (off: y_i is part of the median)
+LOO = True  # limits from the peers without the entity itself (centre and τ²)
+CENTRE_VARIANCE = True  # add the (leave-one-out) peer median's variance to the limits
 
 
 def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarray,
-               centre_override: np.ndarray | None = None) -> dict[str, np.ndarray]:
+               centre_override: np.ndarray | None = None, scale: str = "identity") -> dict[str, np.ndarray]:
     """Everything that does not depend on the target: centre, s², τ², limits, flags, shrinkage.
 
     ``num``/``den``: entities × months aligned with ``y`` (the window values); ``group``: codes.
@@ -58,28 +61,57 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     centre, tau2 = centre_g[group], np.nan_to_num(tau2_g[group], nan=0.0)
     if centre_override is not None:
         centre = np.where(np.isfinite(centre_override), centre_override, centre)
-    mean_var = np.bincount(group[ok], weights=(s2 + tau2)[ok], minlength=n_groups) / np.maximum(cnt, 1)
-    v_mu = np.pi / 2 * mean_var / np.maximum(cnt, 1) if CENTRE_VARIANCE else np.zeros(n_groups)
-    sigma = np.sqrt(s2 + tau2 + v_mu[group])
     n = cnt[group]
+    # the funnel on a variance-stabilising scale (the value itself for money and FTE; √ for counts
+    # and rates whose month variance grows with the level; log for multiplicative noise): y_t, its
+    # within-unit variance by the delta method at the peer centre, and τ² re-estimated on that scale
+    if scale == "identity":
+        y_t, s2_t, tau2_gt, centre_gt = y, s2, tau2_g, centre_g
+        ov = centre_override
+    else:
+        fwd = {"sqrt": lambda v: np.sqrt(np.maximum(v, 0.0)), "log": lambda v: np.log(np.where(v > 0, v, np.nan))}[scale]
+        slope = {"sqrt": lambda c: 0.5 / np.sqrt(c), "log": lambda c: 1.0 / c}[scale]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y_t = fwd(y)
+            c0 = np.where(ok, centre_g[group], np.nan)
+            s2_t = s2 * slope(np.where(c0 > 0, c0, np.nan)) ** 2
+        centre_gt = group_median(y_t, group, n_groups)
+        tau2_gt = robust_tau2(y_t, s2_t, centre_gt, group, n_groups)
+        ov = None if centre_override is None else fwd(centre_override)
+    ok_t = ok & np.isfinite(y_t) & np.isfinite(s2_t)
+    if LOO:
+        yl = np.where(ok_t, y_t, np.nan)
+        c_lim = loo_group_median(yl, group, n_groups)
+        t_lim = np.nan_to_num(loo_tau2(yl, s2_t, centre_gt, group, n_groups, tau2_gt), nan=0.0)
+        n_peer = np.maximum(n - 1, 1)
+    else:
+        c_lim, t_lim, n_peer = centre_gt[group], np.nan_to_num(tau2_gt[group], nan=0.0), np.maximum(n, 1)
+    if ov is not None:
+        c_lim = np.where(np.isfinite(ov), ov, c_lim)
+    mean_var = np.bincount(group[ok_t], weights=(s2_t + np.nan_to_num(tau2_gt[group]))[ok_t],
+                           minlength=n_groups) / np.maximum(cnt, 1)
+    v_mu = np.pi / 2 * mean_var[group] / n_peer if CENTRE_VARIANCE else np.zeros(len(y))
+    sigma = np.sqrt(s2_t + t_lim + v_mu)
     valid = ok & (n >= 3)
+    valid_t = valid & ok_t
+    back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
     limits = {}
     for name, p in (("95", 0.975), ("998", 0.999)):
         q = limit_quantile(n, p) if T_LIMITS else sps.norm.ppf(p)
-        limits["lower" + name] = np.where(valid, centre - q * sigma, np.nan)
-        limits["upper" + name] = np.where(valid, centre + q * sigma, np.nan)
+        limits["lower" + name] = np.where(valid_t, back(c_lim - q * sigma), np.nan)
+        limits["upper" + name] = np.where(valid_t, back(c_lim + q * sigma), np.nan)
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (y - centre) / np.sqrt(s2)
-        z_adj = (y - centre) / sigma
+        z_adj = (y_t - c_lim) / sigma
     return {
         "centre": np.where(valid, centre, np.nan), "z": np.where(valid, z, np.nan),
-        "z_adjusted": np.where(valid, z_adj, np.nan), **limits,
-        "flag": flags(np.where(valid, y, np.nan), limits), "se": np.sqrt(s2),
+        "z_adjusted": np.where(valid_t, z_adj, np.nan), **limits,
+        "flag": flags(np.where(valid_t, y, np.nan), limits), "se": np.sqrt(s2),
         "shrunk": np.where(valid, shrunk, np.nan), "shrunk_se": np.where(valid, post_sd, np.nan),
         "phi": np.full(len(y), np.nan), "tau2": np.where(valid, tau2, np.nan),
         "overdispersion_applied": np.where(valid, "additive", ""), "s2": s2, "beta": np.full(len(y), beta),
-        "group": group, "n": n, "v_mu": v_mu[group],
+        "group": group, "n": n, "v_mu": v_mu,
     }
 
 
