@@ -116,10 +116,13 @@ def size_exponent(var_y: np.ndarray, big_d: np.ndarray, dof: np.ndarray, group: 
     has = sw > 0
     # profile: σ_g²(β) = Σ w v D^β / Σ w; objective Σ_g sw_g log σ_g²(β) − β Σ w log D (+ const)
     scaled = v[:, None] * np.exp(np.outer(ld, BETA_GRID))
-    obj = -BETA_GRID * float(np.sum(w * ld))
-    for k, b in enumerate(BETA_GRID):  # 101 grid points, each one vectorised bincount
-        sig = _group_sum(w * scaled[:, k], gg, n_groups)[has] / sw[has]
-        obj[k] += float(np.sum(sw[has] * np.log(np.maximum(sig, 1e-300))))
+    order = np.argsort(gg, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(gg[order]) != 0])
+    present = gg[order][starts]
+    sums = np.add.reduceat((w[:, None] * scaled)[order], starts, axis=0)  # groups × grid
+    keep = has[present]
+    sig = sums[keep] / sw[present][keep, None]
+    obj = -BETA_GRID * float(np.sum(w * ld)) + (sw[present][keep, None] * np.log(np.maximum(sig, 1e-300))).sum(axis=0)
     k = int(np.argmin(obj))
     if 0 < k < len(BETA_GRID) - 1:  # parabola through the three best points
         y0, y1, y2 = obj[k - 1], obj[k], obj[k + 1]
