@@ -10,15 +10,26 @@ Centre and target are different things (SPEC §5): the funnel and the shrinkage 
 toward the plan's 1,00; the catalogue's target (median, better quartile or a fixed number) only
 enters the gap, which is measured from the shrunken value.
 
+*Limits* are a prediction interval for the entity from its peers (``LOO``): centre and τ² are
+those of the group *without the entity* (:func:`~benchmark.stats.hetero.loo_group_median`,
+:func:`~benchmark.stats.hetero.loo_tau2`), the centre's variance (π/2)·mean(s² + τ²)/(n − 1) is
+added (``CENTRE_VARIANCE``), and the quantile is Student's t with Satterthwaite degrees of freedom
+(``DF``): df_i = eff · (s_i² + τ̂²)² · Σ_(j≠i) 1/(s_j² + τ̂²)² · (n − 3)/(n − 1), i.e. 2σ_i⁴/Var(τ̂²)
+with Var(τ̂²) ≈ 2/(eff · Σ w_j²) the (inverse) information on τ² and eff = 0,725 the efficiency
+of the clipped variance estimator. Before (limits from the whole group including the entity,
+t(n − 2)) the entity's own deviation widened its own limits — most in small groups: null shares of
+3–4 % at 95 % and a power 0,75–0,80 of the oracle's. ``scale`` = ``sqrt``/``log`` draws the funnel
+on that scale (within-unit variance by the delta method at the peer centre, τ² re-estimated) and
+maps the limits back; shrinkage and potential stay on the value's scale.
+
 *Potential intervals* (parametric bootstrap, Laird & Louis 1987): the point estimate plugs in μ̂,
 τ̂² and the target; the interval must also carry their uncertainty. For each of ``DRAWS`` draws the
-peer group is re-simulated from the fitted model (y* = μ̂ + √(s² + τ̂²)·ε), giving μ* (its median)
-and τ²* (moment estimate, floored at 0) — the sampling spread of the hyperparameters; each
+hyperparameters are drawn from their sampling distribution under the fitted model (μ* the peer
+median of a re-simulated group, τ²* its moment estimate floored at 0; :func:`hyper_draws`); each
 entity's true value is drawn from its posterior under (μ*, τ²*): θ* = μ* + B*(y − μ*) +
 √(B* s²)·ε; the target is recomputed from the draws of all peers (their median or better
 quartile; a fixed target stays). The 2,5 % and 97,5 % quantiles of gap(θ*, target*) give the
-interval. Vectorised: one (entities × draws) array per criterion, a loop over peer groups only
-for the target quantile.
+interval. Vectorised: (draws × entities) float32 blocks, a loop over peer groups only.
 """
 
 from __future__ import annotations
@@ -39,7 +50,9 @@ from benchmark.stats.hetero import (
 )
 
 DRAWS = 100
-T_LIMITS = True  # t(n − 2) quantiles (prediction interval); False: normal quantiles
+T_LIMITS = True  # t quantiles (prediction interval, degrees of freedom by DF); False: normal quantiles
+DF = "satterthwaite"  # t degrees of freedom per entity from the information on τ²; "n-2": t(n − 2) for all
+EFFICIENCY = 0.725  # of the clipped (c = 1,5) variance estimator relative to the sample variance
 LOO = True  # limits from the peers without the entity itself (centre and τ²)
 CENTRE_VARIANCE = True  # add the (leave-one-out) peer median's variance to the limits
 
@@ -92,12 +105,18 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
                            minlength=n_groups) / np.maximum(cnt, 1)
     v_mu = np.pi / 2 * mean_var[group] / n_peer if CENTRE_VARIANCE else np.zeros(len(y))
     sigma = np.sqrt(s2_t + t_lim + v_mu)
+    if DF == "satterthwaite":
+        # df of σ̂_i² = s_i² + τ̂²: Var(τ̂²) ≈ 2/(eff Σ_j w_j²), w = 1/(s² + τ²) (the τ² information)
+        tg = np.nan_to_num(tau2_gt[group], nan=0.0)
+        w2 = np.where(ok_t, 1.0 / np.maximum(s2_t + tg, 1e-300) ** 2, 0.0)
+        info = np.bincount(group, weights=w2, minlength=n_groups)[group] - (w2 if LOO else 0.0)
+        df_lim = np.maximum(EFFICIENCY * (s2_t + tg) ** 2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0)
     valid = ok & (n >= 3)
     valid_t = valid & ok_t
     back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
     limits = {}
     for name, p in (("95", 0.975), ("998", 0.999)):
-        q = limit_quantile(n, p) if T_LIMITS else sps.norm.ppf(p)
+        q = (sps.t.ppf(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
         limits["lower" + name] = np.where(valid_t, back(c_lim - q * sigma), np.nan)
         limits["upper" + name] = np.where(valid_t, back(c_lim + q * sigma), np.nan)
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)

@@ -41,9 +41,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as sps
 
-from benchmark.stats.overdispersion import winsor_consistency
-
 CLIP = 1.5  # Huber's clip for the τ² moment equation (see robust_tau2)
+WEIGHTED = True  # precision weights 1/(s² + τ²) in the τ² equation (see robust_tau2)
 
 
 def _group_sum(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -173,27 +172,29 @@ def huber_consistency(c: float) -> float:
 
 
 def robust_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
-                trim: float = 0.1, iterations: int = 40, clip: float | None = None) -> np.ndarray:
-    """τ² per group: mean(winsorised z_τ²)/κ = 1 solved by bisection on log τ², all groups at once.
+                iterations: int = 40, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
+    """τ² per group: Σ w_i (min(z_i², c²)/κ_c − 1) = 0 solved by bisection, all groups at once.
 
-    ``centre`` is per group. Groups whose trimmed z² about the centre are already ≤ 1 with τ² = 0
-    get τ² = 0. Fewer than 3 entities: NaN (no estimate).
+    z_i = (y_i − μ)/√(s_i² + τ²), ``centre`` μ per group, c = ``clip`` (default :data:`CLIP`).
+    ``weighted`` (default :data:`WEIGHTED`): w_i = 1/(s_i² + τ²), the weights of the normal
+    likelihood's score for τ² (REML/ML); unweighted, every unit counts alike (Paule–Mandel). Groups
+    whose clipped z² are already ≤ 1 with τ² = 0 get τ² = 0. Fewer than 3 entities: NaN.
     """
     clip = CLIP if clip is None else clip
+    weighted = WEIGHTED if weighted is None else weighted
     ok = np.isfinite(y) & np.isfinite(s2) & (group >= 0)
     yy, ss, gg = y[ok], s2[ok], group[ok]
     r = yy - centre[gg]
     cnt = np.bincount(gg, minlength=n_groups)
-    kappa = winsor_consistency(trim) if clip is None else huber_consistency(clip)
+    kappa = huber_consistency(clip)
 
     def excess(t2: np.ndarray) -> np.ndarray:
-        z = r / np.sqrt(ss + t2[gg])
-        if clip is not None:  # symmetric clip at ±c about the centre (Huber)
-            return _group_sum(np.minimum(z * z, clip * clip), gg, n_groups) / np.maximum(cnt, 1) / kappa - 1.0
-        lo = group_quantile(z, gg, n_groups, trim)
-        hi = group_quantile(z, gg, n_groups, 1 - trim)
-        zw = np.clip(z, lo[gg], hi[gg])
-        return _group_sum(zw**2, gg, n_groups) / np.maximum(cnt, 1) / kappa - 1.0
+        v = ss + t2[gg]
+        psi = np.minimum(r * r / v, clip * clip) / kappa - 1.0
+        if not weighted:
+            return _group_sum(psi, gg, n_groups) / np.maximum(cnt, 1)
+        w = 1.0 / np.maximum(v, 1e-300)
+        return _group_sum(w * psi, gg, n_groups) / np.maximum(_group_sum(w, gg, n_groups), 1e-300)
 
     zero = np.zeros(n_groups)
     need = excess(zero) > 0
@@ -254,7 +255,7 @@ def loo_group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndar
 
 
 def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
-             tau2: np.ndarray, clip: float | None = None) -> np.ndarray:
+             tau2: np.ndarray, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
     """Each entity's τ² estimated *without itself*: one Newton step of the clipped moment equation.
 
     ``tau2`` is the group's estimate (:func:`robust_tau2` with the same ``clip``), ``centre`` per
@@ -274,6 +275,9 @@ def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarra
     kappa = huber_consistency(clip)
     psi = np.where(ok, np.minimum(z2, clip * clip) / kappa - 1.0, 0.0)
     dpsi = np.where(ok & (z2 < clip * clip), -z2 / v / kappa, 0.0)
+    if WEIGHTED if weighted is None else weighted:  # d/dτ² of w ψ, w = 1/v: w ψ′ − w² ψ
+        w = np.where(ok, 1.0 / np.maximum(v, 1e-300), 0.0)
+        psi, dpsi = w * psi, w * dpsi - w * w * psi
     total = _group_sum(dpsi, g, n_groups)[g] - dpsi
     with np.errstate(invalid="ignore", divide="ignore"):
         step = np.where(total < 0, psi / total, 0.0)
