@@ -54,7 +54,7 @@ T_LIMITS = True  # t quantiles (prediction interval, degrees of freedom by DF); 
 DF = "satterthwaite"  # t degrees of freedom per entity from the information on τ²; "n-2": t(n − 2) for all
 EFFICIENCY = 0.725  # of the clipped (c = 1,5) variance estimator relative to the sample variance
 LOO = True  # limits from the peers without the entity itself (centre and τ²)
-CENTRE_VARIANCE = True  # add the (leave-one-out) peer median's variance to the limits
+CENTRE_VARIANCE = False  # add the leave-one-out peer median's variance (π/2)·mean(s² + τ²)/(n − 1) to the limits
 
 
 def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarray,

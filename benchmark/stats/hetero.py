@@ -256,33 +256,50 @@ def loo_group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndar
 
 def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
              tau2: np.ndarray, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
-    """Each entity's τ² estimated *without itself*: one Newton step of the clipped moment equation.
+    """Each entity's τ² estimated *without itself*: the robust τ² equation re-solved without it.
 
-    ``tau2`` is the group's estimate (:func:`robust_tau2` with the same ``clip``), ``centre`` per
-    group. With ψ_j(t) = min(z_j², c²)/κ − 1, Σ_j ψ_j(τ̂²) = 0; dropping i, τ²_(−i) ≈ τ̂² +
-    ψ_i/Σ_(j≠i) ψ_j′ (ψ′ < 0), floored at 0. An outlier (ψ_i > 0) no longer widens its own limits —
-    which is what restores the power of a planted unit in a small peer group (the influence of one
-    entity is ≈ 1/n of the group's τ², 6 % in a group of 16).
+    ``tau2`` is the group's estimate (:func:`robust_tau2` with the same settings), ``centre`` per
+    group (kept: the median moves by O(1/n²) in the equation). The group's estimating function
+    F(t) = Σ_j f_j(t) (f_j = w_j ψ_j, see :func:`robust_tau2`) is evaluated once on a grid of t
+    about τ̂² (24 points from τ̂²/4 to 3τ̂², and 0); entity i's equation F(t) − f_i(t) = 0 is then
+    solved on that grid by linear interpolation — exact up to the grid, all entities at once
+    (a one-step Newton update missed by up to 37 % for an outlier). An outlier (f_i > 0) no longer
+    widens its own limits, which restores the power of a planted unit in a small peer group.
     """
     clip = CLIP if clip is None else clip
+    weighted = WEIGHTED if weighted is None else weighted
     out = np.full(len(y), np.nan)
     ok = np.isfinite(y) & np.isfinite(s2) & (group >= 0)
-    g = np.where(ok, group, 0)
-    t2 = np.nan_to_num(tau2, nan=0.0)[g]
-    v = s2 + t2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z2 = (y - centre[g]) ** 2 / v
+    idx = np.flatnonzero(ok)
+    g = group[idx]
+    t_hat = np.nan_to_num(tau2, nan=0.0)
     kappa = huber_consistency(clip)
-    psi = np.where(ok, np.minimum(z2, clip * clip) / kappa - 1.0, 0.0)
-    dpsi = np.where(ok & (z2 < clip * clip), -z2 / v / kappa, 0.0)
-    if WEIGHTED if weighted is None else weighted:  # d/dτ² of w ψ, w = 1/v: w ψ′ − w² ψ
-        w = np.where(ok, 1.0 / np.maximum(v, 1e-300), 0.0)
-        psi, dpsi = w * psi, w * dpsi - w * w * psi
-    total = _group_sum(dpsi, g, n_groups)[g] - dpsi
+    r2 = (y[idx] - centre[g]) ** 2
+    ss = s2[idx]
+    grid = np.r_[0.0, np.geomspace(0.25, 3.0, 24)]  # multiples of τ̂²
+    t_grid = t_hat[g][:, None] * grid[None, :]  # entities × grid
+    v = np.maximum(ss[:, None] + t_grid, 1e-300)
+    f_grid = np.minimum(r2[:, None] / v, clip * clip) / kappa - 1.0
+    if weighted:
+        f_grid /= v
+    order = np.argsort(g, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(g[order]) != 0])
+    sums = np.add.reduceat(f_grid[order], starts, axis=0)  # groups present × grid
+    big_f = np.zeros((n_groups, len(grid)))
+    big_f[g[order][starts]] = sums
+    gi = big_f[g] - f_grid  # the equation without entity i, on the grid
+    # first grid point where the equation without i is ≤ 0 (it decreases in t)
+    neg = gi <= 0
+    first = np.where(neg.any(axis=1), neg.argmax(axis=1), len(grid) - 1)
+    k1 = np.maximum(first, 1)
+    k0 = k1 - 1
+    rows = np.arange(len(idx))
+    g0, g1 = gi[rows, k0], gi[rows, k1]
+    t0, t1 = t_grid[rows, k0], t_grid[rows, k1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        step = np.where(total < 0, psi / total, 0.0)
-    new = np.maximum(t2 + step, 0.0)
-    # a group whose τ̂² is 0 stays 0 (its moment equation had no excess to remove)
-    new = np.where(t2 > 0, new, 0.0)
-    out[ok] = new[ok]
-    return np.where(np.isfinite(tau2[g]), out, np.nan)
+        frac = np.where(g0 != g1, g0 / (g0 - g1), 0.0)
+    t_new = np.clip(t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0), 0.0, None)
+    t_new = np.where(first == 0, 0.0, t_new)  # no excess without i: τ² = 0
+    t_new = np.where(t_hat[g] > 0, t_new, 0.0)  # a group whose τ̂² is 0 stays 0
+    out[idx] = t_new
+    return np.where(np.isfinite(tau2[np.where(group >= 0, group, 0)]), out, np.nan)
