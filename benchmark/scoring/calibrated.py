@@ -46,6 +46,7 @@ from benchmark.stats.hetero import (
     loo_tau2,
     robust_tau2,
     shrink_toward_centre,
+    t_quantile,
     within_variance,
 )
 
@@ -116,7 +117,7 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
     limits = {}
     for name, p in (("95", 0.975), ("998", 0.999)):
-        q = (sps.t.ppf(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
+        q = (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
         limits["lower" + name] = np.where(valid_t, back(c_lim - q * sigma), np.nan)
         limits["upper" + name] = np.where(valid_t, back(c_lim + q * sigma), np.nan)
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)
