@@ -196,3 +196,28 @@ def test_the_default_catalogue_draws_agency_share_on_the_square_root_scale():
     assert crit["activity_per_fte"].scale == "identity"
     assert crit["agency_share"].to_dict()["scale"] == "sqrt"
     assert "scale" not in crit["activity_per_fte"].to_dict()  # old catalogues hash as before
+
+
+def test_t_quantile_table_matches_scipy():
+    from scipy import stats as sps
+
+    from benchmark.stats.hetero import t_quantile
+
+    df = np.r_[np.linspace(1, 5, 200), np.geomspace(5, 1e5, 200)]
+    for p in (0.975, 0.999):
+        err = np.abs(t_quantile(p, df) - sps.t.ppf(p, df))
+        assert err[df < 5].max() < 5e-4 and err[df >= 5].max() < 1e-5
+
+
+def test_an_unknown_scale_is_a_catalogue_issue(tmp_path):
+    from pathlib import Path
+
+    from benchmark.catalogue import check_criteria
+
+    text = (Path(__file__).resolve().parents[2] / "criteria" / "default.toml").read_text(encoding="utf-8")
+    path = tmp_path / "bad_scale.toml"
+    path.write_text(text.replace('\nscale = "sqrt"', '\nscale = "squareroot"', 1), encoding="utf-8")
+    cat, issues = check_criteria(path)
+    assert cat is None
+    issue = next(i for i in issues if i.rule == "unknown_scale")
+    assert (issue.criterion, issue.column) == ("agency_share", "scale")
