@@ -221,3 +221,16 @@ def test_an_unknown_scale_is_a_catalogue_issue(tmp_path):
     assert cat is None
     issue = next(i for i in issues if i.rule == "unknown_scale")
     assert (issue.criterion, issue.column) == ("agency_share", "scale")
+
+
+def test_weibull_positions_give_the_nominal_monte_carlo_coverage():
+    """The interval between the 2,5 % and 97,5 % quantiles of 100 draws covers a fresh draw 95 % of
+    the time with Weibull positions q(B + 1), 93,1 % with numpy's linear q(B − 1)."""
+    from benchmark.scoring.calibrated import _row_quantile
+
+    rng = np.random.default_rng(10)
+    draws = np.sort(rng.standard_exponential((40_000, 100)), axis=1)  # skewed: distribution-free
+    fresh = rng.standard_exponential(40_000)
+    for positions, expected in (("weibull", 0.95), ("linear", 0.931)):
+        lo, hi = _row_quantile(draws, 0.025, positions), _row_quantile(draws, 0.975, positions)
+        assert ((lo <= fresh) & (fresh <= hi)).mean() == pytest.approx(expected, abs=0.004)
