@@ -19,21 +19,21 @@ r̃_i = Σx/Σ(dS), residuals e_im = x_im − f_im and c_im = d_im S_gm/Σ_m d_i
 is unbiased for Var(Σ_m x_im) whenever the month variance is proportional to the expected
 numerator (Cochran 1977 §6.3 generalised to unequal months; with equal months the factor is
 M/(M−1)). One unit's V̂_i has about M − 1 degrees of freedom (2 in a quarter), so it is pooled:
-s_i² = σ_g² D_i^(−β), with β the slope of log(V̂_i/D_i²) on log D_i within peer groups (the log of
-a scaled χ² has a constant bias, so the slope is unbiased) and σ_g² the *mean* over the group of
-V̂_i/D_i² · D_i^β — a mean of unbiased terms is unbiased, the median of 2-df variances is not
-(it is 0,69 of the mean). β = 1 is the classical ratio-estimator model; it is estimated, not
-assumed, and clipped to [0, 2].
+s_i² = σ_g² D_i^(−β), σ_g² the df-weighted *mean* over the group of V̂_i/D_i² · D_i^β — a mean of
+unbiased terms is unbiased, the median of 2-df variances is not (it is 0,69 of the mean) — and β
+by gamma quasi-likelihood (:func:`size_exponent`; zeros and skewed months do not bias it), on
+[0, 2]. β = 1 is the classical ratio-estimator model; it is estimated, not assumed.
 
-*τ².* With the peer median as robust centre, τ² solves mean(w(z_τ)²)/κ = 1, z_τ = (y − μ)/√(s² + τ²)
-and w winsorising at the 10 % and 90 % quantiles (κ = E[w(Z)²] under normality) — a robust
-Paule–Mandel estimator (Paule & Mandel 1982; DerSimonian & Laird 1986 is its method-of-moments
-cousin). Winsorising keeps a few real outliers from inflating τ², which is what keeps the power.
+*τ².* With the peer median as robust centre, τ² solves Σ w_i (min(z_i², c²)/κ_c − 1) = 0,
+z_i = (y_i − μ)/√(s_i² + τ²), c = :data:`CLIP`, κ_c = E[min(Z², c²)], w_i = 1/(s_i² + τ²) — a
+Huber-clipped version of the normal likelihood's score for τ² (unweighted: Paule & Mandel 1982;
+DerSimonian & Laird 1986 is the unclipped moment cousin). The clip keeps a few real outliers from
+inflating τ², which is what keeps the power; the weights keep noisy small units from dominating.
 
-*Limits.* μ ± q·√(s_i² + τ² + v_μ), v_μ = (π/2)·mean(s² + τ²)/n the variance of the median, and
-q the t quantile with n − 2 degrees of freedom: the prediction interval of Higgins, Thompson &
-Spiegelhalter (2009, JRSS-A 172:137) for a new unit, which accounts for τ² being estimated from n
-peers. Every step is vectorised over peer groups (integer codes), no loop over entities or groups.
+*Limits* (:mod:`benchmark.scoring.calibrated`): a prediction interval for the entity from its
+peers — :func:`loo_group_median` and :func:`loo_tau2` give centre and τ² without the entity, and
+:func:`t_quantile` the Student quantiles for per-entity degrees of freedom. Every step is
+vectorised over peer groups (integer codes), no loop over entities or groups.
 """
 
 from __future__ import annotations
@@ -154,24 +154,6 @@ def group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     lo = start + (cnt - 1) // 2
     hi = start + cnt // 2
     out[has] = 0.5 * (yy[lo[has]] + yy[hi[has]])
-    return out
-
-
-def group_quantile(y: np.ndarray, group: np.ndarray, n_groups: int, q: float) -> np.ndarray:
-    """Quantile q per group (linear interpolation, numpy's default), vectorised."""
-    ok = np.isfinite(y) & (group >= 0)
-    yy, gg = y[ok], group[ok]
-    order = np.lexsort((yy, gg))
-    yy, gg = yy[order], gg[order]
-    cnt = np.bincount(gg, minlength=n_groups)
-    start = np.concatenate([[0], np.cumsum(cnt)[:-1]])
-    out = np.full(n_groups, np.nan)
-    has = cnt > 0
-    pos = q * (cnt[has] - 1)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, cnt[has] - 1)
-    frac = pos - lo
-    out[has] = yy[start[has] + lo] * (1 - frac) + yy[start[has] + hi] * frac
     return out
 
 
