@@ -64,6 +64,7 @@ class Criterion:
     value_unit: Mapping[str, str] = field(default_factory=dict)
     potential: Potential = field(default_factory=Potential)
     sensitive: bool = False  # health or personal data: masked for small units (benchmark/privacy.py)
+    scale: str = "identity"  # "months" model: the funnel's scale (identity, sqrt, log; docs/METHODS.md)
 
     @property
     def sign(self) -> int:
@@ -107,6 +108,8 @@ class Criterion:
         }
         if self.sensitive:
             out["sensitive"] = True
+        if self.scale != "identity":
+            out["scale"] = self.scale
         if self.numerator_by_care_level:
             out["numerator_by_care_level"] = {k: (v.text if v is not None else "")
                                               for k, v in self.numerator_by_care_level.items()}

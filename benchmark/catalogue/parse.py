@@ -25,6 +25,7 @@ DIRECTIONS = tuple(d.value for d in Direction)
 LEVELS = tuple(level.value for level in Level)
 TARGETS = ("median", "upper_quartile", "mean")
 MODELS = ("proportion", "ratio", "indirect", "scaled", "months")
+SCALES = ("identity", "sqrt", "log")  # the "months" funnel's scale (benchmark/scoring/calibrated.py)
 OVERDISPERSION = ("none", "multiplicative", "additive")
 POTENTIAL_UNITS = ("fte", "knok", "none")
 GAPS = ("absolute", "relative")
@@ -96,7 +97,7 @@ TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "denominator": ((str,), "a formula in quotes"), "direction": ((str,), "text"), "source": ((str,), "text"),
     "levels": ((list, str), "a list such as [\"unit\", \"department\"]"), "peer_group": ((str,), "text"),
     "window": ((str,), "text"), "model": ((str,), "text"), "overdispersion": ((str,), "text"),
-    "target": ((str, int, float), "median, upper_quartile, mean or a number"), "weight": ((int, float), "a number"),
+    "scale": ((str,), "text"), "target": ((str, int, float), "median, upper_quartile, mean or a number"), "weight": ((int, float), "a number"),
     "min_denominator": ((int, float), "a number"), "value_format": ((str,), "text"),
     "numerator_by_care_level": ((dict,), "a table { inpatient = \"…\", … }"),
     "potential": ((dict,), "a table [criterion.potential]"),
@@ -182,6 +183,7 @@ def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
     if not isinstance(target, (int, float)) or isinstance(target, bool):
         _choice(c, cid, "target", target, TARGETS, "unknown_target")
     model = _choice(c, cid, "model", item.get("model", "scaled"), MODELS, "unknown_model")
+    scale = _choice(c, cid, "scale", item.get("scale", "identity"), SCALES, "unknown_scale")
     od = _choice(c, cid, "overdispersion", item.get("overdispersion", "multiplicative"),
                  OVERDISPERSION, "unknown_overdispersion")
     weight = item.get("weight", 1.0)
@@ -213,7 +215,7 @@ def _criterion(c: _Collector, item: dict, extra: set[str]) -> Criterion | None:
         overdispersion=od, weight=float(weight), min_denominator=float(min_den), value_format=vf,
         value_unit=dict(value_unit) if isinstance(value_unit, dict) else {"nb": str(value_unit), "en": str(value_unit)},
         potential=Potential(unit=unit, volume=volume, gap=gap, additive=bool(pot.get("additive", False))),
-        sensitive=sensitive,
+        sensitive=sensitive, scale=scale or "identity",
     )
 
 

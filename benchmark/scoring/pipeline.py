@@ -77,7 +77,7 @@ def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFram
     if peers is not None and peers.method == "knn" and level == "unit":
         feats = knn_features(ds, rows["entity_id"], peers.features, period.window(crit.window))
         override = knn_centres(y, knn_neighbours(feats, codes, peers.k, peers.knn_above), codes)
-    fit = fit_months(n_, d_, y, codes, override)
+    fit = fit_months(n_, d_, y, codes, override, scale=crit.scale)
     if cache is not None:
         cache[key] = fit
     return fit
