@@ -85,11 +85,13 @@ def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFram
 
 def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None,
                     ds: Dataset | None = None, period: Period | None = None, level: str = "unit",
-                    cache: dict | None = None, seed: int = 1) -> pd.DataFrame:
+                    cache: dict | None = None, seed: int = 1, intervals: bool = True) -> pd.DataFrame:
     """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``.
 
     Criteria with ``model = "months"`` go through :mod:`benchmark.scoring.calibrated` (needs
     ``ds``, ``period``, ``level``); the others through :func:`benchmark.stats.assess` per group.
+    ``intervals=False`` skips the potential intervals' bootstrap (``gap_low``/``gap_high`` stay
+    NaN): the sensitivity scenario needs only the shrunken values.
     """
     n = len(values)
     numeric = {c: np.full(n, np.nan) for c in ASSESS_COLUMNS if c not in ("flag", "overdispersion_applied")}
@@ -109,7 +111,7 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
             fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers)
             relative = crit.potential.gap == "relative"
             low, high = potential_gap_interval(fit, rows["value"].to_numpy(float), target_kind, crit.sign,
-                                               relative, seed)
+                                               relative, seed) if intervals else (np.full(len(pos), np.nan),) * 2
             fit = {**fit, "target": targets, "gap_low": low, "gap_high": high}
             for col, store in (*numeric.items(), *text.items()):
                 store[pos] = fit[col]
@@ -263,7 +265,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     if sensitivity_analysis:
         def alt_target() -> pd.DataFrame:
             assessed = shrink_scaled(ds, cat, period, level, values,
-                                     assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache),
+                                     assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache,
+                                                     intervals=False),
                                      se_cache)
             alt = pd.concat([values, assessed], axis=1)
             return pivot(alt, "shrunk", entities, criteria)

@@ -13,12 +13,19 @@ ranking table the median and the largest absolute shift — a rank that moves li
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from benchmark.scoring.ranking import composite_with_se, normalised_scores, point_ranks
+from benchmark.scoring.ranking import (
+    composite_arrays,
+    group_point_ranks,
+    group_rows,
+    normalised_arrays,
+    weight_vector,
+)
 
 
 def scenarios(weights: Mapping[str, float]) -> list[tuple[str, dict, str]]:
@@ -36,27 +43,42 @@ def scenarios(weights: Mapping[str, float]) -> list[tuple[str, dict, str]]:
 def sensitivity(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, directions: Mapping[str, int],
                 weights: Mapping[str, float], base_rank: pd.Series,
                 shrunk_alt_target: Callable[[], pd.DataFrame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(long table entity_id/scenario/rank/shift, per-entity summary median_shift/max_shift)."""
-    rows = []
-    cache: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    """(long table entity_id/scenario/rank/shift, per-entity summary median_shift/max_shift).
+
+    Each scenario is one composite and one point ranking on the entities × criteria arrays (no
+    intervals: the table reports rank shifts, not their uncertainty).
+    """
+    codes, _ = group_rows(groups, shrunk.index)
+    names, ranks = [], []
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, w, norm_kind in scenarios(weights):
         if norm_kind not in cache:
-            cache[norm_kind] = normalised_scores(shrunk, se, groups, directions, norm_kind)
+            cache[norm_kind] = normalised_arrays(shrunk, se, groups, directions, norm_kind)
         norm, nse = cache[norm_kind]
-        comp, _ = composite_with_se(norm, nse, w)
-        rows.append((name, point_ranks(comp["composite"], groups)))
+        comp = composite_arrays(norm, nse, weight_vector(shrunk.columns, w))["composite"]
+        names.append(name)
+        ranks.append(group_point_ranks(comp, codes))
     if shrunk_alt_target is not None:
-        norm, nse = normalised_scores(shrunk_alt_target(), se, groups, directions, "zscore")
-        comp, _ = composite_with_se(norm, nse, weights)
-        rows.append(("target_upper_quartile", point_ranks(comp["composite"], groups)))
-    frames = []
-    for name, ranks in rows:
-        frames.append(pd.DataFrame({"entity_id": ranks.index, "scenario": name, "rank": ranks.to_numpy(),
-                                    "shift": (ranks - base_rank.reindex(ranks.index)).to_numpy()}))
-    long = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["entity_id", "scenario", "rank", "shift"])
-    wide = long.pivot(index="entity_id", columns="scenario", values="shift").abs()
-    summary = pd.DataFrame({"sensitivity_median_shift": wide.median(axis=1),
-                            "sensitivity_max_shift": wide.max(axis=1)})
-    summary[np.isnan(summary)] = np.nan
-    return long, summary
+        alt = shrunk_alt_target().reindex(index=shrunk.index, columns=shrunk.columns)
+        norm, nse = normalised_arrays(alt, se, groups, directions, "zscore")
+        names.append("target_upper_quartile")
+        ranks.append(group_point_ranks(composite_arrays(norm, nse, weight_vector(shrunk.columns, weights))["composite"],
+                                       codes))
+    if not names:
+        empty = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
+        return empty, pd.DataFrame({"sensitivity_median_shift": pd.Series(dtype=float),
+                                    "sensitivity_max_shift": pd.Series(dtype=float)})
+    rank = np.column_stack(ranks)  # entities × scenarios
+    base = base_rank.reindex(shrunk.index).to_numpy(dtype=float, na_value=np.nan)
+    shift = rank - base[:, None]
+    n, k = rank.shape
+    long = pd.DataFrame({"entity_id": np.tile(shrunk.index.to_numpy(), k),
+                         "scenario": pd.Series(np.repeat(np.array(names, dtype=object), n), dtype="str"),
+                         "rank": rank.T.ravel(), "shift": shift.T.ravel()})
+    size = np.abs(shift)
+    with warnings.catch_warnings():  # an entity without a rank in any scenario: all NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        summary = pd.DataFrame({"sensitivity_median_shift": np.nanmedian(size, axis=1),
+                                "sensitivity_max_shift": np.nanmax(size, axis=1)},
+                               index=pd.Index(shrunk.index, name="entity_id"))
+    return long, summary.sort_index()

@@ -39,7 +39,16 @@ def normalise(
     sign = np.array([float(directions[c]) for c in values.columns])
     if not np.all(np.isin(sign, (1.0, -1.0))):
         raise ValueError("directions must be +1 or -1")
-    x = values.to_numpy(dtype=float, na_value=np.nan) * sign
+    out = normalise_array(values.to_numpy(dtype=float, na_value=np.nan) * sign, normalisation)
+    return pd.DataFrame(out, index=values.index, columns=values.columns)
+
+
+def normalise_array(x: np.ndarray, normalisation: str) -> np.ndarray:
+    """:func:`normalise` on an entities × indicators array already aligned so higher = better.
+
+    The numpy core, shared with the per-peer-group pass of :mod:`benchmark.scoring.ranking`
+    (which calls it once per group on a block of rows instead of building a frame per group).
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         if normalisation == "zscore":
             mean = np.nanmean(x, axis=0) if x.size else np.zeros(x.shape[1])
@@ -50,12 +59,13 @@ def normalise(
             lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
             span = hi - lo
             out = np.where(span > 0, 100.0 * (x - lo) / np.where(span > 0, span, 1.0), 50.0)
-        else:
+        elif normalisation == "rank":
             ranks = pd.DataFrame(x).rank(method="average").to_numpy(dtype=float)
             n = np.sum(np.isfinite(x), axis=0)
             out = np.where(n > 1, 100.0 * (ranks - 1) / np.maximum(n - 1, 1), 50.0)
-    out = np.where(np.isfinite(x), out, np.nan)
-    return pd.DataFrame(out, index=values.index, columns=values.columns)
+        else:
+            raise ValueError(f"normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
+    return np.where(np.isfinite(x), out, np.nan)
 
 
 def composite(
