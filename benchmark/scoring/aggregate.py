@@ -205,6 +205,14 @@ def _entities(ds: Dataset, level: str) -> tuple[pd.DataFrame, np.ndarray, pd.Ind
     return _cache(ds)[key]
 
 
+def window_entities(ds: Dataset, level: str, months: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(positions of the monthly rows of ``months`` with a known unit, in table order; each such
+    row's entity code; the entity ids the codes index) — for sums over a window outside this module."""
+    w = _window_rows(ds, months)
+    _, unit_entity, ids = _entities(ds, level)
+    return w.numerator, unit_entity[w.unit], ids
+
+
 def _id_order(ds: Dataset, level: str) -> tuple[np.ndarray, np.ndarray]:
     """(positions of the entity ids in sorted order, each entity's place in that order), cached."""
     key = ("id_order", level)

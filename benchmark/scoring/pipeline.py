@@ -15,7 +15,7 @@ from benchmark.catalogue.model import Catalogue
 from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, parse_period
 from benchmark.privacy import entity_headcount
-from benchmark.scoring.aggregate import criterion_values, monthly_arrays
+from benchmark.scoring.aggregate import criterion_values, monthly_arrays, window_entities
 from benchmark.scoring.calibrated import align_months, fit_months, potential_gap_interval
 from benchmark.scoring.peergroups import knn_centres, knn_neighbours
 from benchmark.scoring.peers import peer_target, percentile
@@ -90,21 +90,24 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
 
     Criteria with ``model = "months"`` go through :mod:`benchmark.scoring.calibrated` (needs
     ``ds``, ``period``, ``level``); the others through :func:`benchmark.stats.assess` per group.
-    ``intervals=False`` skips the potential intervals' bootstrap (``gap_low``/``gap_high`` stay
-    NaN): the sensitivity scenario needs only the shrunken values.
+    ``intervals=False`` skips what only the gap needs — the targets and the potential intervals'
+    bootstrap (``target``, ``gap_low``, ``gap_high`` stay NaN): the sensitivity scenario reads only
+    the shrunken values, which are about the peer centre whatever the target.
     """
     n = len(values)
     numeric = {c: np.full(n, np.nan) for c in ASSESS_COLUMNS if c not in ("flag", "overdispersion_applied")}
     text = {"flag": np.full(n, "", dtype=object), "overdispersion_applied": np.full(n, "", dtype=object)}
-    criterion = values["criterion"].to_numpy(dtype=object)
+    criterion = pd.Index(cat.ids).get_indexer(values["criterion"])
     scored = values["scored"].to_numpy(dtype=bool)
-    for crit in cat.criteria:  # a loop over criteria and peer groups, not entities
-        pos = np.flatnonzero((criterion == crit.id) & scored)
+    needed = values[["entity_id", "peer_group", "value", "numerator", "denominator"]]
+    for i, crit in enumerate(cat.criteria):  # a loop over criteria and peer groups, not entities
+        pos = np.flatnonzero((criterion == i) & scored)
         if not len(pos):
             continue
-        rows = values.iloc[pos]
+        rows = needed.iloc[pos]
         target_kind = crit.target if (target_override is None or not isinstance(crit.target, str)) else target_override
-        targets = peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
+        targets = (peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
+                   if intervals else np.full(len(pos), np.nan))
         if crit.model == "months":
             if ds is None:
                 raise ValueError("model 'months' needs the dataset")
@@ -170,57 +173,78 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
     return out
 
 
+def _per_criterion(scores: pd.DataFrame, cat: Catalogue, values: list, dtype=None) -> np.ndarray:
+    """A catalogue attribute per score row (``values`` in catalogue order; NaN outside it)."""
+    code = pd.Index(cat.ids).get_indexer(scores["criterion"])
+    table = np.array([*values, np.nan], dtype=object if dtype is None else dtype)
+    return table[code]  # code −1 reads the last entry
+
+
 def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str,
                  cache: dict | None = None) -> pd.DataFrame:
     assessed = shrink_scaled(ds, cat, period, level, values,
                              assess_criteria(values, cat, None, ds, period, level, cache), cache)
     scores = pd.concat([values, assessed], axis=1)
-    crit = {c.id: c for c in cat.criteria}
-    scores["direction"] = scores["criterion"].map({k: c.direction for k, c in crit.items()})
-    scores["weight"] = scores["criterion"].map({k: c.weight for k, c in crit.items()})
-    scores["potential_additive"] = scores["criterion"].map({k: c.potential.additive for k, c in crit.items()})
-    sign = scores["criterion"].map({k: c.sign for k, c in crit.items()})
-    key = scores["criterion"] + "\u0001" + scores["peer_group"].astype(str)
+    crits = cat.criteria
+    scores["direction"] = pd.array(_per_criterion(scores, cat, [c.direction for c in crits]), dtype="str")
+    scores["weight"] = _per_criterion(scores, cat, [c.weight for c in crits], float)
+    scores["potential_additive"] = _per_criterion(scores, cat, [c.potential.additive for c in crits]).astype(bool)
+    sign = _per_criterion(scores, cat, [c.sign for c in crits], float)
+    # criterion × peer group as one integer code (groupby on integers, not on joined strings)
+    crit_code = pd.factorize(scores["criterion"])[0]
+    peer_code, peer_labels = pd.factorize(scores["peer_group"].astype(str))
+    key = pd.Series(crit_code.astype(np.int64) * (len(peer_labels) + 1) + peer_code, index=scores.index)
     scored = scores["scored"].astype(bool)
     scores["percentile"] = percentile((scores["value"] * sign).where(scored), key, 1)
     scores["peer_n"] = scored.groupby(key).transform("sum")
     scores = scores.rename(columns={"overdispersion_applied": "overdispersion"})
-    pot = criterion_potential(scores, {k: c.potential.unit for k, c in crit.items()},
-                              {k: c.potential.gap for k, c in crit.items()})
+    pot = criterion_potential(scores, {c.id: c.potential.unit for c in crits}, {c.id: c.potential.gap for c in crits})
     return pd.concat([scores, pot], axis=1)
 
 
 def ranking_groups(scores: pd.DataFrame) -> pd.Series:
-    """Each entity's peer group for the composite: its most common criterion peer group."""
-    counts = scores.groupby(["entity_id", "peer_group"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["entity_id", "n", "peer_group"], ascending=[True, False, True])
-    return counts.drop_duplicates("entity_id").set_index("entity_id")["peer_group"]
+    """Each entity's peer group for the composite: its most common criterion peer group (ties:
+    the first label in sorted order). Indexed by the sorted entity ids."""
+    e_code, entities = pd.factorize(scores["entity_id"], sort=True)
+    g_code, labels = pd.factorize(scores["peer_group"], sort=True)
+    ok = (e_code >= 0) & (g_code >= 0)
+    counts = np.bincount(e_code[ok] * len(labels) + g_code[ok], minlength=len(entities) * len(labels))
+    counts = counts.reshape(len(entities), len(labels))
+    have = counts.max(axis=1, initial=0) > 0
+    best = pd.Index(labels).take(counts.argmax(axis=1)[have]) if len(labels) else pd.Index([], dtype=str)
+    return pd.Series(np.asarray(best), index=pd.Index(np.asarray(entities)[have], name="entity_id"), name="peer_group",
+                     dtype=scores["peer_group"].dtype)
 
 
 def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[str]) -> pd.DataFrame:
-    scored = scores[scores["scored"].astype(bool)]
-    wide = scored.pivot(index="entity_id", columns="criterion", values=column)
-    return wide.reindex(index=entities, columns=criteria).astype(float)
+    """entities × criteria of ``column`` over the scored rows (a scatter by position)."""
+    e = entities.get_indexer(scores["entity_id"])
+    c = pd.Index(criteria).get_indexer(scores["criterion"])
+    take = scores["scored"].to_numpy(dtype=bool) & (e >= 0) & (c >= 0)
+    wide = np.full((len(entities), len(criteria)), np.nan)
+    wide[e[take], c[take]] = scores[column].to_numpy(dtype=float, na_value=np.nan)[take]
+    return pd.DataFrame(wide, index=entities.rename(None), columns=pd.Index(criteria, name="criterion"))
 
 
 def annual_pay_per_fte(ds: Dataset, values_units: pd.DataFrame, period: Period, level: str) -> pd.Series:
     """Pay cost per FTE and year per entity, by sums (not averages of ratios)."""
-    from benchmark.scoring.aggregate import entity_table
-
-    m = ds.monthly[ds.monthly["month"].isin(period.months)]
+    pos, entity, ids = window_entities(ds, level, period.months)
+    m = ds.monthly
     pay_cols = [c for c in ("pay_fixed", "pay_overtime", "pay_extra_shifts", "pay_shift_displacement",
                             "pay_call_out", "pay_other_variable") if c in m]
-    units = entity_table(ds, level).set_index("unit_id")["entity_id"]
-    frame = pd.DataFrame({"entity_id": m["unit_id"].map(units), "pay": m[pay_cols].sum(axis=1),
-                          "fte": m["fte_worked"]})
-    sums = frame.groupby("entity_id")[["pay", "fte"]].sum()
+    frame = pd.DataFrame({"entity": entity, "pay": m[pay_cols].iloc[pos].sum(axis=1).to_numpy(),
+                          "fte": m["fte_worked"].to_numpy()[pos]})
+    sums = frame.groupby("entity")[["pay", "fte"]].sum()  # pandas' compensated sums, by integer code
+    sums.index = ids.take(sums.index.to_numpy())
     return 12 * sums["pay"] / sums["fte"].where(sums["fte"] > 0)
 
 
 def build_ranking(scores, comp, ranks, potentials, pay_per_fte, sens_summary, groups) -> pd.DataFrame:
-    first = scores.drop_duplicates("entity_id").set_index("entity_id")
+    cols = ["period", "level", "entity_name", "division", "department", "care_level"]
+    _, first_row = np.unique(pd.factorize(scores["entity_id"])[0], return_index=True)
+    first = scores[["entity_id", *cols]].take(first_row).set_index("entity_id")
     r = pd.DataFrame(index=groups.index)
-    for col in ("period", "level", "entity_name", "division", "department", "care_level"):
+    for col in cols:
         r[col] = first[col].reindex(r.index)
     r["peer_group"] = groups
     r = r.join(comp).join(ranks[["rank", "rank_low", "rank_high", "peer_n"]]).join(potentials)
@@ -258,9 +282,10 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     norm, nse = normalised_scores(shrunk, shrunk_se, groups, directions, normalisation)
     comp, contributions = composite_with_se(norm, nse, cat.weights())
     ranks = rank_composite(comp, groups, simultaneous, seed)
-    key = pd.MultiIndex.from_arrays([scores["entity_id"], scores["criterion"]])
-    scores["normalised"] = norm.stack().reindex(key).to_numpy()
-    scores["contribution"] = contributions.stack().reindex(key).to_numpy()
+    e, c = entities.get_indexer(scores["entity_id"]), pd.Index(criteria).get_indexer(scores["criterion"])
+    inside, e, c = (e >= 0) & (c >= 0), np.maximum(e, 0), np.maximum(c, 0)
+    for col, wide in (("normalised", norm), ("contribution", contributions)):
+        scores[col] = np.where(inside, wide.to_numpy(dtype=float)[e, c], np.nan) if wide.size else np.nan
     trend, monthly = trend_table(ds, cat, period, level, values)
     if sensitivity_analysis:
         def alt_target() -> pd.DataFrame:
@@ -292,11 +317,13 @@ SCORE_LEAD = ["period", "level", "entity_id", "entity_name", "peer_group", "crit
 
 
 def order_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Rows by entity id, then criteria in the order they first appear; lead columns first."""
     rest = [c for c in scores.columns if c not in SCORE_LEAD]
-    order = {c: i for i, c in enumerate(scores["criterion"].unique())}
-    out = scores[SCORE_LEAD + rest].copy()
-    out["_c"] = out["criterion"].map(order)
-    out = out.sort_values(["entity_id", "_c"]).drop(columns="_c").reset_index(drop=True)
+    crit_order, _ = pd.factorize(scores["criterion"])  # order of first appearance
+    entity_rank, _ = pd.factorize(scores["entity_id"], sort=True)
+    out = scores[SCORE_LEAD + rest].take(np.lexsort((crit_order, entity_rank))).reset_index(drop=True)
     out["z"] = out["z"].astype(float)
-    out.loc[~out["scored"].astype(bool), ["potential", "potential_low", "potential_high"]] = np.nan
+    unscored = ~out["scored"].astype(bool).to_numpy()
+    for col in ("potential", "potential_low", "potential_high"):
+        out[col] = np.where(unscored, np.nan, out[col].to_numpy(dtype=float))
     return out

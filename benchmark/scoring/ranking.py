@@ -47,7 +47,7 @@ def group_rows(groups: pd.Series, index: pd.Index) -> tuple[np.ndarray, list[np.
 
 def _slope(x: np.ndarray, normalisation: str) -> float:
     x = x[~np.isnan(x)]
-    if len(x) < 2:
+    if len(x) < 2 or x.max() == x.min():  # a degenerate criterion normalises to a constant
         return 0.0
     if normalisation == "zscore":
         sd = pd.Series(x).std(ddof=1)  # pandas' two-pass variance, as the slope always was
@@ -64,12 +64,10 @@ def normalised_arrays(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series,
     sign = np.array([float(directions[c]) for c in shrunk.columns])
     norm, nse = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
     _, members = group_rows(groups, shrunk.index)
-    # each block keeps the memory layout of the frame's values, as the per-group frames had: numpy's
-    # column sums then add in the same order, which matters where a column is constant up to
-    # rounding (its z-scores are those of the rounding noise)
-    layout = np.asfortranarray if x.flags["F_CONTIGUOUS"] and not x.flags["C_CONTIGUOUS"] else np.ascontiguousarray
     for rows in members:  # a loop over peer groups
-        block = layout(x[rows])
+        # a row-major block whatever the frame's memory layout: numpy's column sums then add in
+        # one fixed order, so a stored run re-read from its tables normalises to the same bits
+        block = np.ascontiguousarray(x[rows])
         with warnings.catch_warnings():  # a criterion no entity of the group has: all NaN
             warnings.simplefilter("ignore", RuntimeWarning)
             norm[rows] = normalise_array(block * sign, normalisation)
