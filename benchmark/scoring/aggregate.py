@@ -108,7 +108,10 @@ def _row_codes(ds: Dataset) -> dict:
     national scale, so every later aggregation works on these integers with ``np.bincount``.
     """
     if "row_codes" not in _cache(ds):
-        unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(ds.monthly["unit_id"])
+        # distinct unit ids first (a hash pass over the column), then only those looked up
+        row_unit, unit_labels = pd.factorize(ds.monthly["unit_id"])
+        unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(unit_labels)[row_unit] if len(row_unit) else row_unit
+        unit_pos = np.where(row_unit >= 0, unit_pos, -1)
         month_codes, month_labels = pd.factorize(ds.monthly["month"])
         label_index = np.array([month_index(str(m)) for m in month_labels], dtype=np.int64)
         # care level and service area together: a numerator may differ per both (SPEC §4)
@@ -513,10 +516,11 @@ def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ..
         value = numerator / np.where(denominator > 0, denominator, np.nan)
     crit_ids = [c.id for c in crits]
     ids_text = pd.array(np.asarray(ids, dtype=object), dtype="str")
+    # copy=False: the arrays are new and each frame gets its own (no second copy of 10⁶ rows)
     monthly = pd.DataFrame({"entity_id": ids_text.take(e), "criterion": _str_column(crit_ids, code),
                             "month": _str_column(months, t), "numerator": numerator,
-                            "denominator": denominator, "value": value})
-    coded = pd.DataFrame({"series": e * len(crits) + code, "t": t, "value": value})
+                            "denominator": denominator, "value": value}, copy=False)
+    coded = pd.DataFrame({"series": e * len(crits) + code, "t": t, "value": value.copy()}, copy=False)
     keys = pd.DataFrame({"entity_id": ids_text.take(key_e), "criterion": _str_column(crit_ids, key_code)},
                         index=key_e * len(crits) + key_code)
     return monthly, coded, keys

@@ -146,11 +146,13 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
     ``cache`` keeps each criterion's within-entity s.e. (it does not depend on the target), so the
     sensitivity scenario with another target does not recompute it.
     """
-    out = assessed.copy()
+    out = assessed
     cache = {} if cache is None else cache
     for crit in cat.criteria:
         if crit.model != "scaled" or crit.source != "monthly":
             continue
+        if out is assessed:
+            out = assessed.copy()  # only when something is shrunk here
         rows = values[(values["criterion"] == crit.id) & values["scored"].astype(bool)]
         if rows.empty:
             continue
@@ -173,11 +175,11 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
     return out
 
 
-def _per_criterion(scores: pd.DataFrame, cat: Catalogue, values: list, dtype=None) -> np.ndarray:
-    """A catalogue attribute per score row (``values`` in catalogue order; NaN outside it)."""
-    code = pd.Index(cat.ids).get_indexer(scores["criterion"])
+def _per_criterion(code: np.ndarray, values: list, dtype=None) -> np.ndarray:
+    """A catalogue attribute per score row: ``values`` in catalogue order, ``code`` each row's
+    position in the catalogue (−1 outside it reads NaN)."""
     table = np.array([*values, np.nan], dtype=object if dtype is None else dtype)
-    return table[code]  # code −1 reads the last entry
+    return table[code]
 
 
 def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str,
@@ -186,10 +188,11 @@ def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Peri
                              assess_criteria(values, cat, None, ds, period, level, cache), cache)
     scores = pd.concat([values, assessed], axis=1)
     crits = cat.criteria
-    scores["direction"] = pd.array(_per_criterion(scores, cat, [c.direction for c in crits]), dtype="str")
-    scores["weight"] = _per_criterion(scores, cat, [c.weight for c in crits], float)
-    scores["potential_additive"] = _per_criterion(scores, cat, [c.potential.additive for c in crits]).astype(bool)
-    sign = _per_criterion(scores, cat, [c.sign for c in crits], float)
+    code = pd.Index(cat.ids).get_indexer(scores["criterion"])
+    scores["direction"] = pd.array(_per_criterion(code, [c.direction for c in crits]), dtype="str")
+    scores["weight"] = _per_criterion(code, [c.weight for c in crits], float)
+    scores["potential_additive"] = _per_criterion(code, [c.potential.additive for c in crits]).astype(bool)
+    sign = _per_criterion(code, [c.sign for c in crits], float)
     # criterion × peer group as one integer code (groupby on integers, not on joined strings)
     crit_code = pd.factorize(scores["criterion"])[0]
     peer_code, peer_labels = pd.factorize(scores["peer_group"].astype(str))
@@ -255,8 +258,13 @@ def build_ranking(scores, comp, ranks, potentials, pay_per_fte, sens_summary, gr
     r = r.reset_index()
     lead = ["period", "level", "entity_id", "entity_name", "peer_group", "composite", "rank", "rank_low",
             "rank_high", "potential_fte", "potential_knok", "potential_rank"]
-    return r[lead + [c for c in r.columns if c not in lead]].sort_values(
-        ["peer_group", "rank", "entity_id"], na_position="last").reset_index(drop=True)
+    # rows by peer group, rank, entity id (missing values last), sorted on integer codes
+    peer, _ = pd.factorize(r["peer_group"], sort=True)
+    entity, _ = pd.factorize(r["entity_id"], sort=True)
+    rank = r["rank"].to_numpy(dtype=float, na_value=np.nan)
+    order = np.lexsort((np.where(entity < 0, len(r), entity), np.where(np.isnan(rank), np.inf, rank),
+                        np.where(peer < 0, len(r), peer)))
+    return r[lead + [c for c in r.columns if c not in lead]].take(order).reset_index(drop=True)
 
 
 def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit", seed: int = 1,
@@ -296,7 +304,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
             alt = pd.concat([values, assessed], axis=1)
             return pivot(alt, "shrunk", entities, criteria)
         sens_long, sens_summary = sensitivity(shrunk, shrunk_se, groups, directions, cat.weights(),
-                                              ranks["rank"], alt_target)
+                                              ranks["rank"], alt_target,
+                                              {normalisation: (norm.to_numpy(), nse.to_numpy())})
     else:
         sens_long = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
         sens_summary = pd.DataFrame(index=entities, columns=["sensitivity_median_shift", "sensitivity_max_shift"])

@@ -50,7 +50,8 @@ def _slope(x: np.ndarray, normalisation: str) -> float:
     if len(x) < 2 or x.max() == x.min():  # a degenerate criterion normalises to a constant
         return 0.0
     if normalisation == "zscore":
-        sd = pd.Series(x).std(ddof=1)  # pandas' two-pass variance, as the slope always was
+        # pandas' two-pass sample variance (Series.std), step for step: the slope keeps its bits
+        sd = np.sqrt(((x.sum() / len(x) - x) ** 2).sum() / (len(x) - 1))
         return 1 / sd if sd > 0 else 0.0
     span = x.max() - x.min()
     return 100 / span if span > 0 else 0.0
@@ -111,6 +112,29 @@ def composite_arrays(norm: np.ndarray, nse: np.ndarray, w: np.ndarray) -> dict[s
     return {"composite": np.where(ok & any_have, comp, np.nan), "composite_se": np.where(ok, np.sqrt(var), np.nan),
             "coverage": total / w_sum if w_sum > 0 else np.zeros(n), "n_criteria": have.sum(axis=1),
             "contributions": contributions}
+
+
+def composites(norm: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``composite_arrays(norm, ·, w)["composite"]`` for several weight vectors at once.
+
+    ``weights``: scenarios × criteria; returns scenarios × entities. The same operations in the same
+    order as :func:`composite_arrays`, on one (scenarios × entities × criteria) block.
+    """
+    w = weights[:, None, :]
+    have = ~np.isnan(norm)[None] & (w > 0)
+    w_avail = have * w
+    shape = w_avail.shape[:2]
+    total, comp, any_have = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=bool)
+    for j in range(norm.shape[1]):  # column by column, as a row sum over criteria
+        total = total + w_avail[:, :, j]
+    ok = total > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w_avail / np.where(ok, total, np.nan)[:, :, None]
+        contributions = np.where(have, _zero_nan(norm)[None] * share, np.nan)
+    for j in range(norm.shape[1]):
+        comp = comp + _zero_nan(contributions[:, :, j])
+        any_have |= ~np.isnan(contributions[:, :, j])
+    return np.where(ok & any_have, comp, np.nan)
 
 
 def weight_vector(columns, weights: Mapping[str, float]) -> np.ndarray:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.scoring.ranking import (
-    composite_arrays,
+    composites,
     group_point_ranks,
     group_rows,
     normalised_arrays,
@@ -42,28 +42,40 @@ def scenarios(weights: Mapping[str, float]) -> list[tuple[str, dict, str]]:
 
 def sensitivity(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, directions: Mapping[str, int],
                 weights: Mapping[str, float], base_rank: pd.Series,
-                shrunk_alt_target: Callable[[], pd.DataFrame] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                shrunk_alt_target: Callable[[], pd.DataFrame] | None = None,
+                normalised: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(long table entity_id/scenario/rank/shift, per-entity summary median_shift/max_shift).
 
-    Each scenario is one composite and one point ranking on the entities × criteria arrays (no
-    intervals: the table reports rank shifts, not their uncertainty).
+    Each scenario is a composite and a point ranking on the entities × criteria arrays (no
+    intervals: the table reports rank shifts, not their uncertainty); the scenarios of one
+    normalisation are computed together. ``normalised``: arrays of :func:`normalised_arrays` the
+    caller has already (by normalisation), reused instead of recomputed.
     """
     codes, _ = group_rows(groups, shrunk.index)
-    names, ranks = [], []
-    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name, w, norm_kind in scenarios(weights):
-        if norm_kind not in cache:
-            cache[norm_kind] = normalised_arrays(shrunk, se, groups, directions, norm_kind)
-        norm, nse = cache[norm_kind]
-        comp = composite_arrays(norm, nse, weight_vector(shrunk.columns, w))["composite"]
-        names.append(name)
-        ranks.append(group_point_ranks(comp, codes))
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = dict(normalised or {})
+
+    def arrays(kind: str) -> tuple[np.ndarray, np.ndarray]:
+        if kind not in cache:
+            cache[kind] = normalised_arrays(shrunk, se, groups, directions, kind)
+        return cache[kind]
+
+    listed = scenarios(weights)
+    names = [name for name, _, _ in listed]
+    comp_of: dict[str, np.ndarray] = {}
+    for kind in dict.fromkeys(k for _, _, k in listed):  # the scenarios of one normalisation at once
+        mine = [(name, w) for name, w, k in listed if k == kind]
+        block = composites(arrays(kind)[0], np.array([weight_vector(shrunk.columns, w) for _, w in mine]))
+        comp_of.update({name: block[i] for i, (name, _) in enumerate(mine)})
+    ranks = [group_point_ranks(comp_of[name], codes) for name in names]
     if shrunk_alt_target is not None:
         alt = shrunk_alt_target().reindex(index=shrunk.index, columns=shrunk.columns)
-        norm, nse = normalised_arrays(alt, se, groups, directions, "zscore")
+        if alt.equals(shrunk):  # the same shrunken values (they are about the peer centre): same arrays
+            norm = arrays("zscore")[0]
+        else:
+            norm = normalised_arrays(alt, se, groups, directions, "zscore")[0]
         names.append("target_upper_quartile")
-        ranks.append(group_point_ranks(composite_arrays(norm, nse, weight_vector(shrunk.columns, weights))["composite"],
-                                       codes))
+        ranks.append(group_point_ranks(composites(norm, weight_vector(shrunk.columns, weights)[None])[0], codes))
     if not names:
         empty = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
         return empty, pd.DataFrame({"sensitivity_median_shift": pd.Series(dtype=float),
