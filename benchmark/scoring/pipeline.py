@@ -63,14 +63,18 @@ def knn_features(ds: Dataset, entity_ids: pd.Series, features: tuple[str, ...], 
 
 
 def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFrame, cache: dict | None,
-                peers=None) -> dict:
-    """The target-independent part of a "months" criterion (cached for the sensitivity scenario)."""
+                peers=None, peer_codes: np.ndarray | None = None) -> dict:
+    """The target-independent part of a "months" criterion (cached for the sensitivity scenario).
+
+    ``peer_codes``: the rows' peer groups as integers already (any coding; they are renumbered in
+    order of first appearance here, as factorising the labels would).
+    """
     key = ("months_fit", crit.id)
     if cache is not None and key in cache:
         return cache[key]
     ids, num, den, _ = monthly_arrays(ds, crit, level, period.window(crit.window))
     n_, d_ = align_months(ids, num, den, rows["entity_id"])
-    codes, _ = pd.factorize(rows["peer_group"])
+    codes, _ = pd.factorize(rows["peer_group"] if peer_codes is None else peer_codes)
     codes = codes.astype(np.int64)
     y = rows["value"].to_numpy(float)
     override = None
@@ -100,6 +104,7 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
     criterion = pd.Index(cat.ids).get_indexer(values["criterion"])
     scored = values["scored"].to_numpy(dtype=bool)
     needed = values[["entity_id", "peer_group", "value", "numerator", "denominator"]]
+    peer_codes = pd.factorize(values["peer_group"])[0]  # once, not per criterion
     for i, crit in enumerate(cat.criteria):  # a loop over criteria and peer groups, not entities
         pos = np.flatnonzero((criterion == i) & scored)
         if not len(pos):
@@ -111,7 +116,7 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
         if crit.model == "months":
             if ds is None:
                 raise ValueError("model 'months' needs the dataset")
-            fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers)
+            fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers, peer_codes[pos])
             relative = crit.potential.gap == "relative"
             low, high = potential_gap_interval(fit, rows["value"].to_numpy(float), target_kind, crit.sign,
                                                relative, seed) if intervals else (np.full(len(pos), np.nan),) * 2
@@ -219,14 +224,22 @@ def ranking_groups(scores: pd.DataFrame) -> pd.Series:
                      dtype=scores["peer_group"].dtype)
 
 
-def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[str]) -> pd.DataFrame:
-    """entities × criteria of ``column`` over the scored rows (a scatter by position)."""
-    e = entities.get_indexer(scores["entity_id"])
-    c = pd.Index(criteria).get_indexer(scores["criterion"])
+def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[str],
+          at: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """entities × criteria of ``column`` over the scored rows (a scatter by position).
+
+    ``at``: each row's (entity, criterion) position when the caller has it (:func:`positions`).
+    """
+    e, c = positions(scores, entities, criteria) if at is None else at
     take = scores["scored"].to_numpy(dtype=bool) & (e >= 0) & (c >= 0)
     wide = np.full((len(entities), len(criteria)), np.nan)
     wide[e[take], c[take]] = scores[column].to_numpy(dtype=float, na_value=np.nan)[take]
     return pd.DataFrame(wide, index=entities.rename(None), columns=pd.Index(criteria, name="criterion"))
+
+
+def positions(scores: pd.DataFrame, entities: pd.Index, criteria: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's place in the entities × criteria arrays (−1: not there)."""
+    return entities.get_indexer(scores["entity_id"]), pd.Index(criteria).get_indexer(scores["criterion"])
 
 
 def annual_pay_per_fte(ds: Dataset, values_units: pd.DataFrame, period: Period, level: str) -> pd.Series:
@@ -286,11 +299,12 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     criteria = [c.id for c in cat.criteria if c.id in present]
     groups = ranking_groups(scores).reindex(entities)
     directions = {c.id: c.sign for c in cat.criteria}
-    shrunk, shrunk_se = pivot(scores, "shrunk", entities, criteria), pivot(scores, "shrunk_se", entities, criteria)
+    at = positions(scores, entities, criteria)  # rows of scores = rows of values, in order
+    shrunk, shrunk_se = pivot(scores, "shrunk", entities, criteria, at), pivot(scores, "shrunk_se", entities, criteria, at)
     norm, nse = normalised_scores(shrunk, shrunk_se, groups, directions, normalisation)
     comp, contributions = composite_with_se(norm, nse, cat.weights())
     ranks = rank_composite(comp, groups, simultaneous, seed)
-    e, c = entities.get_indexer(scores["entity_id"]), pd.Index(criteria).get_indexer(scores["criterion"])
+    e, c = at
     inside, e, c = (e >= 0) & (c >= 0), np.maximum(e, 0), np.maximum(c, 0)
     for col, wide in (("normalised", norm), ("contribution", contributions)):
         scores[col] = np.where(inside, wide.to_numpy(dtype=float)[e, c], np.nan) if wide.size else np.nan
@@ -301,8 +315,8 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
                                      assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache,
                                                      intervals=False),
                                      se_cache)
-            alt = pd.concat([values, assessed], axis=1)
-            return pivot(alt, "shrunk", entities, criteria)
+            alt = pd.concat([values[["entity_id", "criterion", "scored"]], assessed[["shrunk"]]], axis=1)
+            return pivot(alt, "shrunk", entities, criteria, at)
         sens_long, sens_summary = sensitivity(shrunk, shrunk_se, groups, directions, cat.weights(),
                                               ranks["rank"], alt_target,
                                               {normalisation: (norm.to_numpy(), nse.to_numpy())})

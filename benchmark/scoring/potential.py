@@ -44,8 +44,9 @@ def criterion_potential(scores: pd.DataFrame, units: dict[str, str], gaps: dict[
     unit = np.array([("none" if units.get(c) is None else units[c]) for c in crit_ids] + ["none"],
                     dtype=object)[crit_code]
     relative = np.array([gaps.get(c) == "relative" for c in crit_ids] + [False])[crit_code]
-    direction = scores["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0}).to_numpy(
-        dtype=float, na_value=np.nan)
+    d_code, d_labels = pd.factorize(scores["direction"])
+    direction = np.array([{"higher_is_better": 1.0, "lower_is_better": -1.0}.get(d, np.nan) for d in d_labels]
+                         + [np.nan])[d_code]
     n_months = col("n_months")
     with np.errstate(invalid="ignore", divide="ignore"):
         months = np.where(n_months > 0, n_months, np.nan)
