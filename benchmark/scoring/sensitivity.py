@@ -4,8 +4,10 @@ Scenarios, each re-using the already computed criterion scores (nothing is re-ag
 
 - ``weight_<id>_+50`` / ``weight_<id>_-50``: one criterion's weight up or down by half;
 - ``norm_minmax`` / ``norm_rank``: another normalisation;
-- ``target_upper_quartile``: shrinkage and normalisation towards the better quartile instead of
-  the median (the shrunken values are recomputed with the new target).
+- ``target_upper_quartile``: the assessment re-run with the better quartile as target. The
+  shrunken values are about the peer centre, not the target (SPEC §5), so this scenario gives the
+  baseline's values and every shift 0; it stays in the table so a catalogue whose shrinkage did
+  depend on the target would show it.
 
 For each entity: the rank in every scenario, the shift against the baseline rank, and in the
 ranking table the median and the largest absolute shift — a rank that moves little is robust.

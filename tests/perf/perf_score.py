@@ -106,6 +106,7 @@ def main() -> None:
             with open(args.tables, "wb") as fh:
                 pickle.dump(tables, fh)
     ds = dataset_from_frames(tables["units"], tables["monthly"])
+    del tables  # the dataset holds its own frames; the generated ones would only inflate the peak
     cat = load_criteria()
     n = args.repeat
 
