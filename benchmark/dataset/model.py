@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.core.util.hashing import combine_hash_arrays  # the row mixing of hash_pandas_object
 
 from benchmark.issues import Issue
 
@@ -45,16 +46,49 @@ class Dataset:
         return sorted(self.monthly["month"].unique().tolist())
 
     def fingerprint(self) -> str:
-        """sha256 of the content, independent of row order, column order and file format."""
-        h = hashlib.sha256()
-        for name, frame in sorted(self.tables().items()):
-            canon = pd.DataFrame({c: _canonical(frame[c]) for c in sorted(frame.columns)})
-            rows = pd.util.hash_pandas_object(canon, index=False).to_numpy()
-            rows = np.sort(rows)
-            h.update(name.encode())
-            h.update(",".join(sorted(frame.columns)).encode())
-            h.update(rows.tobytes())
-        return h.hexdigest()
+        """sha256 of the content, independent of row order, column order and file format.
+
+        Computed once per dataset and kept (the frames are never changed in place). Each row's
+        hash is pandas' ``hash_pandas_object`` of the canonical text/float form of its cells; text
+        and date columns are hashed per distinct value and spread by their codes
+        (:func:`_column_hash`), which gives the same row hashes as hashing every cell.
+        """
+        if "cache" not in self.__dict__:  # a Dataset unpickled from an older version
+            object.__setattr__(self, "cache", {})
+        if "fingerprint" not in self.cache:
+            h = hashlib.sha256()
+            for name, frame in sorted(self.tables().items()):
+                columns = sorted(frame.columns)
+                if columns:
+                    rows = combine_hash_arrays((_column_hash(frame[c]) for c in columns), len(columns))
+                else:  # a frame without columns hashes as no rows
+                    rows = np.zeros(0, dtype=np.uint64)
+                h.update(name.encode())
+                h.update(",".join(columns).encode())
+                h.update(np.sort(rows).tobytes())
+            self.cache["fingerprint"] = h.hexdigest()
+        return self.cache["fingerprint"]
+
+
+def _column_hash(col: pd.Series) -> np.ndarray:
+    """uint64 hash per cell of :func:`_canonical` ``(col)``, as ``hash_pandas_object`` gives it.
+
+    Text (string dtype), dates and booleans have few distinct values: their canonical text is
+    hashed once per value and taken by the factorised codes. Other columns (numbers, mixed
+    objects, whose distinct values pandas would compare across types) are hashed cell by cell.
+    """
+    if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype) or \
+            pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        values = pd.concat([pd.Series(uniques), pd.Series([None], dtype=pd.Series(uniques).dtype)],
+                           ignore_index=True)  # the last one stands for missing cells (code −1)
+        hashed = pd.util.hash_array(_canonical(values)._values)
+        return hashed[np.where(codes >= 0, codes, len(uniques))]
+    if pd.api.types.is_numeric_dtype(col):
+        # the float64 bits; hash_array itself makes −0.0 and every NaN hash alike, which is all
+        # _canonical's numeric branch does
+        return pd.util.hash_array(col.to_numpy(dtype="float64", na_value=np.nan))
+    return pd.util.hash_array(_canonical(col)._values)
 
 
 def _canonical(col: pd.Series) -> pd.Series:

@@ -11,6 +11,12 @@ each unit's activity is divided by the reference productivity of its care level 
 of unit values in the same period), which turns it into "FTE needed at reference productivity";
 the index is Σ FTE needed ÷ Σ FTE worked (1.0 = the peer median). Units whose care level has no
 activity measure (support) are left out of both sums.
+
+Speed (SPEC §9; bm.score asks for the period, the previous period, the year before and 24 monthly
+series): the formulas are evaluated once per dataset over the whole monthly table, each window's
+rows are selected once (cached positions and integer codes), sums are ``np.bincount`` over
+integer codes, and the long tables are assembled once from per-criterion arrays (text columns by
+one Arrow take) — a loop over criteria, never a frame per criterion or per entity.
 """
 
 from __future__ import annotations
@@ -59,13 +65,13 @@ def entity_table(ds: Dataset, level: str) -> pd.DataFrame:
     return u
 
 
-def _peer_values(units: pd.DataFrame, crit: Criterion, peers: Peers | None = None) -> pd.DataFrame:
+def _peer_values(units: pd.DataFrame, by: str, peers: Peers | None = None) -> pd.DataFrame:
     """Per unit the peer group at unit level and its note (units.peer_group overrides).
 
-    ``crit.peer_group == "peers"``: the catalogue's ``[peers]`` (care level × service area with the
-    minimum-size fallback, :mod:`benchmark.scoring.peergroups`); otherwise a units column or "all".
+    ``by`` (a criterion's ``peer_group``) ``== "peers"``: the catalogue's ``[peers]`` (care level ×
+    service area with the minimum-size fallback, :mod:`benchmark.scoring.peergroups`); otherwise a
+    units column or "all".
     """
-    by = crit.peer_group
     if by == "peers":
         p = peers or Peers()
         return peer_groups(units, p.by, p.min_size)
@@ -102,7 +108,10 @@ def _row_codes(ds: Dataset) -> dict:
     national scale, so every later aggregation works on these integers with ``np.bincount``.
     """
     if "row_codes" not in _cache(ds):
-        unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(ds.monthly["unit_id"])
+        # distinct unit ids first (a hash pass over the column), then only those looked up
+        row_unit, unit_labels = pd.factorize(ds.monthly["unit_id"])
+        unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(unit_labels)[row_unit] if len(row_unit) else row_unit
+        unit_pos = np.where(row_unit >= 0, unit_pos, -1)
         month_codes, month_labels = pd.factorize(ds.monthly["month"])
         label_index = np.array([month_index(str(m)) for m in month_labels], dtype=np.int64)
         # care level and service area together: a numerator may differ per both (SPEC §4)
@@ -153,10 +162,40 @@ def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
     return _cache(ds)[key]
 
 
-def _window(ds: Dataset, crit: Criterion, months: tuple[str, ...]) -> _Rows:
+def _window_rows(ds: Dataset, months: tuple[str, ...]) -> _Rows:
+    """The monthly rows of ``months`` whose unit is known (table order): positions and codes, cached.
+
+    The same for every criterion, so the period, the previous period, the year before and the
+    monthly series each select their rows once per dataset; a run of consecutive months (every
+    window the catalogue has) is two comparisons instead of a set lookup. ``numerator`` holds the
+    row positions (the evaluated columns are taken per criterion by :func:`_window`).
+    """
+    wanted = np.array(sorted({month_index(m) for m in months}), dtype=np.int64)
+    key = ("window", wanted.tobytes())
+    if key not in _cache(ds):
+        codes = _row_codes(ds)
+        if len(wanted) and wanted[-1] - wanted[0] + 1 == len(wanted):
+            mask = (codes["month"] >= wanted[0]) & (codes["month"] <= wanted[-1])
+        else:
+            mask = np.isin(codes["month"], wanted)
+        pos = np.flatnonzero(mask & (codes["unit"] >= 0))
+        unit = codes["unit"][pos]
+        care = codes["care_of_unit"][unit]
+        _cache(ds)[key] = _Rows(unit, codes["month"][pos], care, pos, None, None, None)
+    return _cache(ds)[key]
+
+
+def _window(ds: Dataset, crit: Criterion, months: tuple[str, ...], measured_only: bool = False) -> _Rows:
+    """The rows of ``months`` with ``crit``'s evaluated columns (only measured rows if asked)."""
     rows = _evaluated(ds, crit)
-    wanted = np.array(sorted(month_index(m) for m in months), dtype=np.int64)
-    return rows.take(np.isin(rows.month, wanted) & (rows.unit >= 0))
+    w = _window_rows(ds, months)
+    pos = w.numerator
+    measured = rows.measured[pos]
+    unit, month, care = w.unit, w.month, w.care
+    if measured_only and not measured.all():
+        keep = measured
+        pos, unit, month, care, measured = pos[keep], unit[keep], month[keep], care[keep], measured[keep]
+    return _Rows(unit, month, care, rows.numerator[pos], rows.denominator[pos], rows.volume[pos], measured)
 
 
 def _entities(ds: Dataset, level: str) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
@@ -169,34 +208,52 @@ def _entities(ds: Dataset, level: str) -> tuple[pd.DataFrame, np.ndarray, pd.Ind
     return _cache(ds)[key]
 
 
-def _summarise(rows: _Rows, group: np.ndarray, n_groups: int) -> pd.DataFrame:
+def window_entities(ds: Dataset, level: str, months: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """(positions of the monthly rows of ``months`` with a known unit, in table order; each such
+    row's entity code; the entity ids the codes index) — for sums over a window outside this module."""
+    w = _window_rows(ds, months)
+    _, unit_entity, ids = _entities(ds, level)
+    return w.numerator, unit_entity[w.unit], ids
+
+
+def _id_order(ds: Dataset, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """(positions of the entity ids in sorted order, each entity's place in that order), cached."""
+    key = ("id_order", level)
+    if key not in _cache(ds):
+        _, _, ids = _entities(ds, level)
+        order = np.asarray(ids.argsort(), dtype=np.int64)
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[order] = np.arange(len(ids))
+        _cache(ds)[key] = (order, rank)
+    return _cache(ds)[key]
+
+
+def _summarise(rows: _Rows, group: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
     """Sums of numerator, denominator and volume over rows with data, per group code (bincount).
 
-    Columns as the contract of :func:`_reasons`: n_rows and measured over all rows of the window,
-    sums and n_months (distinct months) over rows that are measured and have both values; NaN where
-    a group has no such row.
+    The contract of :func:`_reasons`: ``n_rows`` and ``measured`` over all rows of the window,
+    sums and ``n_months`` (distinct months) over rows that are measured and have both values; the
+    sums are NaN where a group has no such row. Distinct months are counted on a dense group ×
+    month grid (the window's months are few), not by sorting pairs.
     """
-    n_rows = np.bincount(group, minlength=n_groups).astype(float)
+    n_rows = np.bincount(group, minlength=n_groups)
     measured = np.bincount(group, weights=rows.measured, minlength=n_groups) > 0
     valid = rows.measured & ~np.isnan(rows.numerator) & ~np.isnan(rows.denominator)
     g = group[valid]
-    n_valid = np.bincount(g, minlength=n_groups)
-    none = n_valid == 0
+    none = np.bincount(g, minlength=n_groups) == 0
 
     def total(x: np.ndarray) -> np.ndarray:
         out = np.bincount(g, weights=np.nan_to_num(x[valid]), minlength=n_groups).astype(float)
         out[none] = np.nan
         return out
 
-    pairs = np.unique(g * np.int64(1 << 20) + (rows.month[valid] - rows.month.min(initial=0)))
-    n_months = np.bincount(pairs // (1 << 20), minlength=n_groups).astype(float)
-    n_months[none] = np.nan
-    absent = n_rows == 0
-    frame = pd.DataFrame({"n_rows": np.where(absent, np.nan, n_rows),
-                          "measured": pd.Series(measured, dtype=object).where(~absent, np.nan), "numerator": total(rows.numerator),
-                          "denominator": total(rows.denominator), "volume": total(rows.volume),
-                          "n_months": n_months})
-    return frame
+    month = rows.month[valid]
+    first = int(month.min()) if len(month) else 0
+    span = int(month.max()) - first + 1 if len(month) else 1
+    seen = np.bincount(g * span + (month - first), minlength=n_groups * span).reshape(n_groups, span) > 0
+    return {"n_rows": n_rows, "measured": measured, "numerator": total(rows.numerator),
+            "denominator": total(rows.denominator), "volume": total(rows.volume),
+            "n_months": seen.sum(axis=1)}
 
 
 def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | None) -> np.ndarray:
@@ -209,8 +266,9 @@ def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | N
     n_units = len(codes["care_of_unit"])
     if min_denominator is not None:
         sums = _summarise(rows, rows.unit, n_units)
-        ok = (sums["denominator"] >= max(min_denominator, 1e-12)) & sums["measured"].fillna(False).astype(bool)
-        value = (sums["numerator"] / sums["denominator"]).where(ok)
+        ok = (np.nan_to_num(sums["denominator"], nan=-np.inf) >= max(min_denominator, 1e-12)) & sums["measured"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = pd.Series(np.where(ok, sums["numerator"] / sums["denominator"], np.nan))
     else:
         num = np.bincount(rows.unit, weights=np.nan_to_num(rows.numerator), minlength=n_units)
         den = np.bincount(rows.unit, weights=np.nan_to_num(rows.denominator), minlength=n_units)
@@ -220,77 +278,124 @@ def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | N
 
 
 def _criterion_frame(ds: Dataset, units: pd.DataFrame, crit: Criterion, period: Period,
-                     level: str) -> pd.DataFrame:
+                     level: str) -> dict:
+    """The window sums of ``crit`` per entity (in first-appearance order) and the reason codes."""
     months = period.window(crit.window)
     _, unit_entity, ids = _entities(ds, level)
     try:
         rows = _window(ds, crit, months)
     except KeyError as exc:
-        frame = pd.DataFrame(index=ids)
-        frame["reason"] = "missing_column"
-        frame["detail"] = str(exc).strip("'")
-        return frame
+        nan = np.full(len(ids), np.nan)
+        return {"numerator": nan, "denominator": nan, "volume": nan, "n_months": np.zeros(len(ids), np.int64),
+                "reason": np.full(len(ids), MISSING_COLUMN, dtype=np.int64), "detail": str(exc).strip("'")}
     if crit.numerator_by_care_level and level != "unit":
         reference = _productivity_reference(rows, ds, crit.min_denominator)
         rows.numerator = rows.numerator / np.where(rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan)
     frame = _summarise(rows, unit_entity[rows.unit], len(ids))
-    frame.index = ids
     frame["reason"] = _reasons(frame, crit.min_denominator)
     return frame
 
 
-def _reasons(frame: pd.DataFrame, min_size: float) -> pd.Series:
-    """Why an entity is not scored, the first that applies in this order (empty: scored)."""
-    den = frame["denominator"].fillna(0).to_numpy(dtype=float)
-    measured = frame["measured"].fillna(False).to_numpy(dtype=bool)
-    reason = np.select(
-        [frame["n_rows"].fillna(0).to_numpy() == 0, ~measured, frame["n_months"].fillna(0).to_numpy() == 0,
-         den == 0, den < min_size],
-        ["no_data_in_window", "no_activity_measure", "missing_values", "zero_denominator", "below_min_size"],
-        default="")
-    return pd.Series(reason, index=frame.index, dtype=object)
+REASON_ORDER = ("", "no_data_in_window", "no_activity_measure", "missing_values", "zero_denominator",
+                "below_min_size", "missing_column")
+MISSING_COLUMN = REASON_ORDER.index("missing_column")
 
 
-def _measures_frame(units: pd.DataFrame, level: str, summary: pd.DataFrame | None) -> pd.DataFrame:
-    entities = units.drop_duplicates("entity_id").set_index("entity_id")
-    frame = pd.DataFrame(index=entities.index, columns=["numerator", "denominator", "volume", "n_months"],
-                         dtype=float)
-    frame["n_rows"], frame["measured"] = 0, True
+def _reasons(frame: dict, min_size: float) -> np.ndarray:
+    """Why an entity is not scored, the first that applies in this order (code 0: scored).
+
+    Codes index :data:`REASON_ORDER`.
+    """
+    den = np.nan_to_num(np.asarray(frame["denominator"], dtype=float), nan=0.0)
+    return np.select(
+        [np.asarray(frame["n_rows"]) == 0, ~np.asarray(frame["measured"], dtype=bool),
+         np.asarray(frame["n_months"]) == 0, den == 0, den < min_size],
+        [1, 2, 3, 4, 5], default=0).astype(np.int64)
+
+
+def _measures_frame(units: pd.DataFrame, level: str, summary: pd.DataFrame | None, ids: pd.Index) -> dict:
+    """Realised ÷ promised effect of the measures per entity (``ids`` order), as window sums."""
+    n = len(ids)
+    frame = {"numerator": np.full(n, np.nan), "denominator": np.full(n, np.nan), "volume": np.full(n, np.nan),
+             "n_months": np.zeros(n, np.int64), "n_rows": np.zeros(n, np.int64), "measured": np.ones(n, bool)}
     if summary is not None and not summary.empty:
         dept = summary["department"].fillna("").astype(str)
         rows = summary[dept == ""] if level == "division" else summary[dept != ""]
         key = rows["division"] if level == "division" else rows["department"]
         rows = rows.assign(entity_id=key.to_numpy()).drop_duplicates("entity_id").set_index("entity_id")
-        common = frame.index.intersection(rows.index)
-        frame.loc[common, "numerator"] = rows.loc[common, "effect_realised"].astype(float)
-        frame.loc[common, "denominator"] = rows.loc[common, "effect_risk_adjusted_to_date"].astype(float)
-        frame.loc[common, "volume"] = frame.loc[common, "denominator"]
-        frame.loc[common, "n_months"], frame.loc[common, "n_rows"] = 1, 1
+        pos = rows.index.get_indexer(ids)
+        have = pos >= 0
+        at = pos[have]
+        frame["numerator"][have] = rows["effect_realised"].to_numpy(dtype=float)[at]
+        frame["denominator"][have] = rows["effect_risk_adjusted_to_date"].to_numpy(dtype=float)[at]
+        frame["volume"][have] = frame["denominator"][have]
+        frame["n_months"][have], frame["n_rows"][have] = 1, 1
     return frame
+
+
+def _str_column(labels, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A text column of ``labels[codes]``: one Arrow take instead of a Python string per row."""
+    return pd.array(np.asarray(labels, dtype=object), dtype="str").take(np.asarray(codes, dtype=np.int64))
 
 
 def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: str = "unit",
                      measures_summary: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per entity × criterion scored at ``level`` (columns: :data:`VALUE_COLUMNS`)."""
+    """One row per entity × criterion scored at ``level`` (columns: :data:`VALUE_COLUMNS`).
+
+    Rows by criterion (catalogue order), then entity id. Every criterion has a row for every
+    entity, so the table is built once from per-criterion arrays, not frame by frame.
+    """
     period = parse_period(period) if isinstance(period, str) else period
-    units, _, _ = _entities(ds, level)
-    frames = []
-    for crit in cat.criteria:
-        if level not in crit.levels:
-            continue
+    units, _, ids = _entities(ds, level)
+    order, _ = _id_order(ds, level)
+    crits = [c for c in cat.criteria if level in c.levels]
+    if not crits:
+        return pd.DataFrame(columns=VALUE_COLUMNS)
+    base = _base_facts(ds, level)
+    n, k = len(ids), len(crits)
+    numeric = {c: [] for c in ("numerator", "denominator", "volume", "n_months", "value")}
+    scored, messages, message_codes, peer_codes, peer_labels = [], [], [], [], {}
+    for i, crit in enumerate(crits):  # a loop over criteria
         if crit.source == "measures":
-            frame = _measures_frame(units, level, measures_summary)
+            frame = _measures_frame(units, level, measures_summary, ids)
             frame["reason"] = _reasons(frame, crit.min_denominator)
         else:
             frame = _criterion_frame(ds, units, crit, period, level)
-        frames.append(_finish(frame, _entity_facts(ds, level, crit, cat.peers), crit, period, level))
-    if not frames:
-        return pd.DataFrame(columns=VALUE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[VALUE_COLUMNS]
+        reason = frame["reason"][order]
+        ok = reason == 0
+        for col in ("numerator", "denominator", "volume"):
+            numeric[col].append(np.asarray(frame[col], dtype=float)[order])
+        numeric["n_months"].append(np.asarray(frame["n_months"], dtype=np.int64)[order])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            numeric["value"].append(np.where(ok, numeric["numerator"][-1] / np.where(ok, numeric["denominator"][-1], 1.0),
+                                             np.nan))
+        scored.append(ok)
+        detail = f" ({frame['detail']})" if "detail" in frame else ""
+        messages.extend("" if r == "" else f"{r}: {REASONS.get(r, '')}{detail}" for r in REASON_ORDER)
+        message_codes.append(i * len(REASON_ORDER) + reason)
+        spec = _peer_spec(level, crit, cat.peers)
+        if spec not in peer_labels:
+            peer_labels[spec] = len(peer_labels)
+        peer_codes.append(peer_labels[spec] * n + order)  # row of the stacked peer facts below
+    rows = np.tile(order, k)
+    columns = {col: base[col].array.take(rows) for col in base.columns}
+    peer = pd.concat([_peer_facts(ds, level, spec) for spec in peer_labels], ignore_index=True)
+    at = np.concatenate(peer_codes)
+    for col in ("peer_group", "peer_note"):
+        columns[col] = peer[col].array.take(at)
+    columns["criterion"] = _str_column([c.id for c in crits], np.repeat(np.arange(k), n))
+    columns["period"] = _str_column([period.label], np.zeros(n * k, np.int64))
+    columns["level"] = _str_column([level], np.zeros(n * k, np.int64))
+    for col, parts in numeric.items():
+        columns[col] = np.concatenate(parts)
+    columns["scored"] = np.concatenate(scored)
+    columns["not_scored_reason"] = _str_column(messages, np.concatenate(message_codes))
+    return pd.DataFrame({c: columns[c] for c in VALUE_COLUMNS}, copy=False)  # all new arrays: no second copy
 
 
-def _entity_facts(ds: Dataset, level: str, crit: Criterion, peers: Peers | None = None) -> pd.DataFrame:
-    """Per entity: name, division, department, care level ("mixed" if its units differ), peer group."""
+def _base_facts(ds: Dataset, level: str) -> pd.DataFrame:
+    """Per entity (first-appearance order, column ``entity_id``): name, division, department and
+    care level ("mixed" if its units differ; department blank if several or at division level)."""
     key = ("facts", level)
     units, codes, ids = _entities(ds, level)
     if key not in _cache(ds):
@@ -302,39 +407,34 @@ def _entity_facts(ds: Dataset, level: str, crit: Criterion, peers: Peers | None 
         first.loc[first["n_dept"] > 1, "department"] = ""
         if level == "division":
             first["department"] = ""
-        first_unit = pd.Series(np.arange(len(units))).groupby(codes).first().to_numpy()
-        _cache(ds)[key] = (first.drop(columns=["n_dept", "n_care"]).reindex(ids), first_unit)
-    facts, first_unit = _cache(ds)[key]
-    facts = facts.copy()
-    # above unit level entities mix care levels: one peer group, compared on the productivity index
-    if level != "unit":
-        facts["peer_group"], facts["peer_note"] = "all", ""
-    else:
-        pkey = ("peer_values", crit.peer_group, peers)
-        if pkey not in _cache(ds):
-            _cache(ds)[pkey] = _peer_values(units, crit, peers)
-        pv = _cache(ds)[pkey]
-        facts["peer_group"] = pv["peer_group"].to_numpy()[first_unit]
-        facts["peer_note"] = pv["peer_note"].to_numpy()[first_unit]
-    return facts
+        facts = first.drop(columns=["n_dept", "n_care"]).reindex(ids)
+        facts.index.name = "entity_id"
+        _cache(ds)[key] = facts.reset_index()
+    return _cache(ds)[key]
 
 
-def _finish(frame: pd.DataFrame, facts: pd.DataFrame, crit: Criterion, period: Period, level: str) -> pd.DataFrame:
-    out = facts.reindex(frame.index)
-    for col in ("numerator", "denominator", "volume", "n_months"):
-        out[col] = frame.get(col, np.nan)
-    reason = frame["reason"].fillna("no_data_in_window")
-    scored = reason == ""
-    out["value"] = np.where(scored, out["numerator"] / out["denominator"].where(scored, 1.0), np.nan)
-    out["scored"] = scored
-    detail = frame.get("detail", "")
-    out["not_scored_reason"] = np.where(
-        scored, "", reason + ": " + reason.map(REASONS).fillna("") + (" (" + detail + ")" if isinstance(
-            detail, pd.Series) else ""))
-    out["n_months"] = out["n_months"].fillna(0).astype(int)
-    out["criterion"], out["period"], out["level"] = crit.id, period.label, level
-    out = out.reset_index().rename(columns={"index": "entity_id"})
-    return out.sort_values("entity_id", kind="stable")
+def _peer_spec(level: str, crit: Criterion, peers: Peers | None) -> tuple:
+    """What an entity's peer group depends on: above unit level nothing (one group, "all")."""
+    return ("all",) if level != "unit" else ("unit", crit.peer_group, peers)
+
+
+def _peer_facts(ds: Dataset, level: str, spec: tuple) -> pd.DataFrame:
+    """Per entity (first-appearance order): peer_group and peer_note for a :func:`_peer_spec`."""
+    key = ("peer_facts", level, spec)
+    if key not in _cache(ds):
+        units, codes, ids = _entities(ds, level)
+        if spec == ("all",):
+            # above unit level entities mix care levels: one peer group, compared on the productivity index
+            frame = pd.DataFrame({"peer_group": _str_column(["all"], np.zeros(len(ids), np.int64)),
+                                  "peer_note": _str_column([""], np.zeros(len(ids), np.int64))})
+        else:
+            _, by, peers = spec
+            first_unit = pd.Series(np.arange(len(units))).groupby(codes).first().to_numpy()
+            pv = _peer_values(units, by, peers)
+            frame = pd.DataFrame({"peer_group": pv["peer_group"].astype("str").array.take(first_unit),
+                                  "peer_note": pv["peer_note"].astype("str").array.take(first_unit)})
+        _cache(ds)[key] = frame
+    return _cache(ds)[key]
 
 
 def monthly_arrays(ds: Dataset, crit: Criterion, level: str, months: tuple[str, ...]
@@ -347,24 +447,32 @@ def monthly_arrays(ds: Dataset, crit: Criterion, level: str, months: tuple[str, 
     """
     months = tuple(sorted(months))
     _, unit_entity, ids = _entities(ds, level)
-    rows = _window(ds, crit, months)
-    rows = rows.take(rows.measured)
+    order, rank = _id_order(ds, level)
+    rows = _window(ds, crit, months, measured_only=True)
     if crit.numerator_by_care_level and level != "unit":
         reference = _productivity_reference(rows, ds, None)
         rows.numerator = rows.numerator / np.where(rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan)
-    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[order] = np.arange(len(ids))
-    local = np.searchsorted(np.array([month_index(m) for m in months], dtype=np.int64), rows.month)
+    month_codes = np.array([month_index(m) for m in months], dtype=np.int64)
+    if len(months) and month_codes[-1] - month_codes[0] + 1 == len(months):
+        local = rows.month - month_codes[0]
+    else:
+        local = np.searchsorted(month_codes, rows.month)
     cell = rank[unit_entity[rows.unit]] * len(months) + local
     shape = (len(ids), len(months))
     size = shape[0] * shape[1]
     count = np.bincount(cell, minlength=size).reshape(shape)
 
+    single = count.max(initial=0) <= 1  # one row per cell (units by month): a scatter, no sums
+
     def total(x: np.ndarray) -> np.ndarray:
+        if single:
+            out = np.full(size, np.nan)
+            out[cell] = x + 0.0  # + 0.0 as the sum 0.0 + x would: −0.0 becomes 0.0
+            return out.reshape(shape)
         ok = ~np.isnan(x)
-        out = np.bincount(cell[ok], weights=x[ok], minlength=size).astype(float).reshape(shape)
-        out[np.bincount(cell[ok], minlength=size).reshape(shape) == 0] = np.nan
+        # NaN rows add 0.0 (a sum plus 0.0 is the same sum); cells with no known value are NaN
+        out = np.bincount(cell, weights=np.where(ok, x, 0.0), minlength=size).reshape(shape)
+        out[np.bincount(cell, weights=ok, minlength=size).reshape(shape) == 0] = np.nan
         return out
 
     return ids[order], total(rows.numerator), total(rows.denominator), count
@@ -378,32 +486,51 @@ def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ..
     """(long table of :func:`monthly_values`, the same rows as integer codes ``series``/``t``,
     the entity_id and criterion of each series code).
 
-    The coded twin lets the SPC step group and sort 10⁶ rows by integers instead of strings.
+    The coded twin lets the SPC step group and sort 10⁶ rows by integers instead of strings. The
+    text columns are built once for all criteria (one Arrow take each), not per criterion.
     """
     months = tuple(sorted(months))
-    frames, coded, keys = [], [], []
     crits = [c for c in cat.criteria if level in c.levels and c.source == "monthly"
              and (only is None or c.id in only)]
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("e", "t", "code", "num", "den", "key_e", "key_code")}
+    ids = None
     for code, crit in enumerate(crits):
         try:
             ids, num, den, count = monthly_arrays(ds, crit, level, months)
         except KeyError:
             continue
-        e, t = np.nonzero(count)
-        numerator, denominator = num[e, t], den[e, t]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = numerator / np.where(denominator > 0, denominator, np.nan)
-        frames.append(pd.DataFrame({"entity_id": ids.take(e), "criterion": crit.id,
-                                    "month": pd.Index(months).take(t), "numerator": numerator,
-                                    "denominator": denominator, "value": value}))
-        coded.append(pd.DataFrame({"series": e * len(crits) + code, "t": t, "value": value}))
-        present = np.unique(e)
-        keys.append(pd.DataFrame({"entity_id": ids.take(present), "criterion": crit.id},
-                                 index=present * len(crits) + code))
-    if not frames:
+        flat = np.flatnonzero(count)
+        e, t = np.divmod(flat, len(months))
+        parts["e"].append(e.astype(np.int32))  # 32-bit while collecting: half the peak memory
+        parts["t"].append(t.astype(np.int32))
+        parts["code"].append(np.full(len(e), code, dtype=np.int32))
+        parts["num"].append(num.ravel()[flat])
+        parts["den"].append(den.ravel()[flat])
+        present = np.flatnonzero(count.any(axis=1))
+        parts["key_e"].append(present)
+        parts["key_code"].append(np.full(len(present), code, dtype=np.int64))
+        del num, den, count, flat, e, t
+    if ids is None:
         return (pd.DataFrame(columns=MONTHLY_COLUMNS), pd.DataFrame(columns=["series", "t", "value"]),
                 pd.DataFrame(columns=["entity_id", "criterion"]))
-    return pd.concat(frames, ignore_index=True), pd.concat(coded, ignore_index=True), pd.concat(keys)
+    joined = {}
+    for k in list(parts):  # each list freed as soon as it is joined
+        joined[k] = np.concatenate(parts.pop(k))
+        if joined[k].dtype == np.int32:
+            joined[k] = joined[k].astype(np.int64)
+    e, t, code, numerator, denominator, key_e, key_code = (joined.pop(k) for k in list(joined))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = numerator / np.where(denominator > 0, denominator, np.nan)
+    crit_ids = [c.id for c in crits]
+    ids_text = pd.array(np.asarray(ids, dtype=object), dtype="str")
+    # copy=False: the arrays are new and each frame gets its own (no second copy of 10⁶ rows)
+    monthly = pd.DataFrame({"entity_id": ids_text.take(e), "criterion": _str_column(crit_ids, code),
+                            "month": _str_column(months, t), "numerator": numerator,
+                            "denominator": denominator, "value": value}, copy=False)
+    coded = pd.DataFrame({"series": e * len(crits) + code, "t": t, "value": value.copy()}, copy=False)
+    keys = pd.DataFrame({"entity_id": ids_text.take(key_e), "criterion": _str_column(crit_ids, key_code)},
+                        index=key_e * len(crits) + key_code)
+    return monthly, coded, keys
 
 
 def monthly_values(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str],

@@ -15,7 +15,7 @@ from benchmark.catalogue.model import Catalogue
 from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, parse_period
 from benchmark.privacy import entity_headcount
-from benchmark.scoring.aggregate import criterion_values, monthly_arrays
+from benchmark.scoring.aggregate import criterion_values, monthly_arrays, window_entities
 from benchmark.scoring.calibrated import align_months, fit_months, potential_gap_interval
 from benchmark.scoring.peergroups import knn_centres, knn_neighbours
 from benchmark.scoring.peers import peer_target, percentile
@@ -63,14 +63,18 @@ def knn_features(ds: Dataset, entity_ids: pd.Series, features: tuple[str, ...], 
 
 
 def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFrame, cache: dict | None,
-                peers=None) -> dict:
-    """The target-independent part of a "months" criterion (cached for the sensitivity scenario)."""
+                peers=None, peer_codes: np.ndarray | None = None) -> dict:
+    """The target-independent part of a "months" criterion (cached for the sensitivity scenario).
+
+    ``peer_codes``: the rows' peer groups as integers already (any coding; they are renumbered in
+    order of first appearance here, as factorising the labels would).
+    """
     key = ("months_fit", crit.id)
     if cache is not None and key in cache:
         return cache[key]
     ids, num, den, _ = monthly_arrays(ds, crit, level, period.window(crit.window))
     n_, d_ = align_months(ids, num, den, rows["entity_id"])
-    codes, _ = pd.factorize(rows["peer_group"])
+    codes, _ = pd.factorize(rows["peer_group"] if peer_codes is None else peer_codes)
     codes = codes.astype(np.int64)
     y = rows["value"].to_numpy(float)
     override = None
@@ -85,31 +89,37 @@ def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFram
 
 def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None,
                     ds: Dataset | None = None, period: Period | None = None, level: str = "unit",
-                    cache: dict | None = None, seed: int = 1) -> pd.DataFrame:
+                    cache: dict | None = None, seed: int = 1, intervals: bool = True) -> pd.DataFrame:
     """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``.
 
     Criteria with ``model = "months"`` go through :mod:`benchmark.scoring.calibrated` (needs
     ``ds``, ``period``, ``level``); the others through :func:`benchmark.stats.assess` per group.
+    ``intervals=False`` skips what only the gap needs — the targets and the potential intervals'
+    bootstrap (``target``, ``gap_low``, ``gap_high`` stay NaN): the sensitivity scenario reads only
+    the shrunken values, which are about the peer centre whatever the target.
     """
     n = len(values)
     numeric = {c: np.full(n, np.nan) for c in ASSESS_COLUMNS if c not in ("flag", "overdispersion_applied")}
     text = {"flag": np.full(n, "", dtype=object), "overdispersion_applied": np.full(n, "", dtype=object)}
-    criterion = values["criterion"].to_numpy(dtype=object)
+    criterion = pd.Index(cat.ids).get_indexer(values["criterion"])
     scored = values["scored"].to_numpy(dtype=bool)
-    for crit in cat.criteria:  # a loop over criteria and peer groups, not entities
-        pos = np.flatnonzero((criterion == crit.id) & scored)
+    needed = values[["entity_id", "peer_group", "value", "numerator", "denominator"]]
+    peer_codes = pd.factorize(values["peer_group"])[0]  # once, not per criterion
+    for i, crit in enumerate(cat.criteria):  # a loop over criteria and peer groups, not entities
+        pos = np.flatnonzero((criterion == i) & scored)
         if not len(pos):
             continue
-        rows = values.iloc[pos]
+        rows = needed.iloc[pos]
         target_kind = crit.target if (target_override is None or not isinstance(crit.target, str)) else target_override
-        targets = peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
+        targets = (peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
+                   if intervals else np.full(len(pos), np.nan))
         if crit.model == "months":
             if ds is None:
                 raise ValueError("model 'months' needs the dataset")
-            fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers)
+            fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers, peer_codes[pos])
             relative = crit.potential.gap == "relative"
             low, high = potential_gap_interval(fit, rows["value"].to_numpy(float), target_kind, crit.sign,
-                                               relative, seed)
+                                               relative, seed) if intervals else (np.full(len(pos), np.nan),) * 2
             fit = {**fit, "target": targets, "gap_low": low, "gap_high": high}
             for col, store in (*numeric.items(), *text.items()):
                 store[pos] = fit[col]
@@ -141,11 +151,13 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
     ``cache`` keeps each criterion's within-entity s.e. (it does not depend on the target), so the
     sensitivity scenario with another target does not recompute it.
     """
-    out = assessed.copy()
+    out = assessed
     cache = {} if cache is None else cache
     for crit in cat.criteria:
         if crit.model != "scaled" or crit.source != "monthly":
             continue
+        if out is assessed:
+            out = assessed.copy()  # only when something is shrunk here
         rows = values[(values["criterion"] == crit.id) & values["scored"].astype(bool)]
         if rows.empty:
             continue
@@ -168,57 +180,87 @@ def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, value
     return out
 
 
+def _per_criterion(code: np.ndarray, values: list, dtype=None) -> np.ndarray:
+    """A catalogue attribute per score row: ``values`` in catalogue order, ``code`` each row's
+    position in the catalogue (−1 outside it reads NaN)."""
+    table = np.array([*values, np.nan], dtype=object if dtype is None else dtype)
+    return table[code]
+
+
 def build_scores(values: pd.DataFrame, cat: Catalogue, ds: Dataset, period: Period, level: str,
                  cache: dict | None = None) -> pd.DataFrame:
     assessed = shrink_scaled(ds, cat, period, level, values,
                              assess_criteria(values, cat, None, ds, period, level, cache), cache)
     scores = pd.concat([values, assessed], axis=1)
-    crit = {c.id: c for c in cat.criteria}
-    scores["direction"] = scores["criterion"].map({k: c.direction for k, c in crit.items()})
-    scores["weight"] = scores["criterion"].map({k: c.weight for k, c in crit.items()})
-    scores["potential_additive"] = scores["criterion"].map({k: c.potential.additive for k, c in crit.items()})
-    sign = scores["criterion"].map({k: c.sign for k, c in crit.items()})
-    key = scores["criterion"] + "\u0001" + scores["peer_group"].astype(str)
+    crits = cat.criteria
+    code = pd.Index(cat.ids).get_indexer(scores["criterion"])
+    scores["direction"] = pd.array(_per_criterion(code, [c.direction for c in crits]), dtype="str")
+    scores["weight"] = _per_criterion(code, [c.weight for c in crits], float)
+    scores["potential_additive"] = _per_criterion(code, [c.potential.additive for c in crits]).astype(bool)
+    sign = _per_criterion(code, [c.sign for c in crits], float)
+    # criterion × peer group as one integer code (groupby on integers, not on joined strings)
+    crit_code = pd.factorize(scores["criterion"])[0]
+    peer_code, peer_labels = pd.factorize(scores["peer_group"].astype(str))
+    key = pd.Series(crit_code.astype(np.int64) * (len(peer_labels) + 1) + peer_code, index=scores.index)
     scored = scores["scored"].astype(bool)
     scores["percentile"] = percentile((scores["value"] * sign).where(scored), key, 1)
     scores["peer_n"] = scored.groupby(key).transform("sum")
     scores = scores.rename(columns={"overdispersion_applied": "overdispersion"})
-    pot = criterion_potential(scores, {k: c.potential.unit for k, c in crit.items()},
-                              {k: c.potential.gap for k, c in crit.items()})
+    pot = criterion_potential(scores, {c.id: c.potential.unit for c in crits}, {c.id: c.potential.gap for c in crits})
     return pd.concat([scores, pot], axis=1)
 
 
 def ranking_groups(scores: pd.DataFrame) -> pd.Series:
-    """Each entity's peer group for the composite: its most common criterion peer group."""
-    counts = scores.groupby(["entity_id", "peer_group"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["entity_id", "n", "peer_group"], ascending=[True, False, True])
-    return counts.drop_duplicates("entity_id").set_index("entity_id")["peer_group"]
+    """Each entity's peer group for the composite: its most common criterion peer group (ties:
+    the first label in sorted order). Indexed by the sorted entity ids."""
+    e_code, entities = pd.factorize(scores["entity_id"], sort=True)
+    g_code, labels = pd.factorize(scores["peer_group"], sort=True)
+    ok = (e_code >= 0) & (g_code >= 0)
+    counts = np.bincount(e_code[ok] * len(labels) + g_code[ok], minlength=len(entities) * len(labels))
+    counts = counts.reshape(len(entities), len(labels))
+    have = counts.max(axis=1, initial=0) > 0
+    best = pd.Index(labels).take(counts.argmax(axis=1)[have]) if len(labels) else pd.Index([], dtype=str)
+    return pd.Series(np.asarray(best), index=pd.Index(np.asarray(entities)[have], name="entity_id"), name="peer_group",
+                     dtype=scores["peer_group"].dtype)
 
 
-def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[str]) -> pd.DataFrame:
-    scored = scores[scores["scored"].astype(bool)]
-    wide = scored.pivot(index="entity_id", columns="criterion", values=column)
-    return wide.reindex(index=entities, columns=criteria).astype(float)
+def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[str],
+          at: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """entities × criteria of ``column`` over the scored rows (a scatter by position).
+
+    ``at``: each row's (entity, criterion) position when the caller has it (:func:`positions`).
+    """
+    e, c = positions(scores, entities, criteria) if at is None else at
+    take = scores["scored"].to_numpy(dtype=bool) & (e >= 0) & (c >= 0)
+    wide = np.full((len(entities), len(criteria)), np.nan)
+    wide[e[take], c[take]] = scores[column].to_numpy(dtype=float, na_value=np.nan)[take]
+    return pd.DataFrame(wide, index=entities.rename(None), columns=pd.Index(criteria, name="criterion"))
+
+
+def positions(scores: pd.DataFrame, entities: pd.Index, criteria: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's place in the entities × criteria arrays (−1: not there)."""
+    return entities.get_indexer(scores["entity_id"]), pd.Index(criteria).get_indexer(scores["criterion"])
 
 
 def annual_pay_per_fte(ds: Dataset, values_units: pd.DataFrame, period: Period, level: str) -> pd.Series:
     """Pay cost per FTE and year per entity, by sums (not averages of ratios)."""
-    from benchmark.scoring.aggregate import entity_table
-
-    m = ds.monthly[ds.monthly["month"].isin(period.months)]
+    pos, entity, ids = window_entities(ds, level, period.months)
+    m = ds.monthly
     pay_cols = [c for c in ("pay_fixed", "pay_overtime", "pay_extra_shifts", "pay_shift_displacement",
                             "pay_call_out", "pay_other_variable") if c in m]
-    units = entity_table(ds, level).set_index("unit_id")["entity_id"]
-    frame = pd.DataFrame({"entity_id": m["unit_id"].map(units), "pay": m[pay_cols].sum(axis=1),
-                          "fte": m["fte_worked"]})
-    sums = frame.groupby("entity_id")[["pay", "fte"]].sum()
+    frame = pd.DataFrame({"entity": entity, "pay": m[pay_cols].iloc[pos].sum(axis=1).to_numpy(),
+                          "fte": m["fte_worked"].to_numpy()[pos]})
+    sums = frame.groupby("entity")[["pay", "fte"]].sum()  # pandas' compensated sums, by integer code
+    sums.index = ids.take(sums.index.to_numpy())
     return 12 * sums["pay"] / sums["fte"].where(sums["fte"] > 0)
 
 
 def build_ranking(scores, comp, ranks, potentials, pay_per_fte, sens_summary, groups) -> pd.DataFrame:
-    first = scores.drop_duplicates("entity_id").set_index("entity_id")
+    cols = ["period", "level", "entity_name", "division", "department", "care_level"]
+    _, first_row = np.unique(pd.factorize(scores["entity_id"])[0], return_index=True)
+    first = scores[["entity_id", *cols]].take(first_row).set_index("entity_id")
     r = pd.DataFrame(index=groups.index)
-    for col in ("period", "level", "entity_name", "division", "department", "care_level"):
+    for col in cols:
         r[col] = first[col].reindex(r.index)
     r["peer_group"] = groups
     r = r.join(comp).join(ranks[["rank", "rank_low", "rank_high", "peer_n"]]).join(potentials)
@@ -229,8 +271,13 @@ def build_ranking(scores, comp, ranks, potentials, pay_per_fte, sens_summary, gr
     r = r.reset_index()
     lead = ["period", "level", "entity_id", "entity_name", "peer_group", "composite", "rank", "rank_low",
             "rank_high", "potential_fte", "potential_knok", "potential_rank"]
-    return r[lead + [c for c in r.columns if c not in lead]].sort_values(
-        ["peer_group", "rank", "entity_id"], na_position="last").reset_index(drop=True)
+    # rows by peer group, rank, entity id (missing values last), sorted on integer codes
+    peer, _ = pd.factorize(r["peer_group"], sort=True)
+    entity, _ = pd.factorize(r["entity_id"], sort=True)
+    rank = r["rank"].to_numpy(dtype=float, na_value=np.nan)
+    order = np.lexsort((np.where(entity < 0, len(r), entity), np.where(np.isnan(rank), np.inf, rank),
+                        np.where(peer < 0, len(r), peer)))
+    return r[lead + [c for c in r.columns if c not in lead]].take(order).reset_index(drop=True)
 
 
 def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit", seed: int = 1,
@@ -252,23 +299,27 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
     criteria = [c.id for c in cat.criteria if c.id in present]
     groups = ranking_groups(scores).reindex(entities)
     directions = {c.id: c.sign for c in cat.criteria}
-    shrunk, shrunk_se = pivot(scores, "shrunk", entities, criteria), pivot(scores, "shrunk_se", entities, criteria)
+    at = positions(scores, entities, criteria)  # rows of scores = rows of values, in order
+    shrunk, shrunk_se = pivot(scores, "shrunk", entities, criteria, at), pivot(scores, "shrunk_se", entities, criteria, at)
     norm, nse = normalised_scores(shrunk, shrunk_se, groups, directions, normalisation)
     comp, contributions = composite_with_se(norm, nse, cat.weights())
     ranks = rank_composite(comp, groups, simultaneous, seed)
-    key = pd.MultiIndex.from_arrays([scores["entity_id"], scores["criterion"]])
-    scores["normalised"] = norm.stack().reindex(key).to_numpy()
-    scores["contribution"] = contributions.stack().reindex(key).to_numpy()
+    e, c = at
+    inside, e, c = (e >= 0) & (c >= 0), np.maximum(e, 0), np.maximum(c, 0)
+    for col, wide in (("normalised", norm), ("contribution", contributions)):
+        scores[col] = np.where(inside, wide.to_numpy(dtype=float)[e, c], np.nan) if wide.size else np.nan
     trend, monthly = trend_table(ds, cat, period, level, values)
     if sensitivity_analysis:
         def alt_target() -> pd.DataFrame:
             assessed = shrink_scaled(ds, cat, period, level, values,
-                                     assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache),
+                                     assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache,
+                                                     intervals=False),
                                      se_cache)
-            alt = pd.concat([values, assessed], axis=1)
-            return pivot(alt, "shrunk", entities, criteria)
+            alt = pd.concat([values[["entity_id", "criterion", "scored"]], assessed[["shrunk"]]], axis=1)
+            return pivot(alt, "shrunk", entities, criteria, at)
         sens_long, sens_summary = sensitivity(shrunk, shrunk_se, groups, directions, cat.weights(),
-                                              ranks["rank"], alt_target)
+                                              ranks["rank"], alt_target,
+                                              {normalisation: (norm.to_numpy(), nse.to_numpy())})
     else:
         sens_long = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
         sens_summary = pd.DataFrame(index=entities, columns=["sensitivity_median_shift", "sensitivity_max_shift"])
@@ -289,11 +340,13 @@ SCORE_LEAD = ["period", "level", "entity_id", "entity_name", "peer_group", "crit
 
 
 def order_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """Rows by entity id, then criteria in the order they first appear; lead columns first."""
     rest = [c for c in scores.columns if c not in SCORE_LEAD]
-    order = {c: i for i, c in enumerate(scores["criterion"].unique())}
-    out = scores[SCORE_LEAD + rest].copy()
-    out["_c"] = out["criterion"].map(order)
-    out = out.sort_values(["entity_id", "_c"]).drop(columns="_c").reset_index(drop=True)
+    crit_order, _ = pd.factorize(scores["criterion"])  # order of first appearance
+    entity_rank, _ = pd.factorize(scores["entity_id"], sort=True)
+    out = scores[SCORE_LEAD + rest].take(np.lexsort((crit_order, entity_rank))).reset_index(drop=True)
     out["z"] = out["z"].astype(float)
-    out.loc[~out["scored"].astype(bool), ["potential", "potential_low", "potential_high"]] = np.nan
+    unscored = ~out["scored"].astype(bool).to_numpy()
+    for col in ("potential", "potential_low", "potential_high"):
+        out[col] = np.where(unscored, np.nan, out[col].to_numpy(dtype=float))
     return out

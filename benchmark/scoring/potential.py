@@ -26,42 +26,54 @@ import pandas as pd
 Z95 = 1.959964
 
 
-def _gap(x: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
-    return ((target - x) * direction).clip(lower=0)
+def _gap(x: np.ndarray, target: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    gap = (target - x) * direction
+    return np.where(gap < 0, 0.0, gap)  # clip at zero; NaN stays NaN
 
 
 def criterion_potential(scores: pd.DataFrame, units: dict[str, str], gaps: dict[str, str]) -> pd.DataFrame:
     """Columns potential, potential_low, potential_high, potential_unit for each scores row.
 
-    ``units``/``gaps`` map criterion id → potential unit (fte|knok|none) and gap kind.
+    ``units``/``gaps`` map criterion id → potential unit (fte|knok|none) and gap kind. Arrays
+    throughout (the criterion's unit and gap kind read by criterion code, not mapped per row).
     """
-    direction = scores["direction"].map({"higher_is_better": 1.0, "lower_is_better": -1.0})
-    unit = scores["criterion"].map(units).fillna("none")
-    relative = scores["criterion"].map(gaps).eq("relative")
-    months = scores["n_months"].where(scores["n_months"] > 0)
-    scale = np.where(unit == "fte", 1.0 / months, np.where(unit == "knok", 12.0 / months, np.nan))
-    out = pd.DataFrame(index=scores.index)
-    shrunk, se, target = scores["shrunk"], scores["shrunk_se"].fillna(0), scores["target"]
-    for name, x in (("potential", shrunk), ("potential_a", shrunk - Z95 * se), ("potential_b", shrunk + Z95 * se)):
-        gap = _gap(x, target, direction)
-        gap = gap.where(~relative, gap / target.where(target != 0))
-        out[name] = scores["volume"] * gap * scale
-    ok = scores["scored"].astype(bool) & (unit != "none")
-    for col in ("potential", "potential_a", "potential_b"):
-        out[col] = out[col].where(ok, 0.0).fillna(0.0)
-    out["potential_low"] = np.minimum(out["potential_a"], out["potential_b"])
-    out["potential_high"] = np.maximum(out["potential_a"], out["potential_b"])
-    if "gap_low" in scores:  # "months" criteria: the parametric-bootstrap interval of the gap
-        boot = scores["gap_low"].notna() & ok
-        for col, gap in (("potential_low", "gap_low"), ("potential_high", "gap_high")):
-            out.loc[boot, col] = (scores["volume"] * scores[gap] * scale)[boot]
-    out["potential_unit"] = np.where(unit == "none", "", unit)
-    return out[["potential", "potential_low", "potential_high", "potential_unit"]]
+    def col(name: str) -> np.ndarray:
+        return scores[name].to_numpy(dtype=float, na_value=np.nan)
+
+    crit_code, crit_ids = pd.factorize(scores["criterion"])
+    unit = np.array([("none" if units.get(c) is None else units[c]) for c in crit_ids] + ["none"],
+                    dtype=object)[crit_code]
+    relative = np.array([gaps.get(c) == "relative" for c in crit_ids] + [False])[crit_code]
+    d_code, d_labels = pd.factorize(scores["direction"])
+    direction = np.array([{"higher_is_better": 1.0, "lower_is_better": -1.0}.get(d, np.nan) for d in d_labels]
+                         + [np.nan])[d_code]
+    n_months = col("n_months")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        months = np.where(n_months > 0, n_months, np.nan)
+        scale = np.where(unit == "fte", 1.0 / months, np.where(unit == "knok", 12.0 / months, np.nan))
+        shrunk, se, target, volume = col("shrunk"), np.nan_to_num(col("shrunk_se"), nan=0.0), col("target"), col("volume")
+        ok = scores["scored"].to_numpy(dtype=bool) & (unit != "none")
+        out = {}
+        for name, x in (("potential", shrunk), ("potential_a", shrunk - Z95 * se), ("potential_b", shrunk + Z95 * se)):
+            gap = _gap(x, target, direction)
+            gap = np.where(relative, gap / np.where(target != 0, target, np.nan), gap)
+            value = volume * gap * scale
+            out[name] = np.where(ok & ~np.isnan(value), value, 0.0)
+        low, high = np.minimum(out["potential_a"], out["potential_b"]), np.maximum(out["potential_a"], out["potential_b"])
+        if "gap_low" in scores:  # "months" criteria: the parametric-bootstrap interval of the gap
+            gap_low = col("gap_low")
+            boot = ~np.isnan(gap_low) & ok
+            low = np.where(boot, volume * gap_low * scale, low)
+            high = np.where(boot, volume * col("gap_high") * scale, high)
+    return pd.DataFrame({"potential": out["potential"], "potential_low": low, "potential_high": high,
+                         "potential_unit": pd.array(np.where(unit == "none", "", unit), dtype="str")},
+                        index=scores.index)
 
 
 def entity_potential(scores: pd.DataFrame) -> pd.DataFrame:
     """Per entity: additive FTE and kNOK potentials with intervals (sums of the criteria's)."""
-    add = scores[scores["potential_additive"].astype(bool)]
+    cols = ["entity_id", "potential_unit", "potential", "potential_low", "potential_high"]
+    add = scores[cols][scores["potential_additive"].astype(bool).to_numpy()]  # five columns, not all
     cols = {}
     for unit in ("fte", "knok"):
         part = add[add["potential_unit"] == unit]

@@ -11,6 +11,13 @@ used for the rank normalisation, whose slope is not defined pointwise), and crit
 independent: se = √Σ (w_k/W)² (slope_k × shrunk_se_k)². Independence is a simplification — sick
 leave and variable pay move together — and makes the intervals somewhat narrow; it is stated here
 and in docs/METHODS.md. Ranks with intervals within each peer group follow Mogstad et al. (2024).
+
+Speed (SPEC §9: a weight change re-scores in ≤ 50 ms at national scale): everything works on
+entities × criteria numpy arrays with the peer groups as integer codes — a loop over the peer
+groups and over the criteria, never a frame per group. Sums over criteria are taken column by
+column in catalogue order, which is exactly what pandas' row sums did, so the figures are the same
+to the last bit. :func:`composite_arrays` and :func:`group_point_ranks` are the array forms the
+sensitivity scenarios use (twenty composites and point ranks per run).
 """
 
 from __future__ import annotations
@@ -21,66 +28,166 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from benchmark.stats import normalise
+from benchmark.stats.composite import normalise_array
 from benchmark.stats.ranks import rank_intervals_grouped
 
 
-def _slope(x: pd.Series, normalisation: str) -> float:
-    x = x.dropna()
-    if len(x) < 2:
+def group_rows(groups: pd.Series, index: pd.Index) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(group code per row of ``index``, −1 without a group; row positions of each group).
+
+    Groups in sorted label order, rows within a group in ``index`` order (as a groupby would).
+    """
+    g = groups if groups.index.equals(index) else groups.reindex(index)
+    codes, _ = pd.factorize(g, sort=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(int(codes.max(initial=-1)) + 2))
+    return codes, [order[bounds[k]:bounds[k + 1]] for k in range(len(bounds) - 1)]
+
+
+def _slope(x: np.ndarray, normalisation: str) -> float:
+    x = x[~np.isnan(x)]
+    if len(x) < 2 or x.max() == x.min():  # a degenerate criterion normalises to a constant
         return 0.0
     if normalisation == "zscore":
-        sd = x.std(ddof=1)
+        # pandas' two-pass sample variance (Series.std), step for step: the slope keeps its bits
+        sd = np.sqrt(((x.sum() / len(x) - x) ** 2).sum() / (len(x) - 1))
         return 1 / sd if sd > 0 else 0.0
     span = x.max() - x.min()
     return 100 / span if span > 0 else 0.0
 
 
+def normalised_arrays(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, directions: Mapping[str, int],
+                      normalisation: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`normalised_scores` as two entities × criteria arrays (rows and columns of ``shrunk``)."""
+    x = shrunk.to_numpy(dtype=float, na_value=np.nan)
+    s = se.reindex(index=shrunk.index, columns=shrunk.columns).to_numpy(dtype=float, na_value=np.nan)
+    sign = np.array([float(directions[c]) for c in shrunk.columns])
+    norm, nse = np.full(x.shape, np.nan), np.full(x.shape, np.nan)
+    _, members = group_rows(groups, shrunk.index)
+    for rows in members:  # a loop over peer groups
+        # a row-major block whatever the frame's memory layout: numpy's column sums then add in
+        # one fixed order, so a stored run re-read from its tables normalises to the same bits
+        block = np.ascontiguousarray(x[rows])
+        with warnings.catch_warnings():  # a criterion no entity of the group has: all NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            norm[rows] = normalise_array(block * sign, normalisation)
+        slopes = np.array([_slope(block[:, k], normalisation) for k in range(x.shape[1])])
+        nse[rows] = s[rows] * slopes
+    nse[np.isnan(norm)] = np.nan
+    return norm, nse
+
+
 def normalised_scores(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, directions: Mapping[str, int],
                       normalisation: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(normalised, normalised s.e.) entities × criteria, normalised within each peer group."""
-    norm_parts, se_parts = [], []
-    for _, idx in groups.groupby(groups, sort=True).groups.items():  # a loop over peer groups
-        block = shrunk.loc[idx]
-        with warnings.catch_warnings():  # a criterion no entity of the group has: all NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            norm_parts.append(normalise(block, directions, normalisation))
-        slopes = {c: _slope(block[c], normalisation) for c in block.columns}
-        se_parts.append(se.loc[idx].mul(pd.Series(slopes), axis=1))
-    norm = pd.concat(norm_parts).reindex(shrunk.index)
-    nse = pd.concat(se_parts).reindex(shrunk.index).where(norm.notna())
-    return norm, nse
+    norm, nse = normalised_arrays(shrunk, se, groups, directions, normalisation)
+    return (pd.DataFrame(norm, index=shrunk.index, columns=shrunk.columns),
+            pd.DataFrame(nse, index=shrunk.index, columns=shrunk.columns))
+
+
+def _zero_nan(x: np.ndarray) -> np.ndarray:
+    """NaN → 0 and nothing else (``fillna(0)``; ``np.nan_to_num`` would also clip infinities)."""
+    return np.where(np.isnan(x), 0.0, x)
+
+
+def composite_arrays(norm: np.ndarray, nse: np.ndarray, w: np.ndarray) -> dict[str, np.ndarray]:
+    """composite, composite_se, coverage, n_criteria and contributions from arrays (``w`` per column)."""
+    have = ~np.isnan(norm) & (w > 0)
+    w_avail = have * w
+    n, k = norm.shape
+    total, comp, var, any_have = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    for j in range(k):  # column by column: the summation order of a row sum over criteria
+        total = total + w_avail[:, j]
+    ok = total > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w_avail / np.where(ok, total, np.nan)[:, None]
+        contributions = np.where(have, _zero_nan(norm) * share, np.nan)
+    terms = _zero_nan(share) ** 2 * _zero_nan(nse) ** 2
+    for j in range(k):
+        comp = comp + _zero_nan(contributions[:, j])
+        var = var + terms[:, j]
+        any_have |= ~np.isnan(contributions[:, j])
+    w_sum = w.sum()
+    return {"composite": np.where(ok & any_have, comp, np.nan), "composite_se": np.where(ok, np.sqrt(var), np.nan),
+            "coverage": total / w_sum if w_sum > 0 else np.zeros(n), "n_criteria": have.sum(axis=1),
+            "contributions": contributions}
+
+
+def composites(norm: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``composite_arrays(norm, ·, w)["composite"]`` for several weight vectors at once.
+
+    ``weights``: scenarios × criteria; returns scenarios × entities. The same operations in the same
+    order as :func:`composite_arrays`, on one (scenarios × entities × criteria) block.
+    """
+    w = weights[:, None, :]
+    have = ~np.isnan(norm)[None] & (w > 0)
+    w_avail = have * w
+    shape = w_avail.shape[:2]
+    total, comp, any_have = np.zeros(shape), np.zeros(shape), np.zeros(shape, dtype=bool)
+    for j in range(norm.shape[1]):  # column by column, as a row sum over criteria
+        total = total + w_avail[:, :, j]
+    ok = total > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w_avail / np.where(ok, total, np.nan)[:, :, None]
+        contributions = np.where(have, _zero_nan(norm)[None] * share, np.nan)
+    for j in range(norm.shape[1]):
+        comp = comp + _zero_nan(contributions[:, :, j])
+        any_have |= ~np.isnan(contributions[:, :, j])
+    return np.where(ok & any_have, comp, np.nan)
+
+
+def weight_vector(columns, weights: Mapping[str, float]) -> np.ndarray:
+    return np.array([float(weights.get(c, 0.0)) for c in columns], dtype=float)
 
 
 def composite_with_se(norm: pd.DataFrame, nse: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
     """composite, composite_se, coverage, n_criteria and contributions (entities × criteria)."""
-    w = pd.Series({c: float(weights.get(c, 0.0)) for c in norm.columns})
-    have = norm.notna() & (w > 0)
-    w_avail = have.mul(w, axis=1)
-    total = w_avail.sum(axis=1)
-    share = w_avail.div(total.where(total > 0), axis=0)
-    contributions = norm.fillna(0).mul(share).where(have)
-    out = pd.DataFrame(index=norm.index)
-    out["composite"] = contributions.sum(axis=1, min_count=1).where(total > 0)
-    out["composite_se"] = np.sqrt((share.fillna(0) ** 2 * nse.fillna(0) ** 2).sum(axis=1)).where(total > 0)
-    out["coverage"] = total / w.sum() if w.sum() > 0 else 0.0
-    out["n_criteria"] = have.sum(axis=1)
-    return out, contributions
+    arrays = composite_arrays(norm.to_numpy(dtype=float, na_value=np.nan),
+                              nse.reindex(index=norm.index, columns=norm.columns).to_numpy(dtype=float, na_value=np.nan),
+                              weight_vector(norm.columns, weights))
+    contributions = pd.DataFrame(arrays.pop("contributions"), index=norm.index, columns=norm.columns)
+    return pd.DataFrame(arrays, index=norm.index), contributions
 
 
-def rank_composite(comp: pd.DataFrame, groups: pd.Series, simultaneous: bool, seed: int) -> pd.DataFrame:
+def rank_composite(comp: pd.DataFrame, groups: pd.Series, simultaneous: bool, seed: int,
+                   order: np.ndarray | None = None) -> pd.DataFrame:
     """rank, rank_low, rank_high and peer_n within peer groups (rank 1 = best composite).
 
     The bootstrap draws are handed out by position, so the entities are put in id order first:
     the intervals then depend on the data and the seed only, not on the order the rows arrived
     in — a stored run re-ranked from its tables (other row order) gives its own intervals back.
+    ``order``: ``comp.index.argsort()`` when the caller has it already (a re-score keeps it).
     """
-    order = comp.index.sort_values()
-    ranks = rank_intervals_grouped(comp["composite"].reindex(order), comp["composite_se"].reindex(order),
-                                   groups.reindex(order), coverage=0.95, simultaneous=simultaneous, seed=seed)
-    return ranks.reindex(comp.index)
+    order = comp.index.argsort() if order is None else order
+    g = groups if groups.index.equals(comp.index) else groups.reindex(comp.index)
+    ranks = rank_intervals_grouped(comp["composite"].to_numpy(float)[order], comp["composite_se"].to_numpy(float)[order],
+                                   np.asarray(g, dtype=object)[order], coverage=0.95, simultaneous=simultaneous,
+                                   seed=seed)
+    out = np.empty((len(order), ranks.shape[1]))
+    out[order] = ranks.to_numpy()
+    return pd.DataFrame(out, index=comp.index, columns=ranks.columns)
+
+
+def group_point_ranks(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Rank within each group code (1 = largest, ties share the best rank; NaN or code −1: NaN)."""
+    out = np.full(len(values), np.nan)
+    ok = ~np.isnan(values) & (codes >= 0)
+    pos = np.flatnonzero(ok)
+    v, c = -values[pos], codes[pos]
+    order = np.lexsort((v, c))
+    vs, cs = v[order], c[order]
+    idx = np.arange(len(vs))
+    new_group = np.r_[True, cs[1:] != cs[:-1]]
+    new_value = new_group | np.r_[True, vs[1:] != vs[:-1]]
+    first_of_group = np.maximum.accumulate(np.where(new_group, idx, 0))
+    first_of_value = np.maximum.accumulate(np.where(new_value, idx, 0))
+    out[pos[order]] = (first_of_value - first_of_group + 1).astype(float)
+    return out
 
 
 def point_ranks(composite: pd.Series, groups: pd.Series) -> pd.Series:
     """Ranks only (no intervals), for sensitivity scenarios."""
-    return composite.groupby(groups.reindex(composite.index)).rank(ascending=False, method="min")
+    codes, _ = group_rows(groups, composite.index)
+    return pd.Series(group_point_ranks(composite.to_numpy(dtype=float, na_value=np.nan), codes),
+                     index=composite.index, name=composite.name)

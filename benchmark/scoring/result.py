@@ -17,7 +17,12 @@ import pandas as pd
 
 from benchmark.catalogue.model import Catalogue
 from benchmark.periods import Period
-from benchmark.scoring.ranking import composite_with_se, normalised_scores, rank_composite
+from benchmark.scoring.ranking import (
+    composite_arrays,
+    normalised_scores,
+    rank_composite,
+    weight_vector,
+)
 
 RANK_COLUMNS = ["composite", "composite_se", "coverage", "n_criteria", "rank", "rank_low", "rank_high", "peer_n"]
 
@@ -52,6 +57,15 @@ class Result:
             self.memo[key] = normalised_scores(self.shrunk, self.shrunk_se, self.groups, directions, normalisation)
         return self.memo[key]
 
+    def _normalised_arrays(self, normalisation: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_normalised` as entities × criteria arrays (what the composite is computed on)."""
+        key = ("normalised_arrays", normalisation)
+        if key not in self.memo:
+            norm, nse = self._normalised(normalisation)
+            self.memo[key] = (norm.to_numpy(dtype=float, na_value=np.nan),
+                              nse.reindex(index=norm.index, columns=norm.columns).to_numpy(dtype=float, na_value=np.nan))
+        return self.memo[key]
+
     def _layout(self) -> dict[str, np.ndarray]:
         """Where each ranking row and each score row sits in the entities × criteria arrays."""
         if "layout" not in self.memo:
@@ -61,6 +75,7 @@ class Result:
                 "score_entity": entities.get_indexer(self.scores["entity_id"]),
                 "score_criterion": criteria.get_indexer(self.scores["criterion"]),
                 "score_catalogue": pd.Index(self.catalogue.ids).get_indexer(self.scores["criterion"]),
+                "id_order": entities.argsort(),  # the rank bootstrap's entity order
             }
         return self.memo["layout"]
 
@@ -74,25 +89,27 @@ class Result:
         weights = {**self.catalogue.weights(), **{k: float(v) for k, v in (weights or {}).items()}}
         normalisation = normalisation or str(self.options.get("normalisation", "zscore"))
         simultaneous = bool(self.options.get("simultaneous", False)) if simultaneous is None else simultaneous
-        norm, nse = self._normalised(normalisation)
-        comp, contributions = composite_with_se(norm, nse, weights)
-        ranks = rank_composite(comp, self.groups, simultaneous, self.seed)
+        norm, nse = self._normalised_arrays(normalisation)
+        arrays = composite_arrays(norm, nse, weight_vector(self.shrunk.columns, weights))
+        contributions = arrays.pop("contributions")
+        comp = pd.DataFrame(arrays, index=self.shrunk.index)
         layout = self._layout()
-        ranking = self.ranking.copy()
+        ranks = rank_composite(comp, self.groups, simultaneous, self.seed, order=layout["id_order"])
+        # shallow copies (copy-on-write): only the re-scored columns are new
+        ranking = self.ranking.copy(deep=False)
         at = layout["ranking"]
         for col in RANK_COLUMNS:
             source = comp if col in comp else ranks
             values = source[col].to_numpy()
             ranking[col] = np.where(at >= 0, values[np.maximum(at, 0)], np.nan)
-        scores = self.scores.copy()
+        scores = self.scores.copy(deep=False)
         e, c = layout["score_entity"], layout["score_criterion"]
         inside = (e >= 0) & (c >= 0)
         e, c = np.maximum(e, 0), np.maximum(c, 0)
         w = np.array([weights[k] for k in self.catalogue.ids] + [np.nan], dtype=float)
         scores["weight"] = w[layout["score_catalogue"]]  # −1 (not in the catalogue) reads the NaN
-        scores["normalised"] = np.where(inside, norm.to_numpy()[e, c], np.nan) if norm.size else np.nan
-        scores["contribution"] = (np.where(inside, contributions.to_numpy()[e, c], np.nan)
-                                  if contributions.size else np.nan)
+        scores["normalised"] = np.where(inside, norm[e, c], np.nan) if norm.size else np.nan
+        scores["contribution"] = np.where(inside, contributions[e, c], np.nan) if contributions.size else np.nan
         catalogue = self.catalogue.with_weights({k: v for k, v in weights.items() if k in self.catalogue.ids})
         options = {**self.options, "normalisation": normalisation, "simultaneous": simultaneous}
         return dataclasses.replace(self, ranking=ranking, scores=scores, catalogue=catalogue, options=options)

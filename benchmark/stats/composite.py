@@ -10,7 +10,11 @@ indicator is scored on the indicators it has, with the weights renormalised over
 criterion out of nine is never mistaken for a full one.
 
 Degenerate indicators (all available values equal) carry no information: they normalise to
-the neutral value (z 0, min–max 50, percentile 50) for every entity that has them.
+the neutral value (z 0, min–max 50, percentile 50) for every entity that has them. "Equal" is
+decided on the values (largest = smallest), not on the standard deviation: the mean of n equal
+values is not always that value to the last bit, so their sd comes out ~1e−17 instead of 0 and
+the z-scores would be those of the rounding error (found on fully shrunken criteria, where every
+unit of a peer group sits exactly at the peer centre).
 """
 
 from __future__ import annotations
@@ -39,23 +43,35 @@ def normalise(
     sign = np.array([float(directions[c]) for c in values.columns])
     if not np.all(np.isin(sign, (1.0, -1.0))):
         raise ValueError("directions must be +1 or -1")
-    x = values.to_numpy(dtype=float, na_value=np.nan) * sign
+    out = normalise_array(values.to_numpy(dtype=float, na_value=np.nan) * sign, normalisation)
+    return pd.DataFrame(out, index=values.index, columns=values.columns)
+
+
+def normalise_array(x: np.ndarray, normalisation: str) -> np.ndarray:
+    """:func:`normalise` on an entities × indicators array already aligned so higher = better.
+
+    The numpy core, shared with the per-peer-group pass of :mod:`benchmark.scoring.ranking`
+    (which calls it once per group on a block of rows instead of building a frame per group).
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         if normalisation == "zscore":
             mean = np.nanmean(x, axis=0) if x.size else np.zeros(x.shape[1])
             n = np.sum(np.isfinite(x), axis=0)
             sd = np.sqrt(np.nansum((x - mean) ** 2, axis=0) / np.maximum(n - 1, 1))
+            if x.size:  # all values equal: sd is 0 in exact arithmetic, whatever rounding left
+                sd = np.where(np.nanmax(x, axis=0) > np.nanmin(x, axis=0), sd, 0.0)
             out = np.where(sd > 0, (x - mean) / np.where(sd > 0, sd, 1.0), 0.0)
         elif normalisation == "minmax":
             lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
             span = hi - lo
             out = np.where(span > 0, 100.0 * (x - lo) / np.where(span > 0, span, 1.0), 50.0)
-        else:
+        elif normalisation == "rank":
             ranks = pd.DataFrame(x).rank(method="average").to_numpy(dtype=float)
             n = np.sum(np.isfinite(x), axis=0)
             out = np.where(n > 1, 100.0 * (ranks - 1) / np.maximum(n - 1, 1), 50.0)
-    out = np.where(np.isfinite(x), out, np.nan)
-    return pd.DataFrame(out, index=values.index, columns=values.columns)
+        else:
+            raise ValueError(f"normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
+    return np.where(np.isfinite(x), out, np.nan)
 
 
 def composite(

@@ -89,29 +89,49 @@ def _standard_draws(seed: int, n_boot: int, n: int) -> tuple[np.ndarray, dict]:
     return draws, rng.bit_generator.state
 
 
-def _bins(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bin index per entity and each bin's smallest s (exact when few distinct values)."""
+@functools.lru_cache(maxsize=16)
+def _standard_draws_by_entity(seed: int, n_boot: int, n: int) -> tuple[np.ndarray, dict]:
+    """The draws of :func:`_standard_draws` (the same numbers), stored entities × draws.
+
+    The large-group path gathers whole entities (rows) by standard-error bin and reduces over
+    them; with the entity axis outermost that is one contiguous copy and a row-wise reduction,
+    not a strided gather of every column. Kept in single precision, as drawn: multiplied by the
+    float64 standard errors they give exactly the float64 draws of :func:`_standard_draws`, and
+    the gather reads half the bytes. Read-only, like the draws it transposes.
+    """
+    rng = np.random.default_rng(seed)
+    draws = np.ascontiguousarray(rng.standard_normal((n_boot, n), dtype=np.float32).T)
+    draws.setflags(write=False)
+    return draws, rng.bit_generator.state
+
+
+def _bins(s: np.ndarray) -> np.ndarray:
+    """Bin index per entity (exact bins when few distinct values, else geometric ones)."""
     uniq = np.unique(s)
     if len(uniq) <= MAX_BINS:
-        return np.searchsorted(uniq, s), uniq
+        return np.searchsorted(uniq, s)
     edges = np.geomspace(s.min(), s.max() * (1 + 1e-12), MAX_BINS + 1)
-    idx = np.clip(np.searchsorted(edges, s, side="right") - 1, 0, MAX_BINS - 1)
-    lows = np.array([s[idx == b].min() if np.any(idx == b) else np.inf for b in range(MAX_BINS)])
-    return idx, lows
+    return np.clip(np.searchsorted(edges, s, side="right") - 1, 0, MAX_BINS - 1)
 
 
-def _bin_extremes(s: np.ndarray, draws: np.ndarray):
-    """Per draw and non-empty bin of standard errors: the largest and smallest draw, and the
-    bin's smallest s (one pass over the draws, columns grouped by bin)."""
-    idx, lows = _bins(s)
+def _bin_extremes(s: np.ndarray, standard_t: np.ndarray):
+    """Per non-empty bin of standard errors and draw: the largest and smallest draw (bins × draws),
+    and the bin's smallest s. ``standard_t`` are the N(0, 1) draws entities × draws; entity k's
+    draws are ``s_k`` times its row. A loop over the ≤ MAX_BINS bins, each a block of rows small
+    enough to stay in cache (one strided ``ufunc.reduceat`` over all rows is ten times slower)."""
+    idx = _bins(s)
     order = np.argsort(idx, kind="stable")
-    present, starts = np.unique(idx[order], return_index=True)
-    grouped = draws[:, order]
-    return (np.maximum.reduceat(grouped, starts, axis=1), np.minimum.reduceat(grouped, starts, axis=1),
-            lows[present])
+    _, starts = np.unique(idx[order], return_index=True)
+    ends = np.r_[starts[1:], len(order)]
+    bmax, bmin = np.empty((len(starts), standard_t.shape[1])), np.empty((len(starts), standard_t.shape[1]))
+    for b, (lo, hi) in enumerate(zip(starts, ends, strict=True)):  # a loop over bins
+        rows = order[lo:hi]
+        block = standard_t[rows] * s[rows, None]  # the draws ε_k = s_k z_k of the bin's entities
+        bmax[b], bmin[b] = block.max(axis=0), block.min(axis=0)
+    return bmax, bmin, np.minimum.reduceat(s[order], starts)
 
 
-def _marginal_critical(s: np.ndarray, draws: np.ndarray, alpha: float, rng) -> np.ndarray:
+def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, rng) -> np.ndarray:
     """c_j for every entity from a grid of standard errors (c depends on j only through s_j).
 
     For each grid value g, a fresh ε_g ~ N(0, g²) per draw is compared with every entity through
@@ -121,25 +141,33 @@ def _marginal_critical(s: np.ndarray, draws: np.ndarray, alpha: float, rng) -> n
     c_j is read from the grid at the nearest grid values around s_j, taking the larger
     (conservative).
     """
-    bmax, bmin, lows = _bin_extremes(s, draws)
+    bmax, bmin, lows = _bin_extremes(s, standard_t)  # (bins, B)
     grid = np.unique(np.quantile(s, np.linspace(0, 1, 33)))
-    x = rng.standard_normal((draws.shape[0], len(grid))) * grid[None, :]  # (B, G)
-    # single precision for the (B, G, bins) block: a quantile of maxima needs no more digits
+    x = rng.standard_normal((standard_t.shape[1], len(grid))) * grid[None, :]  # (B, G)
+    # single precision (a quantile of maxima needs no more digits), one grid value at a time so the
+    # (bins, B) block stays in cache
     inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(np.float32)  # (G, bins)
-    hi, lo, x32 = bmax.astype(np.float32), bmin.astype(np.float32), x.astype(np.float32)
+    hi, lo, x32 = bmax.astype(np.float32), bmin.astype(np.float32), np.ascontiguousarray(x.T, dtype=np.float32)
+    m = np.empty(x32.shape, dtype=np.float32)  # (G, B)
+    up, down = np.empty_like(hi), np.empty_like(hi)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        dev = np.maximum(hi[:, None, :] - x32[:, :, None], x32[:, :, None] - lo[:, None, :])
-        dev *= inv[None]
-    m = np.fmax.reduce(dev, axis=2)  # (B, G); fmax skips the 0/0 of two known values
+        for g in range(len(grid)):  # a loop over the 33 grid values
+            np.subtract(hi, x32[g], out=up)
+            np.subtract(x32[g], lo, out=down)
+            np.maximum(up, down, out=up)
+            up *= inv[g][:, None]
+            np.fmax.reduce(up, axis=0, out=m[g])  # fmax skips the 0/0 of two known values
+    m = m.T  # (B, G)
     c_grid = np.quantile(m.astype(float), 1 - alpha, axis=0)
     pos = np.clip(np.searchsorted(grid, s), 0, len(grid) - 1)
     below = np.clip(pos - 1, 0, len(grid) - 1)
     return np.maximum(c_grid[pos], c_grid[below])
 
 
-def _simultaneous_critical(s: np.ndarray, draws: np.ndarray, alpha: float) -> float:
+def _simultaneous_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float) -> float:
     """c = (1−α) quantile of max over pairs, bounded per draw through pairs of s-bins: O(bins²)."""
-    bmax, bmin, lows = _bin_extremes(s, draws)
+    bmax, bmin, lows = _bin_extremes(s, standard_t)
+    bmax, bmin = bmax.T, bmin.T  # (B, bins)
     spread = np.maximum(np.abs(bmax[:, :, None] - bmin[:, None, :]), np.abs(bmax[:, None, :] - bmin[:, :, None]))
     denom = np.sqrt(lows[:, None] ** 2 + lows[None, :] ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,6 +303,43 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
     return col_rej.sum(axis=1), row_rej.sum(axis=1)
 
 
+@functools.lru_cache(maxsize=256)
+def _critical_band(alpha: float, n: int, simultaneous: bool) -> tuple[float, float]:
+    """[z_{1−α/2}, Bonferroni z] that a large group's critical value is clipped to (kept: a
+    re-score asks for the same few group sizes, and scipy's ppf costs ~0,1 ms a call)."""
+    bonferroni = norm.ppf(1 - alpha / (2 * (n - 1) * (n if simultaneous else 1)))
+    return float(norm.ppf(1 - alpha / 2)), float(max(bonferroni, norm.ppf(1 - alpha / 2)))
+
+
+def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: bool, seed: int,
+                 n_boot: int) -> np.ndarray:
+    """(rank, rank_low, rank_high) columns for finite estimates ``est`` with s.e. ``s`` ≥ 0."""
+    n = len(est)
+    out = np.ones((n, 3))
+    if n <= 1:
+        return out
+    alpha = 1 - coverage
+    ranks = point_ranks(est)
+    if n <= EXACT_MAX:
+        standard, _ = _standard_draws(seed, n_boot, n)
+        above, below = _exact_stepdown(est, s, standard * s[None, :], alpha, simultaneous)
+    else:
+        standard_t, state = _standard_draws_by_entity(seed, min(n_boot, B_LARGE), n)
+        if simultaneous:
+            crit = np.full(n, _simultaneous_critical(s, standard_t, alpha))
+        else:
+            rng = np.random.Generator(np.random.PCG64())
+            rng.bit_generator.state = state
+            crit = _marginal_critical(s, standard_t, alpha, rng)
+        low, high = _critical_band(alpha, n, simultaneous)
+        crit = np.clip(crit, low, high)
+        above, below = _counts(est, s, crit)
+    out[:, 0] = ranks
+    out[:, 1] = np.minimum(1 + above, ranks)
+    out[:, 2] = np.maximum(n - below, ranks)
+    return out
+
+
 def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: bool = False,
                    seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
     """Rank (1 = largest) and its confidence set [rank_low, rank_high] per entity.
@@ -288,52 +353,29 @@ def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: 
     [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0], [3.0, 3.0, 3.0]]
     """
     est_s = _as_series(estimates)
-    s_all = np.asarray(std_errors, float)
-    out = pd.DataFrame(index=est_s.index, columns=["rank", "rank_low", "rank_high"], dtype=float)
-    ok = est_s.notna().to_numpy() & np.isfinite(s_all)
-    est, s = est_s.to_numpy()[ok], np.abs(s_all[ok])
-    n = len(est)
-    if n == 0:
-        return out
-    alpha = 1 - coverage
-    ranks = point_ranks(est)
-    if n == 1:
-        out.loc[ok, :] = 1.0
-        return out
-    if n > EXACT_MAX:
-        n_boot = min(n_boot, B_LARGE)
-    standard, state = _standard_draws(seed, n_boot, n)
-    rng = np.random.Generator(np.random.PCG64())
-    rng.bit_generator.state = state
-    draws = standard * s[None, :]
-    if n <= EXACT_MAX:
-        above, below = _exact_stepdown(est, s, draws, alpha, simultaneous)
-    else:
-        if simultaneous:
-            crit = np.full(n, _simultaneous_critical(s, draws, alpha))
-        else:
-            crit = _marginal_critical(s, draws, alpha, rng)
-        bonferroni = norm.ppf(1 - alpha / (2 * (n - 1) * (n if simultaneous else 1)))
-        crit = np.clip(crit, norm.ppf(1 - alpha / 2), max(bonferroni, norm.ppf(1 - alpha / 2)))
-        above, below = _counts(est, s, crit)
-    low = 1 + above
-    high = n - below
-    out.loc[ok, "rank"] = ranks
-    out.loc[ok, "rank_low"] = np.minimum(low, ranks)
-    out.loc[ok, "rank_high"] = np.maximum(high, ranks)
-    return out
+    values, s_all = est_s.to_numpy(dtype=float, na_value=np.nan), np.asarray(std_errors, float)
+    ok = ~np.isnan(values) & np.isfinite(s_all)
+    out = np.full((len(values), 3), np.nan)
+    out[ok] = _rank_arrays(values[ok], np.abs(s_all[ok]), coverage, simultaneous, seed, n_boot)
+    return pd.DataFrame(out, index=est_s.index, columns=["rank", "rank_low", "rank_high"])
 
 
 def rank_intervals_grouped(estimates, std_errors, groups, coverage: float = 0.95,
                            simultaneous: bool = False, seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
-    """:func:`rank_intervals` within each group (a loop over groups), plus ``peer_n``."""
-    est = _as_series(estimates)
-    values, s = est.to_numpy(dtype=float), np.asarray(std_errors, float)
-    codes, labels = pd.factorize(pd.Series(np.asarray(groups), index=est.index), sort=True)
-    out = np.full((len(est), 4), np.nan)
+    """:func:`rank_intervals` within each group (a loop over groups, on arrays), plus ``peer_n``."""
+    index = estimates.index if isinstance(estimates, pd.Series) else None
+    values = (estimates.to_numpy(dtype=float, na_value=np.nan) if index is not None
+              else np.asarray(estimates, dtype=float))
+    s = np.asarray(std_errors, float)
+    codes, labels = pd.factorize(np.asarray(groups, dtype=object), sort=True)
+    ok = ~np.isnan(values) & np.isfinite(s)
+    out = np.full((len(values), 4), np.nan)
+    order = np.argsort(codes, kind="stable")  # rows of each group, in their original order
+    bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
     for code in range(len(labels)):  # a loop over groups
-        at = np.flatnonzero(codes == code)
-        part = rank_intervals(values[at], s[at], coverage, simultaneous, seed, n_boot)
-        out[at, :3] = part[["rank", "rank_low", "rank_high"]].to_numpy()
+        at = order[bounds[code]:bounds[code + 1]]
+        use = at[ok[at]]
+        out[use, :3] = _rank_arrays(values[use], np.abs(s[use]), coverage, simultaneous, seed, n_boot)
         out[at, 3] = float(np.isfinite(values[at]).sum())
-    return pd.DataFrame(out, index=est.index, columns=["rank", "rank_low", "rank_high", "peer_n"])
+    return pd.DataFrame(out, index=index if index is not None else pd.RangeIndex(len(values)),
+                        columns=["rank", "rank_low", "rank_high", "peer_n"])

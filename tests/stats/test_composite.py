@@ -72,3 +72,14 @@ def test_zero_weight_and_bad_input():
         composite(VALUES, DIRS, normalisation="logistic")
     with pytest.raises(ValueError):
         composite(VALUES, DIRS, {"a": -1.0, "b": 1.0})
+
+
+def test_equal_values_are_degenerate_even_when_their_mean_is_not_exact():
+    # seven units at exactly the same (fully shrunken) value: their mean is not that value to the
+    # last bit, so the sd comes out ~1.5e-17, not 0; the z-scores must still be the neutral 0,
+    # not the rounding error blown up to a constant ±1 for the whole group
+    v = pd.DataFrame({"a": np.full(7, 0.09658299595141703), "b": np.arange(7.0)})
+    assert np.nanmean(v["a"].to_numpy()) != v["a"].iloc[0]  # the premise: rounding leaves a spread
+    n = normalise(v, {"a": 1, "b": 1}, "zscore")
+    assert (n["a"] == 0.0).all()
+    assert n["b"].std(ddof=1) == pytest.approx(1.0)
