@@ -49,17 +49,18 @@ class Progress:
         if seconds is not None:
             self.timings["start-up"] = seconds
             if self.verbose:
-                print(f"  {'start-up':<28} {seconds:7.2f} s", file=self.stream)
+                print(f"  {'start-up':<28} {seconds:7.2f} s  (cpu {time.process_time():.2f} s)", file=self.stream)
 
-    def detail(self, name: str, seconds: float) -> None:
+    def detail(self, name: str, seconds: float, cpu: float | None = None) -> None:
         """A part of the current step (one output file), printed indented with ``verbose``."""
         self.timings[f"  {name}"] = seconds
         if self.verbose:
-            print(f"    {name:<26} {seconds:7.2f} s", file=self.stream)
+            used = f"  (cpu {cpu:.2f} s)" if cpu is not None else ""
+            print(f"    {name:<26} {seconds:7.2f} s{used}", file=self.stream)
 
     @contextmanager
     def step(self, name: str):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         if self.tty and not self.quiet:
             bar = "#" * self.done + "." * (self.steps - self.done)
             print(f"\r[{bar}] {name:<28}", end="", file=self.stream, flush=True)
@@ -68,7 +69,8 @@ class Progress:
         self.done += 1
         if self.verbose:
             lead = "\r" if self.tty else ""
-            print(f"{lead}  {name:<28} {self.timings[name]:7.2f} s", file=self.stream)
+            print(f"{lead}  {name:<28} {self.timings[name]:7.2f} s  (cpu {time.process_time() - cpu:.2f} s)",
+                  file=self.stream)
         elif self.tty and not self.quiet and self.done == self.steps:
             print("\r" + " " * 60 + "\r", end="", file=self.stream)
 
@@ -158,8 +160,8 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
 
 
 def write_outputs(res, folder: Path, lang: str, metadata: dict, hook: Callable[[str], None],
-                  detail: Callable[[str, float], None]) -> None:
-    """Every output file of the run into ``folder``; ``detail(file, seconds)`` for each."""
+                  detail: Callable[..., None]) -> None:
+    """Every output file of the run into ``folder``; ``detail(file, seconds, cpu seconds)`` for each."""
     from benchmark.outputs.tables import write_tables
 
     files: dict[str, float] = {}
@@ -167,16 +169,22 @@ def write_outputs(res, folder: Path, lang: str, metadata: dict, hook: Callable[[
     for name, seconds in files.items():
         detail(name, seconds)
     hook("write")
-    start = time.perf_counter()
+    for name, write in (("benchmark.xlsx", _write_workbook), ("summary.html", _write_summary)):
+        start, cpu = time.perf_counter(), time.process_time()
+        write(res, folder / name, lang, metadata)
+        detail(name, time.perf_counter() - start, time.process_time() - cpu)
+
+
+def _write_workbook(res, path: Path, lang: str, metadata: dict) -> None:
     from benchmark.outputs.xlsx import write_xlsx
 
-    write_xlsx(res, folder / "benchmark.xlsx", lang=lang, metadata=metadata)
-    detail("benchmark.xlsx", time.perf_counter() - start)
-    start = time.perf_counter()
+    write_xlsx(res, path, lang=lang, metadata=metadata)
+
+
+def _write_summary(res, path: Path, lang: str, metadata: dict) -> None:
     from benchmark.outputs.summary import write_summary
 
-    write_summary(res, folder / "summary.html", lang=lang, run_id=metadata.get("run_id"))
-    detail("summary.html", time.perf_counter() - start)
+    write_summary(res, path, lang=lang, run_id=metadata.get("run_id"))
 
 
 def default_store_for(out: Path) -> Path:
