@@ -127,25 +127,53 @@ def _columns(con, table: str) -> set[str]:
                                       [table]).fetchall()}
 
 
+def _arrow(frame: pd.DataFrame):
+    """``frame`` as an Arrow table for DuckDB's bulk scan: NaN as NULL (as DuckDB stores it), object
+    columns as text, and repetitive text (entity ids, criteria, months) dictionary-encoded, so
+    the scan handles each distinct string once instead of once per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    objects = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c].dtype)]
+    if objects:
+        frame = frame.copy()
+        for col in objects:
+            frame[col] = frame[col].astype(str).where(frame[col].notna(), None)
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):  # a column with no value yet: text, as before
+            table = table.set_column(i, field.name, pa.nulls(table.num_rows, pa.string()))
+    if table.num_rows < DICTIONARY_MIN_ROWS:
+        return table
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            encoded = pc.dictionary_encode(table.column(i).combine_chunks())
+            if len(encoded.dictionary) * 4 <= table.num_rows:
+                table = table.set_column(i, field.name, encoded)
+    return table
+
+
+DICTIONARY_MIN_ROWS = 10_000
+
+
 def _insert(con, table: str, frame: pd.DataFrame, run_id: str | None) -> None:
-    """Insert ``frame`` (with ``run_id`` as first column unless None), adding new columns as needed."""
-    data = frame.copy()
-    if run_id is not None:
-        data.insert(0, "run_id", run_id)
-    for col in data.columns:
-        if data[col].dtype == object:
-            data[col] = data[col].astype(str).where(data[col].notna(), None)
+    """Insert ``frame`` (with ``run_id`` as first column unless None), adding new columns as needed.
+
+    One bulk insert from an Arrow table (no per-row work, no copy of the frame's numbers); the
+    run id is a bound constant of the ``SELECT``, not a column built in Python."""
+    data = _arrow(frame)
+    lead = "?::VARCHAR AS run_id, " if run_id is not None else ""
+    params = [run_id] if run_id is not None else []
     con.register("incoming", data)
     try:
         if not _table_exists(con, table):
-            con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM incoming WHERE false')
+            con.execute(f'CREATE TABLE "{table}" AS SELECT {lead}* FROM incoming WHERE false', params)
         have = _columns(con, table)
-        for col in data.columns:
-            if col not in have:
-                dtype = con.execute(f'SELECT typeof("{col}") FROM incoming LIMIT 1').fetchone()
-                kind = dtype[0] if dtype and dtype[0] != "NULL" else "VARCHAR"
-                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {kind}')
-        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming')
+        for name, kind in con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM incoming)"
+                                      ).fetchall():
+            if name not in have:
+                con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}')
+        con.execute(f'INSERT INTO "{table}" BY NAME SELECT {lead}* FROM incoming', params)
     finally:
         con.unregister("incoming")
 

@@ -38,6 +38,9 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.astype("float64")
         return values, pd.Series(False, index=raw.index)
+    fast = _plain_column(raw)
+    if fast is not None:
+        return fast
     if raw.dtype == object and len(raw) < 50_000:  # mixed cells from a workbook: numbers among text
         obj = raw.astype(object)
         is_number = obj.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
@@ -91,6 +94,27 @@ def ambiguous_cells(raw: pd.Series) -> tuple[pd.Series, object | None]:
             mask |= amb
             evidence = evidence if evidence is not None else shows[shows].index[0]
     return mask, evidence
+
+
+def _plain_column(raw: pd.Series) -> tuple[pd.Series, pd.Series] | None:
+    """``(values, bad)`` for a text column whose every non-blank cell is a plain machine number
+    (the usual export), trimmed and cast by Arrow without leaving C++; None otherwise, and then
+    :func:`parse_numbers` reads the column cell by cell where needed."""
+    if not isinstance(raw.dtype, pd.StringDtype):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(raw, type=pa.string(), from_pandas=True))
+        blank = pc.fill_null(pc.equal(text, ""), True)
+        cast = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return None
+    values = cast.to_numpy(zero_copy_only=False)
+    if (np.isnan(values) & ~blank.to_numpy(zero_copy_only=False)).any():  # "nan" typed in a cell: not a number
+        return None
+    return pd.Series(values, index=raw.index, dtype="float64"), pd.Series(False, index=raw.index)
 
 
 def _arrow_floats(text: pd.Series) -> pd.Series | None:

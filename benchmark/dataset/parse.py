@@ -39,6 +39,17 @@ def _text(raw: pd.Series) -> pd.Series:
     return raw.astype("string").str.strip().fillna("")
 
 
+def _datetime_cells(raw: pd.Series) -> pd.Series:
+    """Cells holding a date or datetime (from a workbook); a text column (CSV) holds none, and
+    is not looked at cell by cell."""
+    if isinstance(raw.dtype, pd.StringDtype) or pd.api.types.is_numeric_dtype(raw.dtype):
+        return pd.Series(False, index=raw.index)
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw.notna()
+    return raw.map(lambda x: isinstance(x, (pd.Timestamp, np.datetime64)) or (hasattr(x, "year")
+                                                                             and hasattr(x, "month"))).astype(bool)
+
+
 def _long_text(table: RawTable, column: str, raw: pd.Series, issues: list[Issue]) -> pd.Series:
     """Text, with cells longer than Excel's 32 767 characters cut there (and a warning each)."""
     text = _text(raw)
@@ -59,8 +70,8 @@ def start_problems(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     starts that are not a known phrase (read as January, so they must be reported)."""
     from benchmark.measures.realisation import TEXT_STARTS
 
-    is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month")).astype(bool)
-    text = _text(raw.where(~is_dt, ""))
+    is_dt = _datetime_cells(raw)
+    text = _text(raw.where(~is_dt, "")) if is_dt.any() else _text(raw)
     date_like = text.str.match(DATE_LIKE).fillna(False).astype(bool)
     _, bad = parse_dates(text.where(date_like, ""))
     iso_month = text.str.match(r"^\d{4}-(0[1-9]|1[0-2])$").fillna(False).astype(bool)  # 2024-03: a month
@@ -86,10 +97,10 @@ def _start_issues(table: RawTable, column: str, raw: pd.Series, text: pd.Series)
 def parse_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates as ``YYYY-MM-DD``, ``DD.MM.YYYY`` or Excel datetimes; returns (datetime64, bad)."""
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    is_dt = raw.map(lambda x: isinstance(x, (pd.Timestamp, np.datetime64)) or hasattr(x, "year")).astype(bool)
+    is_dt = _datetime_cells(raw)
     if is_dt.any():
         out[is_dt] = pd.to_datetime(raw[is_dt].astype(object))
-    text = _text(raw.where(~is_dt, ""))
+    text = _text(raw.where(~is_dt, "")) if is_dt.any() else _text(raw)
     blank = (text == "") & ~is_dt
     iso = text.str.match(r"^\d{4}-\d{2}-\d{2}")
     nor = text.str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
@@ -175,7 +186,7 @@ def _parse_column(table: RawTable, col: Column, raw: pd.Series) -> tuple[pd.Seri
             return text.astype("str"), issues
         case "month":
             text = _text(raw)
-            is_dt = raw.map(lambda x: hasattr(x, "year") and hasattr(x, "month")).astype(bool)
+            is_dt = _datetime_cells(raw)
             if is_dt.any():  # an Excel date in a month column: take its year and month
                 text = text.where(~is_dt, raw[is_dt].map(lambda d: f"{d.year:04d}-{d.month:02d}"))
             bad = ~text.str.match(MONTH.pattern)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from benchmark.dataset.contract import TABLES
@@ -53,7 +54,7 @@ def sniff_delimiter(text: str) -> str:
     For each candidate, the most common non-zero count per line and how many lines have it; the
     candidate with most such lines wins (then the larger count, then ``;`` before ``,``).
     """
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    lines = [line for line in text[:1 << 16].splitlines()[:30] if line.strip()]
     best, best_key = ",", (0, 0, 0)
     for rank, d in enumerate((";", ",", "\t")):
         counts = [line.count(d) for line in lines if line.count(d) > 0]
@@ -67,14 +68,34 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose every cell is blank (blank lines, ``;;;;`` rows, cells of spaces only), column
+    by column on the cell lengths: no Python per row."""
     if frame.empty or not len(frame.columns):
         return pd.Series(False, index=frame.index)
-    empty = (frame == "").all(axis=1)  # the fast check: blank lines and ";;;;" rows read as ""
-    maybe = ~empty & (frame.apply(lambda c: c.str.len()).max(axis=1) <= 3)  # "  ;  ;" rows, rarely
+    empty = np.ones(len(frame), dtype=bool)
+    short = np.ones(len(frame), dtype=bool)
+    for j in range(len(frame.columns)):
+        lengths = _lengths(frame.iloc[:, j])
+        empty &= lengths == 0
+        short &= lengths <= 3
+    empty = pd.Series(empty, index=frame.index)
+    maybe = ~empty & short  # "  ;  ;" rows, rarely
     if maybe.any():
         part = frame[maybe].apply(lambda c: c.astype("string").str.strip().fillna(""))
         empty[maybe] = (part == "").all(axis=1)
     return empty
+
+
+def _lengths(col: pd.Series) -> np.ndarray:
+    """Characters per cell (0 for a missing one), by Arrow's kernel where the column allows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(col, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return col.astype("string").str.len().fillna(0).to_numpy(dtype="int64")
+    return pc.fill_null(pc.utf8_length(arr), 0).to_numpy(zero_copy_only=False).astype("int64")
 
 
 def _header_issues(source: str, names: list[str]) -> list[Issue]:
@@ -119,21 +140,25 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
     if data[:8] == OLE2 or data[:4] == ZIP:
         return None, [Issue(source, "not_a_table", "this is an Excel file saved with the .csv extension, not a text "
                             "table", hint="Save it as 'CSV (semikolonseparert)' in Excel, or give the workbook itself")]
-    text, _ = decode(data)
+    text, encoding = decode(data)
     if looks_binary(text):
         return None, [Issue(source, "not_a_table", "this is not a text table (it looks like a binary "
                             "file); export the table as CSV", hint="Save as 'CSV (semikolonseparert)' in Excel")]
-    if not text.strip():
+    if not text or text.isspace():
         return None, [Issue(source, "not_a_table", "the file is empty")]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
     sep = sniff_delimiter(text)
     try:
-        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0], newline=""), delimiter=sep), [])
+        end = text.find("\n")
+        header = next(csv.reader(io.StringIO(text if end < 0 else text[:end], newline=""), delimiter=sep), [])
     except csv.Error:
         header = []
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False)
+        frame = _arrow_frame(data, text, encoding, sep, len(header))
+        if frame is None:  # not the plain case: pandas' parser, then the ragged reader below
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                skip_blank_lines=False)
         if not isinstance(frame.index, pd.RangeIndex):  # more fields than header cells: pandas made an index
             raise pd.errors.ParserError("ragged")
     except pd.errors.ParserError:  # ragged rows (a title row above the header, a stray delimiter)
@@ -151,6 +176,37 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
     # so index + 2 stays the line number the analyst sees
     frame = frame[~_blank_rows(frame)]
     return RawTable(name, source, frame, 2), issues
+
+
+def _arrow_frame(data: bytes, text: str, encoding: str, sep: str, width: int) -> pd.DataFrame | None:
+    """The table read by Arrow's multithreaded CSV reader, every cell as text, or None when the
+    file is not the plain case (rows of unequal length, invalid UTF-8 …): then the caller's
+    pandas and ragged readers decide, so what is reported stays the same.
+
+    UTF-8 without carriage returns (the usual export) is parsed from the file's bytes as they
+    are; other encodings and line ends from the decoded, normalised text. Blank lines are kept as
+    rows (and removed by :func:`_blank_rows`), so a row's index + 2 stays its line number."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if width < 1:
+        return None
+    if encoding == "utf-8" and b"\r" not in data:
+        body = data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+    else:
+        body = text.encode("utf-8")
+    names = [f"c{j}" for j in range(width)]
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pcsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowCapacityError):
+        return None
+    frame = table.to_pandas()
+    return frame if isinstance(frame.index, pd.RangeIndex) else None
 
 
 def read_tables(path: str | Path) -> tuple[dict[str, RawTable], list[Issue]]:

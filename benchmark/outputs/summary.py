@@ -50,6 +50,16 @@ LEVEL_WORDS = {"nb": {"unit": "enhet", "department": "avdeling", "division": "di
                "en": {"unit": "unit", "department": "department", "division": "division"}}
 
 
+def _svg(chart) -> str:
+    """The chart as inline SVG, like :func:`benchmark.charts.to_svg` but without altair's JSON-schema
+    validation of the spec (about a second for the page's twelve charts; every builder's spec is
+    validated by tests/charts), so the page costs only vl-convert's rendering."""
+    import vl_convert as vlc
+
+    svg = vlc.vegalite_to_svg(chart.to_dict(validate=False))
+    return svg[svg.find("<svg"):]
+
+
 def _group_name(group: str, lang: str) -> str:
     return charts.group_label(group, lang)
 
@@ -68,9 +78,9 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
              f"<h2>{w['ranking']}</h2><p class='note'>{w['ranking_note']}</p><div class='grid'>"]
     for group in sorted(r["peer_group"].dropna().unique()):
         chart = charts.caterpillar_chart(r, peer_group=group, lang=lang, top=60, width=380)
-        parts.append(f"<div><h3>{html.escape(_group_name(group, lang))}</h3>{charts.to_svg(chart)}</div>")
+        parts.append(f"<div><h3>{html.escape(_group_name(group, lang))}</h3>{_svg(chart)}</div>")
     parts.append("</div>")
-    parts.append(f"<h2>{w['top']}</h2>{charts.to_svg(charts.potential_chart(r, lang=lang, top=15))}")
+    parts.append(f"<h2>{w['top']}</h2>{_svg(charts.potential_chart(r, lang=lang, top=15))}")
     parts.append(_top_table(r, lang))
     parts.append(f"<h2>{w['funnels']}</h2><p class='note'>{w['funnel_note']}</p><div class='grid'>")
     largest = r["peer_group"].value_counts().index[0] if len(r) else None
@@ -81,13 +91,13 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
         chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=res.catalogue, lang=lang, width=340, height=240,
                                     max_points=SUMMARY_POINTS, period=res.period.label)
         parts.append(f"<div><h3>{html.escape(res.catalogue.get(cid).name[lang])} – "
-                     f"{html.escape(_group_name(group, lang) if group else '')}</h3>{charts.to_svg(chart)}</div>")
+                     f"{html.escape(_group_name(group, lang) if group else '')}</h3>{_svg(chart)}</div>")
     parts.append("</div>")
     parts.append(f"<h2>{w['measures']}</h2>")
     m = res.measures
     if m is not None and not m.empty:
         divisions = m[m["department"].fillna("") == ""]
-        parts.append(charts.to_svg(charts.measures_chart(divisions, lang=lang)))
+        parts.append(_svg(charts.measures_chart(divisions, lang=lang)))
     else:
         parts.append(f"<p>{w['no_measures']}</p>")
     body = "\n".join(parts)

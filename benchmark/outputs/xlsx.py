@@ -4,6 +4,11 @@ One sheet per output table (ranking, criteria scores, measures) plus the criteri
 run's metadata; headings in Norwegian (English with ``lang="en"``); frozen header row,
 autofilter, column widths from the content; number formats — kNOK with thousands separators,
 percentages with one decimal, FTE with one decimal — and flags coloured as in the charts.
+
+Above :data:`~benchmark.outputs.workbook_summary.FULL_WORKBOOK_MAX_SCORES` criterion scores (a
+national run) the per-entity scores sheet gives way to a summary per criterion and peer group and
+a note sheet saying where every score is (scores.csv, parquet/, the run history); see
+:mod:`benchmark.outputs.workbook_summary`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,12 @@ from benchmark.charts import FLAG_COLOURS, FLAG_LABELS, FLAG_ORDER
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
 from benchmark.labels import heading
 from benchmark.outputs.sheetdata import fill_sheets
+from benchmark.outputs.workbook_summary import (
+    criterion_summary,
+    is_complete,
+    note_frame,
+    summary_heading,
+)
 
 KNOK = "#,##0"
 PCT = "0.0%"
@@ -38,8 +49,9 @@ FORMATS = {
     "sensitivity_median_shift": "0.0", "sensitivity_max_shift": "0",
 }
 # the columns of a criterion's value (value, target, shrunk, limits): shares shown as 7,2 %
-VALUE_COLUMNS = ("value", "target", "shrunk", "lower95", "upper95", "lower998", "upper998")
+VALUE_COLUMNS = ("value", "target", "shrunk", "lower95", "upper95", "lower998", "upper998", "value_p25", "value_p75")
 SHEETS = ("ranking", "scores", "measures")  # the trend and sensitivity tables are in parquet/ and the store
+SHEET_WORDS = {"summary": ("Kriterier per gruppe", "Criteria per group"), "note": ("Merknad", "Note")}
 
 
 def _first(frame: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
@@ -50,6 +62,8 @@ def _first(frame: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
 
 
 def _sheet_frame(res, name: str) -> pd.DataFrame | None:
+    if name == "summary":
+        return criterion_summary(res.scores) if res.scores is not None and not res.scores.empty else None
     frame = getattr(res, name, None)
     if frame is None or frame.empty:
         return None
@@ -83,7 +97,11 @@ def _readable(frame: pd.DataFrame, catalogue, lang: str) -> pd.DataFrame:
 
     groups = {**{k: v[lang] for k, v in CARE_LEVEL_PLURAL.items()},
               "all": {"nb": "alle", "en": "all"}[lang], "mixed": {"nb": "blandet", "en": "mixed"}[lang]}
-    words("peer_group", groups)
+    if "peer_group" in out:  # care level × service area ("inpatient:mental_health") in words too
+        from benchmark.labels import peer_group_label
+
+        named = {g: peer_group_label(g, lang) for g in pd.unique(out["peer_group"].dropna()) if ":" in str(g)}
+        words("peer_group", {**groups, **named})
     words("care_level", groups)
     words("flag", FLAG_LABELS[lang])
     words("potential_unit", {k: v[lang] for k, v in UNIT_WORDS.items()})
@@ -94,8 +112,10 @@ def _readable(frame: pd.DataFrame, catalogue, lang: str) -> pd.DataFrame:
     if "not_scored_reason" in out:
         from benchmark.explanation.messages import TEXT
 
-        code = out["not_scored_reason"].fillna("").astype(str).str.split(":").str[0].str.strip()
-        out["not_scored_reason"] = [TEXT[f"reason_{c}"][lang] if f"reason_{c}" in TEXT else c for c in code]
+        reason = out["not_scored_reason"].fillna("").astype(str)
+        text = {r: (lambda c: TEXT[f"reason_{c}"][lang] if f"reason_{c}" in TEXT else c)(r.split(":")[0].strip())
+                for r in pd.unique(reason)}
+        out["not_scored_reason"] = reason.map(text)
     if "criterion" in out:
         names = {c.id: c.name[lang] for c in catalogue.criteria}
         out.insert(list(out.columns).index("criterion") + 1, "criterion_name", out["criterion"].map(names))
@@ -122,16 +142,23 @@ def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = 
         fmt = {k: book.add_format({"num_format": v}) for k, v in set(FORMATS.items())}
         flag_fmt = {f: book.add_format({"bg_color": c, "font_color": "#ffffff" if f.endswith("99.8") else "#000000"})
                     for f, c in zip(FLAG_ORDER, FLAG_COLOURS, strict=True)}
-        for name in SHEETS:
+        complete = is_complete(res.scores)
+        if not complete:
+            _write_frame(book, note_frame(res, lang), _sheet_name("note", lang), head, widths={0: 120}, wrap=True)
+        for name in SHEETS if complete else ("ranking", "summary", "measures"):
             frame = _sheet_frame(res, name)
             if frame is not None:
                 frame = _readable(frame, res.catalogue, lang)
                 percent = [c.id for c in res.catalogue.criteria if c.value_format == "percent"]
-                _write_table(book, frame, heading(f"sheet_{name}", lang), lang, head, fmt, flag_fmt,
+                _write_table(book, frame, _sheet_name(name, lang), lang, head, fmt, flag_fmt,
                              percent_criteria=percent, pct=book.add_format({"num_format": PCT}))
                 tables[f"xl/worksheets/sheet{len(book.worksheets())}.xml"] = frame
         _write_frame(book, _criteria_frame(res, lang), heading("sheet_criteria", lang), head, widths={2: 60, 3: 60})
-        _write_frame(book, _metadata_frame(res, lang, metadata or {}), heading("sheet_metadata", lang), head,
+        meta = dict(metadata or {})
+        if not complete:
+            meta["workbook_content"] = {"nb": "rangering og sammendrag per kriterium (se Merknad)",
+                                        "en": "ranking and summaries per criterion (see Note)"}[lang]
+        _write_frame(book, _metadata_frame(res, lang, meta), heading("sheet_metadata", lang), head,
                      widths={0: 28, 1: 70})
     finally:
         book.close()
@@ -140,6 +167,11 @@ def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = 
     finally:
         skeleton.unlink(missing_ok=True)
     return path
+
+
+def _sheet_name(name: str, lang: str) -> str:
+    words = SHEET_WORDS.get(name)
+    return heading(f"sheet_{name}", lang) if words is None else words[0 if lang == "nb" else 1]
 
 
 def _cells(frame: pd.DataFrame):
@@ -157,7 +189,8 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
     A criterion measured as a share shows its value, target and limits as 7,2 % (a conditional
     number format on its rows), the others with three decimals."""
     ws = book.add_worksheet(sheet)
-    labels = [heading(c, lang) for c in frame.columns]
+    labels = [summary_heading(c, lang) or heading(c, lang) for c in frame.columns] if "entities_scored" in frame \
+        else [heading(c, lang) for c in frame.columns]
     for j, col in enumerate(frame.columns):
         sample = frame[col].head(200).astype(str).str.len()
         width = min(45.0, max(len(labels[j]) * 0.9, float(sample.max() if len(sample) else 8)) + 2)
@@ -190,10 +223,11 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
                                                           "value": f'"{FLAG_LABELS[lang][flag]}"', "format": f})
 
 
-def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, float]) -> None:
+def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, float], wrap: bool = False) -> None:
     ws = book.add_worksheet(sheet)
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"}) if wrap else None
     for j in range(len(frame.columns)):
-        ws.set_column(j, j, widths.get(j, 22))
+        ws.set_column(j, j, widths.get(j, 22), wrapped)
     ws.freeze_panes(1, 0)
     ws.write_row(0, 0, list(frame.columns), head)
     for i, row in enumerate(_cells(frame), start=1):
@@ -220,5 +254,5 @@ def _metadata_frame(res, lang: str, metadata: dict) -> pd.DataFrame:
     items = {"period": res.period.label, "level": res.level, "catalogue_version": res.catalogue.version,
              "catalogue_hash": res.catalogue.hash(), "data_fingerprint": res.dataset_fingerprint, "seed": res.seed,
              **dict(metadata)}
-    return pd.DataFrame({heading("key", lang): [heading(k, lang) for k in items],
+    return pd.DataFrame({heading("key", lang): [summary_heading(k, lang) or heading(k, lang) for k in items],
                          heading("value_col", lang): [str(v) for v in items.values()]})
