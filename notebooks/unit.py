@@ -6,8 +6,8 @@ app = marimo.App(width="medium", app_title="Min enhet – score og forklaring")
 with app.setup:
     import marimo as mo
 
-    from benchmark import charts, sources, views
-    from benchmark.explanation import explain
+    from benchmark import sources, views
+    from benchmark.explanation import explain, unitpage
     from benchmark.explanation.sheet import render_sheet
     from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
@@ -100,51 +100,45 @@ def _(lang, period, result, unit):
 
 @app.cell
 def _(chosen, lang, result):
-    explanation = explain(result, chosen, lang=lang.value)
-    mo.vstack([mo.md(f"## {result.ranking.set_index('entity_id').loc[chosen, 'entity_name']}"),
-               mo.md(views.explanation_markdown(result, chosen, lang.value)),
-               mo.md(views.package_link(result, chosen, lang.value))])
+    # every piece is computed once per process per (result, unit, language) and shared by the
+    # sessions (benchmark/explanation/unitpage.py); a leader's result is its own masked object
+    explanation = explain(result, chosen, lang=lang.value)  # the sections are computed once, shared with the page
+    mo.Html(unitpage.explanation_html(result, chosen, lang.value))
     return (explanation,)
 
 
 @app.cell
 def _(chosen, lang, result):
     _l = lang.value
-    contributions = charts.contribution_chart(result.scores, chosen, catalogue=result.catalogue, lang=_l)
-    _view, _formats = views.unit_scores_table(result, chosen, _l)
-    mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"), contributions,
-               views.ui_table(_view, _formats, lang=_l)])
+    mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"),
+               unitpage.VegaLite(unitpage.contribution_json(result, chosen, _l)),
+               mo.Html(unitpage.scores_html(result, chosen, _l))])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
     _l = lang.value
-    trend = charts.trend_chart(result.monthly, result.trend, chosen, catalogue=result.catalogue, lang=_l)
     mo.vstack([mo.md("## Utvikling per måned (stiplet linje: snittet i vinduet)" if _l == "nb"
-                     else "## Monthly development (dashed line: the mean over the window)"), trend])
+                     else "## Monthly development (dashed line: the mean over the window)"),
+               unitpage.VegaLite(unitpage.trend_json(result, chosen, _l))])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
-    _l = lang.value
-    division = result.ranking.loc[result.ranking["entity_id"] == chosen, "division"].iloc[0]
-    _m = result.measures
-    _rows = _m[_m["division"] == division] if _m is not None and not _m.empty else None
-    mo.vstack([
-        mo.md(f"## {'Tiltak i' if _l == 'nb' else 'Measures in'} {division}"),
-        views.ui_table(views.measures_view(_rows, _l), lang=_l) if _rows is not None and len(_rows)
-        else mo.md("Ingen tiltak i datagrunnlaget." if _l == "nb" else "No measures in the data."),
-    ])
+    _head, _table = unitpage.measures_html(result, chosen, lang.value)
+    mo.vstack([mo.md(_head), mo.Html(_table)])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
-    mo.download(data=lambda: render_sheet(result, chosen, lang=lang.value).encode("utf-8"), filename=f"dialogark-{chosen}.html",
-                mimetype="text/html", label="Lagre dialogark (HTML, A4)" if lang.value == "nb"
-                else "Save the dialogue sheet (HTML, A4)")
+    # the sheet is rendered when the button is pressed; the download is written to the audit log
+    _sheet = context.logged_download(result, chosen, "sheet_download",
+                                     lambda: render_sheet(result, chosen, lang=lang.value).encode("utf-8"))
+    mo.download(data=_sheet, filename=f"dialogark-{chosen}.html", mimetype="text/html",
+                label="Lagre dialogark (HTML, A4)" if lang.value == "nb" else "Save the dialogue sheet (HTML, A4)")
     return
 
 

@@ -10,6 +10,9 @@ the notebook as ``mo.app_meta().request.user``. Notebooks stay thin: they call t
 - :func:`denied` — None when the user may open an entity (and the opening is written to the audit
   log), else a Norwegian callout to ``mo.stop`` with. This is where scope is enforced in the apps:
   a value sent by a client for an entity outside its scope is refused here, not only hidden.
+- :func:`logged_download` — a download button's data, written to the audit log when pressed.
+- :func:`measures_for_user`, :func:`measures_denied` — /tiltak's measure rows cut to the scope,
+  and the refusal (in words) of a division outside it.
 - :func:`stored_result` — when served, the latest stored run of the period and level (the service
   reads stored runs, it does not score raw data per session).
 """
@@ -51,9 +54,10 @@ def for_user(res, user: User | None = None):
     from benchmark.privacy import mask_result
     from benchmark.service.data import restrict
 
-    stored = getattr(res, "run_id", None) and served()
-    masked = _reader().masked(res.run_id) if stored else mask_result(res)  # cached per stored run
-    return restrict(masked, user)
+    if getattr(res, "run_id", None) and served():
+        reader = _reader()  # cached: the masked run, and one view object per distinct scope view
+        return reader.view(reader.masked(res.run_id), user)
+    return restrict(mask_result(res), user)
 
 
 def scoped_choices(res, choices: dict[str, str], user: User | None = None) -> dict[str, str]:
@@ -102,6 +106,60 @@ def denied(res, entity_id: str, action: str = "unit_page", user: User | None = N
         text = str(exc) if isinstance(exc, Forbidden) else f"Fant ikke {entity_id}."
         return mo.callout(mo.md(text), kind="danger")
     log_access(access, user.name, user.role, action, str(entity_id), period=period, run_id=res.run_id or "")
+    return None
+
+
+def logged_download(res, entity_id: str, action: str, make, user: User | None = None):
+    """``make`` (the bytes of a download, built when the button is pressed) wrapped so that each
+    download is written to the audit log, like the service's own /ark and /api downloads.
+
+    The user is read now, in the cell (a download callback runs outside the cell's context)."""
+    user = current_user() if user is None else user
+    if user is None:
+        return make
+    from benchmark.service.access import log_access
+
+    access = os.environ.get("BENCHMARK_ACCESS")
+    period = res.period.label if getattr(res, "period", None) is not None else ""
+
+    def logged():
+        data = make()
+        log_access(access, user.name, user.role, action, str(entity_id), period=period, run_id=res.run_id or "")
+        return data
+
+    return logged
+
+
+def measures_for_user(measures, user: User | None = None):
+    """The measure rows (aggregated or raw) the user may read: all for analysts and a local run."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst or measures is None or measures.empty:
+        return measures
+    from benchmark.service.scopes import measures_in_scope
+
+    return measures[measures_in_scope(user, measures)].reset_index(drop=True)
+
+
+def measures_denied(measures, division: str | None, user: User | None = None, res=None):
+    """None if the user may read the measures of ``division`` (logged when served), else a callout
+    saying why not — checked where /tiltak reads them, whatever value the client sent."""
+    user = current_user() if user is None else user
+    if user is None or division is None:
+        return None
+    import marimo as mo
+
+    from benchmark.service.access import log_access
+    from benchmark.service.scopes import Forbidden, check_measures_division
+
+    access = os.environ.get("BENCHMARK_ACCESS")
+    period = res.period.label if getattr(res, "period", None) is not None else ""
+    run_id = getattr(res, "run_id", None) or ""
+    try:
+        check_measures_division(user, measures, division)
+    except Forbidden as exc:
+        log_access(access, user.name, user.role, "measures", str(division), period=period, run_id=run_id, status=403)
+        return mo.callout(mo.md(str(exc)), kind="danger")
+    log_access(access, user.name, user.role, "measures", str(division), period=period, run_id=run_id)
     return None
 
 
@@ -159,3 +217,22 @@ def scoped_source_choices(src, choices: dict[str, str], user: User | None = None
         frame = sources.dataset(src).units.rename(columns={"unit_id": "entity_id"})
     allowed = set(frame.loc[in_scope(user, frame, "unit"), "entity_id"].astype(str))
     return {label: eid for label, eid in choices.items() if str(eid) in allowed}
+
+
+def scoped_measure_divisions(src, divisions: list[str], user: User | None = None) -> list[str]:
+    """/tiltak's division picker cut to the divisions the user may read some measures of."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst or src is None:
+        return divisions
+    from benchmark import sources
+    from benchmark.service.scopes import measures_in_scope
+
+    if src.kind == "run":
+        measures = sources.stored_result(src.run_id, src.store).measures
+    else:
+        ds = sources.dataset(src)
+        measures = ds.measures if ds is not None else None
+    if measures is None or measures.empty or "division" not in measures:
+        return []
+    allowed = set(measures.loc[measures_in_scope(user, measures), "division"].astype(str))
+    return [d for d in divisions if d in allowed]
