@@ -49,13 +49,13 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
+    src, problem = context.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 
 @app.cell
 def _(lang, src):
-    _periods = sources.period_choices(src) if src is not None else []
+    _periods = context.period_choices(src) if src is not None else []
     period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
                             label=views.app_word("period", lang.value))
     # divisions come from the source, not the period: a period change keeps the chosen division
@@ -71,7 +71,7 @@ def _(args, division, lang, period, problem, source, src):
     _l = lang.value
     _status = (mo.callout(mo.md(problem), kind="danger") if problem else
                mo.md(views.app_word("shown", _l, label=src.label(_l))))
-    mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
+    mo.vstack([lang, source, mo.md(context.recent_runs_text(args.get("store"), _l)), _status,
                mo.hstack([period, division], justify="start")])
     return
 

@@ -48,13 +48,13 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
+    src, problem = context.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 
 @app.cell
 def _(lang, src):
-    _periods = sources.period_choices(src) if src is not None else []
+    _periods = context.period_choices(src) if src is not None else []
     period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
                             label=views.app_word("period", lang.value))
     # the unit list depends on the source only, so a period change keeps the chosen unit
@@ -69,7 +69,7 @@ def _(args, lang, period, problem, source, src, unit):
     _l = lang.value
     _status = (mo.callout(mo.md(problem), kind="danger") if problem else
                mo.md(views.app_word("shown", _l, label=src.label(_l))))
-    mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
+    mo.vstack([lang, source, mo.md(context.recent_runs_text(args.get("store"), _l)), _status,
                mo.hstack([period, unit], widths=[1, 3])])
     return
 
@@ -110,9 +110,10 @@ def _(chosen, lang, result):
 @app.cell
 def _(chosen, lang, result):
     _l = lang.value
+    # below the first screen: drawn when it scrolls into view (mo.lazy), so a page opens at once
     mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"),
-               unitpage.VegaLite(unitpage.contribution_json(result, chosen, _l)),
-               mo.Html(unitpage.scores_html(result, chosen, _l))])
+               mo.lazy(lambda: mo.vstack([unitpage.VegaLite(unitpage.contribution_json(result, chosen, _l)),
+                                          mo.Html(unitpage.scores_html(result, chosen, _l))]))])
     return
 
 
@@ -121,14 +122,14 @@ def _(chosen, lang, result):
     _l = lang.value
     mo.vstack([mo.md("## Utvikling per måned (stiplet linje: snittet i vinduet)" if _l == "nb"
                      else "## Monthly development (dashed line: the mean over the window)"),
-               unitpage.VegaLite(unitpage.trend_json(result, chosen, _l))])
+               mo.lazy(lambda: unitpage.VegaLite(unitpage.trend_json(result, chosen, _l)))])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
     _head, _table = unitpage.measures_html(result, chosen, lang.value)
-    mo.vstack([mo.md(_head), mo.Html(_table)])
+    mo.vstack([mo.md(_head), mo.lazy(mo.Html(_table))])
     return
 
 

@@ -99,8 +99,12 @@ def shared(owner: object, key: tuple[Hashable, ...], compute: Callable[[], Any])
 
 
 def entity_rows(res, table: str, entity_id: str):
-    """The rows of ``res.<table>`` for ``entity_id``, by an index built once per result and table
-    (a page reads one entity's rows of tables that hold every entity)."""
+    """The rows of ``res.<table>`` for ``entity_id``, in the table's order and with its index.
+
+    A page reads one entity's rows of tables that hold every entity: the table is sorted by entity
+    once per result (a stable sort, so an entity's rows keep their order) and each entity is a
+    slice of it — no scan and no gather of every column per read."""
+    import numpy as np
     import pandas as pd
 
     frame = getattr(res, table, None)
@@ -108,7 +112,15 @@ def entity_rows(res, table: str, entity_id: str):
         return pd.DataFrame()
     if frame.empty or "entity_id" not in frame:
         return frame.iloc[0:0]
-    index = shared(res, ("rows", table, len(frame)),
-                   lambda: frame.groupby(frame["entity_id"].astype(str), sort=False).indices)
-    pos = index.get(str(entity_id))
-    return frame.iloc[pos] if pos is not None else frame.iloc[0:0]
+
+    def build():
+        ids = frame["entity_id"].astype(str).to_numpy()
+        order = np.argsort(ids, kind="stable")
+        ordered = frame.iloc[order]
+        keys, first = np.unique(ids[order], return_index=True)
+        stops = np.append(first[1:], len(order))
+        return ordered, dict(zip(keys.tolist(), zip(first.tolist(), stops.tolist(), strict=True), strict=True))
+
+    ordered, spans = shared(res, ("rows", table, len(frame)), build)
+    span = spans.get(str(entity_id))
+    return ordered.iloc[span[0]:span[1]] if span is not None else frame.iloc[0:0]

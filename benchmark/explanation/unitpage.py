@@ -87,16 +87,40 @@ def table_html(frame: pd.DataFrame, formats: dict | None = None) -> str:
             "text-align:left;vertical-align:top}</style>")
 
 
+def scores_table(res, entity_id: str, lang: Lang = "nb") -> tuple[pd.DataFrame, dict]:
+    """``views.unit_scores_table`` built column-wise (one verdict call for all criteria, not a
+    pandas Series per row); ``tests/explanation/test_unitpage.py`` checks the two are equal."""
+    from benchmark import views
+    from benchmark.charts import VERDICT_LABELS, verdict
+    from benchmark.explanation import numbers as fmt
+
+    s = entity_rows(res, "scores", entity_id).reset_index(drop=True)
+    crits = [res.catalogue.get(c) for c in s["criterion"]]
+    hidden = (s["masked"].fillna(False).astype(bool) if "masked" in s else pd.Series(False, index=s.index)).tolist()
+    mask_text = views._mask_text(lang, res)
+    words = verdict(s["flag"], pd.Series([c.direction for c in crits], index=s.index, dtype=object))
+    scored = s["scored"].astype(bool).tolist()
+    verdicts = [VERDICT_LABELS[lang][w] if ok else views.FLAG_WORDS[""][lang] for w, ok in zip(words, scored, strict=True)]
+
+    def shown(col: str, mask: bool) -> list:
+        return [mask_text if (mask and m) else fmt.value(x, c.value_format, lang)
+                for x, c, m in zip(s[col].tolist(), crits, hidden, strict=True)]
+
+    frame = pd.DataFrame({
+        views.h("criterion", lang): [c.name[lang] for c in crits],
+        views.h("value", lang): shown("value", True),
+        views.h("target", lang): shown("target", False),
+        views.h("shrunk", lang): shown("shrunk", True),
+        ("Mot målet" if lang == "nb" else "Against the target"): [mask_text if m else w for w, m in zip(verdicts, hidden, strict=True)],
+        ("Bidrag til score" if lang == "nb" else "Contribution to the score"):
+            [None if m else x for x, m in zip(s["contribution"].tolist(), hidden, strict=True)],
+    }) if len(s) else pd.DataFrame()
+    return frame, {c: views.formatter("number", lang, 2) for c in frame.columns[-1:]}
+
+
 def scores_html(res, entity_id: str, lang: Lang = "nb") -> str:
     """The unit's criteria table (value, target, verdict, contribution; masked cells as the mask text)."""
-
-    def build() -> str:
-        from benchmark import views
-
-        frame, formats = views.unit_scores_table(_one_entity(res, entity_id), entity_id, lang)
-        return table_html(frame, formats)
-
-    return shared(res, ("scores", str(entity_id), lang), build)
+    return shared(res, ("scores", str(entity_id), lang), lambda: table_html(*scores_table(res, entity_id, lang)))
 
 
 def measures_html(res, entity_id: str, lang: Lang = "nb") -> tuple[str, str]:
@@ -116,14 +140,6 @@ def measures_html(res, entity_id: str, lang: Lang = "nb") -> tuple[str, str]:
         return head, table_html(views.measures_view(rows, lang))
 
     return shared(res, ("measures", str(entity_id), lang), build)
-
-
-def _one_entity(res, entity_id: str):
-    """What the per-unit table reads of ``res`` (its catalogue and the entity's score rows), so it
-    does not scan the whole scores table."""
-    from types import SimpleNamespace
-
-    return SimpleNamespace(scores=entity_rows(res, "scores", entity_id), catalogue=res.catalogue)
 
 
 # ---- charts -------------------------------------------------------------------------------------

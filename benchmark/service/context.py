@@ -20,6 +20,8 @@ the notebook as ``mo.app_meta().request.user``. Notebooks stay thin: they call t
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
 
 from benchmark.service.users import User, parse_scope
 
@@ -236,3 +238,70 @@ def scoped_measure_divisions(src, divisions: list[str], user: User | None = None
         return []
     allowed = set(measures.loc[measures_in_scope(user, measures), "division"].astype(str))
     return [d for d in divisions if d in allowed]
+
+
+# ---- what a session asks of the run store, answered once per store state ------------------------
+# Each new session resolved the latest run, listed the periods and the recent runs: four DuckDB
+# opens per session, all under the one interpreter lock. When served, these answers are cached per
+# store *state* — the (mtime, size) of the store file and of its write-ahead log — so a new run
+# written by ``benchmark run`` is seen by the next session. Only run-store sources are cached (a
+# dataset path an analyst types is opened as before).
+
+_STORE_ANSWERS: dict[tuple, object] = {}
+_STORE_LOCK = threading.Lock()
+
+
+def _store_stamp(path: Path) -> tuple:
+    out = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _by_store(key: tuple, store, compute):
+    from benchmark import sources
+
+    path = sources.store_path(store)
+    full = (*key, str(path), _store_stamp(path))
+    with _STORE_LOCK:
+        if full in _STORE_ANSWERS:
+            return _STORE_ANSWERS[full]
+    value = compute()
+    with _STORE_LOCK:
+        if len(_STORE_ANSWERS) > 256:
+            _STORE_ANSWERS.clear()
+        _STORE_ANSWERS[full] = value
+    return value
+
+
+def open_source(text: str | None, store=None, lang: str = "nb"):
+    """``sources.open_source``; when served, a run-store source ("" / latest / run:<id>) is resolved
+    once per store state."""
+    from benchmark import sources
+
+    t = (text or "").strip()
+    if not served() or not (t in ("", "latest") or t.startswith(sources.RUN_PREFIX)):
+        return sources.open_source(text, store, lang)
+    return _by_store(("open", t, lang), store, lambda: sources.open_source(text, store, lang))
+
+
+def period_choices(src) -> list[str]:
+    """``sources.period_choices``; for a stored run when served, once per store state."""
+    from benchmark import sources
+
+    if not served() or src is None or src.kind != "run":
+        return sources.period_choices(src)
+    return list(_by_store(("periods", src.text), src.store, lambda: tuple(sources.period_choices(src))))
+
+
+def recent_runs_text(store=None, lang: str = "nb") -> str:
+    """``sources.recent_runs_text``; when served, once per store state."""
+    from benchmark import sources
+
+    if not served():
+        return sources.recent_runs_text(store, lang)
+    return _by_store(("recent", lang), store, lambda: sources.recent_runs_text(store, lang))
