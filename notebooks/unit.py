@@ -112,8 +112,10 @@ def _(chosen, lang, result):
     _l = lang.value
     # below the first screen: drawn when it scrolls into view (mo.lazy), so a page opens at once
     mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"),
-               mo.lazy(lambda: mo.vstack([unitpage.VegaLite(unitpage.contribution_json(result, chosen, _l)),
-                                          mo.Html(unitpage.scores_html(result, chosen, _l))]))])
+               # (arguments bound now: a cell's _private names are gone when the lazy part loads)
+               mo.lazy(lambda res=result, unit=chosen, lg=_l: mo.vstack([
+                   unitpage.VegaLite(unitpage.contribution_json(res, unit, lg)),
+                   mo.Html(unitpage.scores_html(res, unit, lg))]))])
     return
 
 
@@ -122,7 +124,7 @@ def _(chosen, lang, result):
     _l = lang.value
     mo.vstack([mo.md("## Utvikling per måned (stiplet linje: snittet i vinduet)" if _l == "nb"
                      else "## Monthly development (dashed line: the mean over the window)"),
-               mo.lazy(lambda: unitpage.VegaLite(unitpage.trend_json(result, chosen, _l)))])
+               mo.lazy(lambda res=result, unit=chosen, lg=_l: unitpage.VegaLite(unitpage.trend_json(res, unit, lg)))])
     return
 
 
@@ -137,7 +139,7 @@ def _(chosen, lang, result):
 def _(chosen, lang, result):
     # the sheet is rendered when the button is pressed; the download is written to the audit log
     _sheet = context.logged_download(result, chosen, "sheet_download",
-                                     lambda: render_sheet(result, chosen, lang=lang.value).encode("utf-8"))
+                                     lambda res=result, unit=chosen, lg=lang.value: render_sheet(res, unit, lang=lg).encode("utf-8"))
     mo.download(data=_sheet, filename=f"dialogark-{chosen}.html", mimetype="text/html",
                 label="Lagre dialogark (HTML, A4)" if lang.value == "nb" else "Save the dialogue sheet (HTML, A4)")
     return
