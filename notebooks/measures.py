@@ -49,17 +49,18 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
+    src, problem = context.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 
 @app.cell
 def _(lang, src):
-    _periods = sources.period_choices(src) if src is not None else []
+    _periods = context.period_choices(src) if src is not None else []
     period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
                             label=views.app_word("period", lang.value))
     # divisions come from the source, not the period: a period change keeps the chosen division
-    _divisions = sources.division_choices(src) if src is not None else []
+    # a leader is offered only the divisions it may read measures of (checked again where they are read)
+    _divisions = context.scoped_measure_divisions(src, sources.division_choices(src)) if src is not None else []
     division = mo.ui.dropdown(_divisions, value=_divisions[0] if _divisions else None,
                               label="Divisjon" if lang.value == "nb" else "Division")
     return division, period
@@ -70,7 +71,7 @@ def _(args, division, lang, period, problem, source, src):
     _l = lang.value
     _status = (mo.callout(mo.md(problem), kind="danger") if problem else
                mo.md(views.app_word("shown", _l, label=src.label(_l))))
-    mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
+    mo.vstack([lang, source, mo.md(context.recent_runs_text(args.get("store"), _l)), _status,
                mo.hstack([period, division], justify="start")])
     return
 
@@ -83,14 +84,21 @@ def _(lang, period, src):
     with mo.status.spinner(title=views.app_word("loading", lang.value, period=period.value)):
         result, failure = views.safe_result(src, period.value, _level, lang.value)
     mo.stop(result is None, mo.callout(mo.md(failure or ""), kind="warn"))
-    measures = result.measures
+    # scope enforced where the measures are read: a leader gets only the rows of its scopes
+    measures = context.measures_for_user(result.measures)
+    hidden = result.measures is not None and len(result.measures) > (0 if measures is None else len(measures))
     divisions = views.division_rows(measures)
-    return divisions, measures, result
+    return divisions, hidden, measures, result
 
 
 @app.cell
-def _(divisions, lang, period):
+def _(divisions, hidden, lang, period):
     _l = lang.value
+    mo.stop(divisions.empty and hidden, mo.callout(mo.md(
+        f"Ingen av tiltakene i {period.value} hører til ditt ansvarsområde. Tiltak rapporteres per divisjon "
+        "eller avdeling; be analyseavdelingen om tilgang hvis du trenger dem." if _l == "nb"
+        else f"None of the measures in {period.value} belong to your scope. Measures are reported per division "
+        "or department; ask the analysis department for access if you need them."), kind="info"))
     mo.stop(divisions.empty, mo.callout(mo.md(
         f"Ingen tiltak er rapportert for {period.value}. Velg en annen periode." if _l == "nb"
         else f"No measures are reported for {period.value}. Choose another period."), kind="info"))
@@ -102,8 +110,11 @@ def _(divisions, lang, period):
 
 
 @app.cell
-def _(division, lang, measures, period):
+def _(division, lang, measures, period, result):
     _l = lang.value
+    mo.stop(division.value is None)
+    _refused = context.measures_denied(result.measures, division.value, res=result)  # a division outside scope
+    mo.stop(_refused is not None, _refused)
     departments = views.department_rows(measures, division.value)
     mo.vstack([mo.md(f"### {'Områder i' if _l == 'nb' else 'Departments in'} {division.value}"),
                views.ui_table(views.measures_view(departments, _l), lang=_l) if len(departments) else
@@ -116,10 +127,12 @@ def _(division, lang, measures, period):
 def _(lang, result, src):
     _l = lang.value
     dataset = sources.dataset(src)
-    mo.stop(dataset is None or dataset.measures is None, mo.md(
+    # the raw measures (one row per measure and month), cut to the user's scope
+    own = context.measures_for_user(dataset.measures) if dataset is not None else None
+    mo.stop(own is None or own.empty, mo.md(
         "Historikken for risikoklassene og datakvaliteten krever datagrunnlaget med tiltak." if _l == "nb"
         else "The risk-class history and the data quality need the dataset with its measures."))
-    calibration = calibrate(dataset.measures, result.catalogue.risk_probabilities)
+    calibration = calibrate(own, result.catalogue.risk_probabilities)
     mo.vstack([mo.md("## Risikoklassene etter historikken\nAndel av planlagt effekt som faktisk ble realisert "
                      "for tiltak som har nådd årsslutt, med 95 % intervall, ved siden av katalogens "
                      "standardverdier. Standardverdiene byttes ikke ut automatisk." if _l == "nb" else
@@ -127,13 +140,13 @@ def _(lang, result, src):
                      "that reached year end, with a 95 % interval, beside the catalogue's defaults. The defaults "
                      "are never swapped automatically."),
                views.ui_table(views.calibration_view(calibration, _l), lang=_l)])
-    return (dataset,)
+    return (own,)
 
 
 @app.cell
-def _(dataset, lang):
+def _(lang, own):
     _l = lang.value
-    flags = quality_flags(dataset.measures)
+    flags = quality_flags(own)
     mo.vstack([mo.md(f"## {'Datakvalitet' if _l == 'nb' else 'Data quality'} ({len(flags)} "
                      f"{'merknader' if _l == 'nb' else 'notes'})"),
                views.ui_table(views.quality_view(flags, _l), lang=_l, page_size=10)])

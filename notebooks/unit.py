@@ -6,8 +6,8 @@ app = marimo.App(width="medium", app_title="Min enhet – score og forklaring")
 with app.setup:
     import marimo as mo
 
-    from benchmark import charts, sources, views
-    from benchmark.explanation import explain
+    from benchmark import sources, views
+    from benchmark.explanation import explain, unitpage
     from benchmark.explanation.sheet import render_sheet
     from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
@@ -48,13 +48,13 @@ def _(args, lang):
 
 @app.cell
 def _(args, lang, source):
-    src, problem = sources.open_source(context.source_text(source.value), args.get("store"), lang.value)
+    src, problem = context.open_source(context.source_text(source.value), args.get("store"), lang.value)
     return problem, src
 
 
 @app.cell
 def _(lang, src):
-    _periods = sources.period_choices(src) if src is not None else []
+    _periods = context.period_choices(src) if src is not None else []
     period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
                             label=views.app_word("period", lang.value))
     # the unit list depends on the source only, so a period change keeps the chosen unit
@@ -69,7 +69,7 @@ def _(args, lang, period, problem, source, src, unit):
     _l = lang.value
     _status = (mo.callout(mo.md(problem), kind="danger") if problem else
                mo.md(views.app_word("shown", _l, label=src.label(_l))))
-    mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
+    mo.vstack([lang, source, mo.md(context.recent_runs_text(args.get("store"), _l)), _status,
                mo.hstack([period, unit], widths=[1, 3])])
     return
 
@@ -100,51 +100,48 @@ def _(lang, period, result, unit):
 
 @app.cell
 def _(chosen, lang, result):
-    explanation = explain(result, chosen, lang=lang.value)
-    mo.vstack([mo.md(f"## {result.ranking.set_index('entity_id').loc[chosen, 'entity_name']}"),
-               mo.md(views.explanation_markdown(result, chosen, lang.value)),
-               mo.md(views.package_link(result, chosen, lang.value))])
+    # every piece is computed once per process per (result, unit, language) and shared by the
+    # sessions (benchmark/explanation/unitpage.py); a leader's result is its own masked object
+    explanation = explain(result, chosen, lang=lang.value)  # the sections are computed once, shared with the page
+    mo.Html(unitpage.explanation_html(result, chosen, lang.value))
     return (explanation,)
 
 
 @app.cell
 def _(chosen, lang, result):
     _l = lang.value
-    contributions = charts.contribution_chart(result.scores, chosen, catalogue=result.catalogue, lang=_l)
-    _view, _formats = views.unit_scores_table(result, chosen, _l)
-    mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"), contributions,
-               views.ui_table(_view, _formats, lang=_l)])
+    # below the first screen: drawn when it scrolls into view (mo.lazy), so a page opens at once
+    mo.vstack([mo.md("## Hva trekker opp og ned" if _l == "nb" else "## What pulls up and down"),
+               # (arguments bound now: a cell's _private names are gone when the lazy part loads)
+               mo.lazy(lambda res=result, unit=chosen, lg=_l: mo.vstack([
+                   unitpage.VegaLite(unitpage.contribution_json(res, unit, lg)),
+                   mo.Html(unitpage.scores_html(res, unit, lg))]))])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
     _l = lang.value
-    trend = charts.trend_chart(result.monthly, result.trend, chosen, catalogue=result.catalogue, lang=_l)
     mo.vstack([mo.md("## Utvikling per måned (stiplet linje: snittet i vinduet)" if _l == "nb"
-                     else "## Monthly development (dashed line: the mean over the window)"), trend])
+                     else "## Monthly development (dashed line: the mean over the window)"),
+               mo.lazy(lambda res=result, unit=chosen, lg=_l: unitpage.VegaLite(unitpage.trend_json(res, unit, lg)))])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
-    _l = lang.value
-    division = result.ranking.loc[result.ranking["entity_id"] == chosen, "division"].iloc[0]
-    _m = result.measures
-    _rows = _m[_m["division"] == division] if _m is not None and not _m.empty else None
-    mo.vstack([
-        mo.md(f"## {'Tiltak i' if _l == 'nb' else 'Measures in'} {division}"),
-        views.ui_table(views.measures_view(_rows, _l), lang=_l) if _rows is not None and len(_rows)
-        else mo.md("Ingen tiltak i datagrunnlaget." if _l == "nb" else "No measures in the data."),
-    ])
+    _head, _table = unitpage.measures_html(result, chosen, lang.value)
+    mo.vstack([mo.md(_head), mo.lazy(mo.Html(_table))])
     return
 
 
 @app.cell
 def _(chosen, lang, result):
-    mo.download(data=lambda: render_sheet(result, chosen, lang=lang.value).encode("utf-8"), filename=f"dialogark-{chosen}.html",
-                mimetype="text/html", label="Lagre dialogark (HTML, A4)" if lang.value == "nb"
-                else "Save the dialogue sheet (HTML, A4)")
+    # the sheet is rendered when the button is pressed; the download is written to the audit log
+    _sheet = context.logged_download(result, chosen, "sheet_download",
+                                     lambda res=result, unit=chosen, lg=lang.value: render_sheet(res, unit, lang=lg).encode("utf-8"))
+    mo.download(data=_sheet, filename=f"dialogark-{chosen}.html", mimetype="text/html",
+                label="Lagre dialogark (HTML, A4)" if lang.value == "nb" else "Save the dialogue sheet (HTML, A4)")
     return
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from benchmark.explanation import numbers as fmt
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL, TEXT, t
 from benchmark.explanation.numbers import Lang
+from benchmark.explanation.shared import entity_rows, shared
 
 MAX_TRENDS = 3
 # A shrunken value that moved more than this share of the way to the target earns a caveat.
@@ -141,17 +142,23 @@ def target_word(res, criterion_id: str, lang: Lang) -> str:
 def _entity_rows(res, entity_id: str) -> tuple[pd.Series, pd.DataFrame]:
     from benchmark.issues import UsageError
 
-    ranking = res.ranking[res.ranking["entity_id"].astype(str) == str(entity_id)]
+    ranking = entity_rows(res, "ranking", entity_id)
     if ranking.empty:
         known = ", ".join(res.ranking["entity_id"].astype(str).head(5))
         raise UsageError(f"'{entity_id}' is not an entity of this result (for example: {known}, …)")
-    scores = res.scores[res.scores["entity_id"].astype(str) == str(entity_id)]
-    return ranking.iloc[0], scores
+    return ranking.iloc[0], entity_rows(res, "scores", entity_id)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts (``row["x"]``, ``row.get("x")`` as on a Series): a few rows per entity,
+    without ``iterrows``' per-row conversion of a mixed-type frame."""
+    cols = list(frame.columns)
+    return [dict(zip(cols, values, strict=True)) for values in zip(*(frame[c].tolist() for c in cols), strict=True)]
 
 
 def _any_worse(scores: pd.DataFrame) -> bool:
     """Whether any criterion is worse than its target beyond normal variation (95 % limit)."""
-    for _, s in _visible(scores[scores["scored"].astype(bool)]).iterrows():
+    for s in _records(_visible(scores[scores["scored"].astype(bool)])):
         if judgement_key(str(s["flag"]), s["direction"], s["value"], s["target"]).startswith("worse"):
             return True
     return False
@@ -241,10 +248,10 @@ def _drivers(res, scores: pd.DataFrame, lang: Lang) -> Section:
         lines.append(t("no_drivers_down", lang))
     else:
         lines.append(t("drivers_down", lang))
-        lines.extend(f"- {driver_line(res, s, lang)}" for _, s in down.iterrows())
+        lines.extend(f"- {driver_line(res, s, lang)}" for s in _records(down))
     if not up.empty:
         lines.append(t("drivers_up", lang))
-        lines.extend(f"- {driver_line(res, s, lang)}" for _, s in up.iterrows())
+        lines.extend(f"- {driver_line(res, s, lang)}" for s in _records(up))
     return Section("drivers", tuple(lines))
 
 
@@ -295,9 +302,10 @@ def _trend(res, entity_id: str, lang: Lang, hidden: set[str] = frozenset()) -> S
     trend = getattr(res, "trend", None)
     if trend is None or trend.empty:
         return Section("trend", (t("trend_none", lang),))
-    rows = trend[(trend["entity_id"].astype(str) == str(entity_id)) & ~trend["criterion"].isin(hidden)]
+    rows = entity_rows(res, "trend", entity_id)
+    rows = rows[~rows["criterion"].isin(hidden)]
     lines = []
-    for _, r in rows.sort_values("criterion").iterrows():
+    for r in _records(rows.sort_values("criterion")):
         key = trend_key(res, r)
         if key is None or len(lines) >= MAX_TRENDS:
             continue
@@ -340,19 +348,19 @@ def _measures(res, row: pd.Series, lang: Lang) -> Section | None:
 
 def _caveats(res, scores: pd.DataFrame, lang: Lang) -> Section | None:
     lines = [t("caveat_masked", lang, criterion=criterion_name(res, s["criterion"], lang), mask=mask_text(res, lang))
-             for _, s in scores.iterrows() if is_masked(s)]
+             for s in _records(scores) if is_masked(s)]
     scores = _visible(scores)
     scored = scores[scores["scored"].astype(bool)]
     gap = scored["value"] - scored["target"]
     moved = (scored["value"] - scored["shrunk"]).abs()
     shrunk_a_lot = scored[(gap.abs() > 0) & (moved > SHRINKAGE_CAVEAT * gap.abs())]
-    for _, s in shrunk_a_lot.sort_values("criterion").iterrows():
+    for s in _records(shrunk_a_lot.sort_values("criterion")):
         raw = format_value(res, s["criterion"], s["value"], lang)
         shrunk = format_value(res, s["criterion"], s["shrunk"], lang)
         if raw != shrunk:  # a move too small to show is not worth a caveat
             lines.append(t("caveat_shrunk", lang, criterion=criterion_name(res, s["criterion"], lang),
                            raw=raw, shrunk=shrunk))
-    for _, s in scores[~scores["scored"].astype(bool)].sort_values("criterion").iterrows():
+    for s in _records(scores[~scores["scored"].astype(bool)].sort_values("criterion")):
         code = str(s.get("not_scored_reason") or "other").split(":")[0].strip()
         key = f"reason_{code}"
         reason = t(key, lang) if key in TEXT else t("reason_other", lang, code=code)
@@ -364,20 +372,28 @@ def _caveats(res, scores: pd.DataFrame, lang: Lang) -> Section | None:
 
 
 def explanation_sections(res, entity_id: str, lang: Lang = "nb") -> list[Section]:
-    """The explanation as sections (for the dialogue sheet and notebooks)."""
+    """The explanation as sections (for the dialogue sheet and notebooks).
+
+    Computed once per result object, entity and language in this process (the text, the sheet
+    and the unit page all read it; see benchmark/explanation/shared.py for why the key is the
+    result's identity)."""
     if lang not in ("nb", "en"):
         raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+    return list(shared(res, ("sections", str(entity_id), lang), lambda: _sections(res, entity_id, lang)))
+
+
+def _sections(res, entity_id: str, lang: Lang) -> tuple[Section, ...]:
     row, scores = _entity_rows(res, entity_id)
     sections = [
         _headline(res, row, scores, lang),
         _coverage(res, row, scores, lang),
         _drivers(res, scores, lang),
         _potential(res, row, scores, lang),
-        _trend(res, entity_id, lang, set(scores.loc[[is_masked(x) for _, x in scores.iterrows()], "criterion"])),
+        _trend(res, entity_id, lang, set(scores.loc[[is_masked(x) for x in _records(scores)], "criterion"])),
         _measures(res, row, lang),
         _caveats(res, scores, lang),
     ]
-    return [s for s in sections if s is not None]
+    return tuple(s for s in sections if s is not None)
 
 
 def explain(res, entity: str, lang: Lang = "nb") -> str:

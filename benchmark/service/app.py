@@ -75,12 +75,13 @@ def create_app(store: str | Path, users: str | Path | None = None, trusted_heade
     from starlette.middleware.sessions import SessionMiddleware
     from starlette.routing import Mount
 
-    from benchmark.service import astlock
+    from benchmark.service import astlock, runmode
     from benchmark.service.access import default_access_path
     from benchmark.service.routes import ROUTES
     from benchmark.service.users import default_users_path
 
     astlock.install()
+    runmode.install()  # parse each served notebook once per process, not per session
     store = Path(store).resolve()
     users_path = Path(users) if users else default_users_path()
     access_path = Path(access) if access else default_access_path(store)

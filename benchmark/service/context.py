@@ -10,6 +10,9 @@ the notebook as ``mo.app_meta().request.user``. Notebooks stay thin: they call t
 - :func:`denied` — None when the user may open an entity (and the opening is written to the audit
   log), else a Norwegian callout to ``mo.stop`` with. This is where scope is enforced in the apps:
   a value sent by a client for an entity outside its scope is refused here, not only hidden.
+- :func:`logged_download` — a download button's data, written to the audit log when pressed.
+- :func:`measures_for_user`, :func:`measures_denied` — /tiltak's measure rows cut to the scope,
+  and the refusal (in words) of a division outside it.
 - :func:`stored_result` — when served, the latest stored run of the period and level (the service
   reads stored runs, it does not score raw data per session).
 """
@@ -17,6 +20,8 @@ the notebook as ``mo.app_meta().request.user``. Notebooks stay thin: they call t
 from __future__ import annotations
 
 import os
+import threading
+from pathlib import Path
 
 from benchmark.service.users import User, parse_scope
 
@@ -51,9 +56,10 @@ def for_user(res, user: User | None = None):
     from benchmark.privacy import mask_result
     from benchmark.service.data import restrict
 
-    stored = getattr(res, "run_id", None) and served()
-    masked = _reader().masked(res.run_id) if stored else mask_result(res)  # cached per stored run
-    return restrict(masked, user)
+    if getattr(res, "run_id", None) and served():
+        reader = _reader()  # cached: the masked run, and one view object per distinct scope view
+        return reader.view(reader.masked(res.run_id), user)
+    return restrict(mask_result(res), user)
 
 
 def scoped_choices(res, choices: dict[str, str], user: User | None = None) -> dict[str, str]:
@@ -102,6 +108,60 @@ def denied(res, entity_id: str, action: str = "unit_page", user: User | None = N
         text = str(exc) if isinstance(exc, Forbidden) else f"Fant ikke {entity_id}."
         return mo.callout(mo.md(text), kind="danger")
     log_access(access, user.name, user.role, action, str(entity_id), period=period, run_id=res.run_id or "")
+    return None
+
+
+def logged_download(res, entity_id: str, action: str, make, user: User | None = None):
+    """``make`` (the bytes of a download, built when the button is pressed) wrapped so that each
+    download is written to the audit log, like the service's own /ark and /api downloads.
+
+    The user is read now, in the cell (a download callback runs outside the cell's context)."""
+    user = current_user() if user is None else user
+    if user is None:
+        return make
+    from benchmark.service.access import log_access
+
+    access = os.environ.get("BENCHMARK_ACCESS")
+    period = res.period.label if getattr(res, "period", None) is not None else ""
+
+    def logged():
+        data = make()
+        log_access(access, user.name, user.role, action, str(entity_id), period=period, run_id=res.run_id or "")
+        return data
+
+    return logged
+
+
+def measures_for_user(measures, user: User | None = None):
+    """The measure rows (aggregated or raw) the user may read: all for analysts and a local run."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst or measures is None or measures.empty:
+        return measures
+    from benchmark.service.scopes import measures_in_scope
+
+    return measures[measures_in_scope(user, measures)].reset_index(drop=True)
+
+
+def measures_denied(measures, division: str | None, user: User | None = None, res=None):
+    """None if the user may read the measures of ``division`` (logged when served), else a callout
+    saying why not — checked where /tiltak reads them, whatever value the client sent."""
+    user = current_user() if user is None else user
+    if user is None or division is None:
+        return None
+    import marimo as mo
+
+    from benchmark.service.access import log_access
+    from benchmark.service.scopes import Forbidden, check_measures_division
+
+    access = os.environ.get("BENCHMARK_ACCESS")
+    period = res.period.label if getattr(res, "period", None) is not None else ""
+    run_id = getattr(res, "run_id", None) or ""
+    try:
+        check_measures_division(user, measures, division)
+    except Forbidden as exc:
+        log_access(access, user.name, user.role, "measures", str(division), period=period, run_id=run_id, status=403)
+        return mo.callout(mo.md(str(exc)), kind="danger")
+    log_access(access, user.name, user.role, "measures", str(division), period=period, run_id=run_id)
     return None
 
 
@@ -159,3 +219,89 @@ def scoped_source_choices(src, choices: dict[str, str], user: User | None = None
         frame = sources.dataset(src).units.rename(columns={"unit_id": "entity_id"})
     allowed = set(frame.loc[in_scope(user, frame, "unit"), "entity_id"].astype(str))
     return {label: eid for label, eid in choices.items() if str(eid) in allowed}
+
+
+def scoped_measure_divisions(src, divisions: list[str], user: User | None = None) -> list[str]:
+    """/tiltak's division picker cut to the divisions the user may read some measures of."""
+    user = current_user() if user is None else user
+    if user is None or user.is_analyst or src is None:
+        return divisions
+    from benchmark import sources
+    from benchmark.service.scopes import measures_in_scope
+
+    if src.kind == "run":
+        measures = sources.stored_result(src.run_id, src.store).measures
+    else:
+        ds = sources.dataset(src)
+        measures = ds.measures if ds is not None else None
+    if measures is None or measures.empty or "division" not in measures:
+        return []
+    allowed = set(measures.loc[measures_in_scope(user, measures), "division"].astype(str))
+    return [d for d in divisions if d in allowed]
+
+
+# ---- what a session asks of the run store, answered once per store state ------------------------
+# Each new session resolved the latest run, listed the periods and the recent runs: four DuckDB
+# opens per session, all under the one interpreter lock. When served, these answers are cached per
+# store *state* — the (mtime, size) of the store file and of its write-ahead log — so a new run
+# written by ``benchmark run`` is seen by the next session. Only run-store sources are cached (a
+# dataset path an analyst types is opened as before).
+
+_STORE_ANSWERS: dict[tuple, object] = {}
+_STORE_LOCK = threading.Lock()
+
+
+def _store_stamp(path: Path) -> tuple:
+    out = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _by_store(key: tuple, store, compute):
+    from benchmark import sources
+
+    path = sources.store_path(store)
+    full = (*key, str(path), _store_stamp(path))
+    with _STORE_LOCK:
+        if full in _STORE_ANSWERS:
+            return _STORE_ANSWERS[full]
+    value = compute()
+    with _STORE_LOCK:
+        if len(_STORE_ANSWERS) > 256:
+            _STORE_ANSWERS.clear()
+        _STORE_ANSWERS[full] = value
+    return value
+
+
+def open_source(text: str | None, store=None, lang: str = "nb"):
+    """``sources.open_source``; when served, a run-store source ("" / latest / run:<id>) is resolved
+    once per store state."""
+    from benchmark import sources
+
+    t = (text or "").strip()
+    if not served() or not (t in ("", "latest") or t.startswith(sources.RUN_PREFIX)):
+        return sources.open_source(text, store, lang)
+    return _by_store(("open", t, lang), store, lambda: sources.open_source(text, store, lang))
+
+
+def period_choices(src) -> list[str]:
+    """``sources.period_choices``; for a stored run when served, once per store state."""
+    from benchmark import sources
+
+    if not served() or src is None or src.kind != "run":
+        return sources.period_choices(src)
+    return list(_by_store(("periods", src.text), src.store, lambda: tuple(sources.period_choices(src))))
+
+
+def recent_runs_text(store=None, lang: str = "nb") -> str:
+    """``sources.recent_runs_text``; when served, once per store state."""
+    from benchmark import sources
+
+    if not served():
+        return sources.recent_runs_text(store, lang)
+    return _by_store(("recent", lang), store, lambda: sources.recent_runs_text(store, lang))

@@ -12,14 +12,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from benchmark.issues import UsageError
-from benchmark.service.scopes import in_scope, visible_peer_groups
+from benchmark.service.scopes import in_scope, measures_in_scope, visible_peer_groups
 from benchmark.service.users import User
 
+VIEWS = 256  # distinct leader views kept (each is a slice of one masked run)
 TABLES = ("scores", "ranking", "measures", "trend", "monthly", "sensitivity")
 
 
@@ -32,6 +35,7 @@ class RunReader:
         self._runs: tuple[float, pd.DataFrame] | None = None
         self._load = functools.lru_cache(maxsize=8)(self._load_uncached)
         self._masked = functools.lru_cache(maxsize=8)(self._masked_uncached)
+        self._views: OrderedDict[tuple, object] = OrderedDict()
 
     def runs(self) -> pd.DataFrame:
         """The runs, newest first (re-read when the store file changes)."""
@@ -77,7 +81,24 @@ class RunReader:
             raise LookupError(str(exc)) from None
         if user is None or user.is_analyst:
             return res
-        return restrict(self._masked(run_id), user)
+        return self.view(self._masked(run_id), user)
+
+    def view(self, masked, user: User):
+        """``restrict(masked, user)``, one object per distinct view: leaders whose scopes show the
+        same peer groups and measures share it, and with it every piece derived from it
+        (benchmark/explanation/shared.py caches by the identity of this object)."""
+        key = (id(masked), *view_key(masked, user))
+        with self._lock:
+            hit = self._views.get(key)
+            if hit is not None and hit[0] is masked:
+                self._views.move_to_end(key)
+                return hit[1]
+        view = restrict(masked, user)
+        with self._lock:
+            self._views[key] = (masked, view)
+            while len(self._views) > VIEWS:
+                self._views.popitem(last=False)
+        return view
 
 
 _READERS: dict[str, RunReader] = {}
@@ -91,6 +112,17 @@ def reader_for(store: str | Path) -> RunReader:
         if key not in _READERS:
             _READERS[key] = RunReader(key)
         return _READERS[key]
+
+
+def view_key(res, user: User) -> tuple:
+    """What :func:`restrict` depends on besides the result: the visible peer groups and the measure
+    rows in scope (None: everything)."""
+    groups = visible_peer_groups(user, res.ranking, res.level)
+    measures = res.measures
+    rows = None
+    if measures is not None and not measures.empty:
+        rows = tuple(np.flatnonzero(measures_in_scope(user, measures).to_numpy()))
+    return (None if groups is None else tuple(sorted(groups))), rows
 
 
 def restrict(res, user: User):
@@ -107,9 +139,8 @@ def restrict(res, user: User):
         return frame[frame["entity_id"].astype(str).isin(keep)].reset_index(drop=True)
 
     measures = res.measures
-    if measures is not None and not measures.empty and "division" in measures:
-        divisions = set(ranking.loc[in_scope(user, ranking, res.level), "division"].astype(str))
-        measures = measures[measures["division"].astype(str).isin(divisions)].reset_index(drop=True)
+    if measures is not None and not measures.empty:
+        measures = measures[measures_in_scope(user, measures)].reset_index(drop=True)
     return dataclasses.replace(res, ranking=ranking, scores=cut(res.scores), trend=cut(res.trend),
                                monthly=cut(res.monthly), sensitivity=cut(res.sensitivity), measures=measures,
                                memo={})

@@ -64,3 +64,38 @@ def check_division(user: User, division: str) -> None:
     if user.is_analyst or any(s.kind == "division" and s.value == division for s in user.scopes):
         return
     raise Forbidden(f"analysepakken for {division}")
+
+
+def measures_in_scope(user: User, measures: pd.DataFrame) -> pd.Series:
+    """Boolean per row of a measures table — the aggregated one of a result (division rows with an
+    empty department, department rows) or the raw measures (with ``unit_id``): may ``user`` read it?
+
+    ``division:D`` reads D's rows; ``department:D`` the rows whose department is D; ``unit:U`` the
+    raw measures of unit U. A division's total is not the measures of one of its departments, so a
+    department or unit scope does not open it (SPEC §10: measures only within scope).
+    """
+    if user.is_analyst:
+        return pd.Series(True, index=measures.index)
+    ok = pd.Series(False, index=measures.index)
+
+    def col(name: str) -> pd.Series:
+        return measures[name].fillna("").astype(str) if name in measures else pd.Series("", index=measures.index)
+
+    div, dep, unit = col("division"), col("department"), col("unit_id")
+    for s in user.scopes:
+        if s.kind == "division":
+            ok |= div == s.value
+        elif s.kind == "department":
+            ok |= dep == s.value
+        elif s.kind == "unit":
+            ok |= unit == s.value
+    return ok
+
+
+def check_measures_division(user: User, measures: pd.DataFrame, division: str) -> None:
+    """Raise :class:`Forbidden` unless the user may read some measures of ``division``."""
+    if user.is_analyst:
+        return
+    rows = measures["division"].astype(str) == str(division) if "division" in measures else None
+    if rows is None or not (rows & measures_in_scope(user, measures)).any():
+        raise Forbidden(f"tiltakene i {division}")

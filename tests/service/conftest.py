@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PASSWORDS = {"ada": "analyst-pass-1", "kari": "kirurgi-pass-1", "rehab": "rehab-pass-1", "solo": "solo-pass-1",
-             "target": "target-pass-1"}
+             "target": "target-pass-1", "klinikk": "klinikk-pass-1"}
 # the demo trust: D7-127 (3 employees) is masked; D7-131 is its department's complement
 USERS = {
     "ada": ("analyst", []),
@@ -28,6 +28,7 @@ USERS = {
     "rehab": ("leader", ["department:Fysikalsk medisin og rehabilitering"]),
     "solo": ("leader", ["unit:D7-127"]),
     "target": ("leader", ["unit:D1-001"]),  # the rate-limit test locks this one out
+    "klinikk": ("leader", ["division:Elverum-Hamar"]),
 }
 
 
@@ -77,6 +78,34 @@ class Service:
         r = c.post("/login", data={"username": name, "password": PASSWORDS[name], "next": "/"})
         assert r.status_code == 303, r.text[:300]
         return c
+
+    def app_session(self, name: str, route: str, forwarded_for: str = "10.0.0.1", timeout: float = 240.0) -> list[dict]:
+        """Log ``name`` in, open the app at ``route`` over its websocket (as a browser does) and
+        return every message until each cell the kernel queued has run: the first screen."""
+        import asyncio
+        import json
+
+        from websockets.asyncio.client import connect
+
+        cookie = self.login(name, forwarded_for).cookies["benchmark_session"]
+        url = self.url.replace("http", "ws") + f"/{route}/ws?session_id=s-{name}-{route}-{time.time_ns()}"
+
+        async def go() -> list[dict]:
+            messages, status, queued = [], {}, set()
+            async with connect(url, additional_headers={"Cookie": f"benchmark_session={cookie}"}, max_size=None,
+                               open_timeout=60) as ws:
+                while True:
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+                    messages.append(msg)
+                    data = msg.get("data") or {}
+                    if msg.get("op") == "cell-op" and data.get("status"):
+                        status[data["cell_id"]] = data["status"]
+                        if data["status"] in ("queued", "running"):
+                            queued.add(data["cell_id"])
+                        if queued and all(status.get(c) == "idle" for c in queued):
+                            return messages
+
+        return asyncio.run(go())
 
     def stop(self) -> None:
         if self.proc.poll() is None:

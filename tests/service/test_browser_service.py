@@ -6,6 +6,7 @@ unit's sick-leave numbers (chart data included); the same search finds them for 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,29 @@ def test_analyst_logs_in_and_opens_the_analysis_app(chromium, service):
     page.get_by_text("Analyse").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "serve-analyst-landing.png"), full_page=True)
     page.close()
+
+
+def test_the_sheet_downloaded_inside_the_unit_app_is_masked_and_audit_logged(chromium, service):
+    import json
+
+    truth = _masked_truth(service.store)
+    page = chromium.new_page(viewport={"width": 1280, "height": 900}, extra_http_headers={"x-forwarded-for": "10.1.0.3"},
+                             accept_downloads=True)
+    _login_via(page, service.url, "/enhet/", "solo")
+    page.get_by_text("Samlet score").first.wait_for(timeout=180_000)
+    _settle(page)
+    button = page.get_by_text("Lagre dialogark").first
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    sheet = Path(info.value.path()).read_text(encoding="utf-8")
+    page.close()
+    assert "Rehabiliteringspost 3" in sheet and "skjermet (færre enn 5 ansatte)" in sheet
+    assert not [v for v in truth.values() if v in sheet]
+    log = [json.loads(x) for x in service.access.read_text(encoding="utf-8").splitlines()]
+    assert any(x["user"] == "solo" and x["action"] == "sheet_download" and x["what"] == "D7-127"
+               and x["period"] == "2025Q3" and x["run_id"] for x in log)
+    from tests.service.conftest import cli
+
+    r = cli("history", "--access", str(service.access))
+    assert r.returncode == 0 and "sheet_download" in r.stdout

@@ -114,3 +114,30 @@ def test_ast_lock_serialises_ast_work_only():
     finally:
         if not astlock.needed():
             astlock.uninstall()
+
+
+def test_runmode_parses_a_notebook_once_per_file_state(tmp_path):
+    import os
+
+    from marimo._ast import compiler
+    from marimo._runtime import runtime
+
+    from benchmark.service import runmode
+
+    original = compiler._build_source_position_map
+    assert runmode.install()
+    try:
+        assert compiler._build_source_position_map is runtime._build_source_position_map is not original
+        nb = tmp_path / "nb.py"
+        nb.write_text("import marimo\napp = marimo.App()\n\n@app.cell\ndef _():\n    x = 1\n    return (x,)\n")
+        first = compiler._build_source_position_map(str(nb))
+        runtime._build_source_position_map.cache_clear()  # what every new session's kernel does
+        assert compiler._build_source_position_map(str(nb)) is first  # not parsed again
+        assert first and "x = 1" in first[0][0]
+        nb.write_text(nb.read_text().replace("x = 1", "x = 22"))
+        os.utime(nb, ns=(1, 10**18))
+        again = compiler._build_source_position_map(str(nb))
+        assert again is not first and "x = 22" in again[0][0]  # an edited file is read again
+    finally:
+        runmode.uninstall()
+    assert compiler._build_source_position_map is original and runtime._build_source_position_map is original
