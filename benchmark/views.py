@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from benchmark.explanation import numbers as fmt
@@ -403,6 +404,42 @@ def chart(build, frame: pd.DataFrame, *args, **kwargs):
     return out
 
 
+_TRANSFORMER_LOCK = threading.Lock()  # altair's data transformer is global: one switch at a time
+
+
+class VegaLite:
+    """An altair chart turned once into its Vega-Lite JSON, with its (small) data inline, shown by
+    marimo as any chart (the ``_mime_`` protocol).
+
+    marimo renders an altair chart by validating it against the Vega-Lite schema twice and
+    writing its data to a file of the session: 0,2–0,5 s a chart at national scale, in every
+    session. The JSON of a chart that is not interactive does not depend on the session, so the
+    second session sends the same text at no cost. Only for charts of a few hundred rows (the
+    rank chart, the potential, a unit's months); the funnel stays a ``mo.ui.altair_chart``.
+    """
+
+    def __init__(self, chart) -> None:
+        import altair as alt
+
+        from benchmark.charts import MAX_POINTS
+
+        with _TRANSFORMER_LOCK, alt.data_transformers.enable("default", max_rows=MAX_POINTS):
+            self.json = chart.to_json(validate=False, indent=None, allow_nan=False, default=str)
+        self.mimetype = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.split('.')[0].lstrip('v')}+json"
+
+    def _mime_(self) -> tuple[str, str]:
+        return self.mimetype, self.json
+
+
+def static_chart(build, frame: pd.DataFrame, *args, **kwargs) -> VegaLite:
+    """:func:`chart`, turned into its JSON once (:class:`VegaLite`): for charts one only looks at."""
+    return chart(_static, frame, build, *args, **kwargs)
+
+
+def _static(frame, build, *args, **kwargs) -> VegaLite:
+    return VegaLite(build(frame, *args, **kwargs))
+
+
 # ---- shared pieces of every app (presentation only; the apps stay thin) ------------------------
 
 def reweighted(base, weights):
@@ -514,10 +551,11 @@ def interval_texts(low: pd.Series, high: pd.Series) -> pd.Series:
     return text.to_numpy()
 
 
-def peer_group_labels(groups: pd.Series, lang: Lang = "nb") -> list[str]:
+def peer_group_labels(groups: pd.Series, lang: Lang = "nb") -> np.ndarray:
     """The readable label of each row's peer group (each distinct group looked up once)."""
-    names = {g: peer_group_label(g, lang) for g in groups.dropna().unique()}
-    return [names.get(g, g) for g in groups]
+    codes, uniques = pd.factorize(groups)
+    names = np.array([peer_group_label(g, lang) for g in uniques] + [""], dtype=object)
+    return names[codes]  # code −1 (no group) reads the ""
 
 
 def ranking_table(res, lang: Lang = "nb", peer_group: str | None = None) -> tuple[pd.DataFrame, dict]:

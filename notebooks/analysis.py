@@ -169,7 +169,7 @@ def _(base, criterion, funnel, lang, selected):
     # the potential does not depend on the weights (a weight change re-ranks, it does not move a
     # unit's gap to the target): drawn from the unweighted result, beside the funnel
     _nb = lang.value == "nb"
-    _potential = views.chart(charts.potential_chart, base.ranking, highlight=selected, lang=lang.value, width=340)
+    _potential = views.static_chart(charts.potential_chart, base.ranking, highlight=selected, lang=lang.value, width=340)
     mo.hstack([mo.vstack([mo.md("### Traktplott" if _nb else "### Funnel plot"), criterion, funnel]),
                mo.vstack([mo.md("### Størst forbedringspotensial" if _nb else "### Largest improvement potential"),
                           _potential])], widths=[3, 2])
@@ -187,7 +187,7 @@ def _(base, lang, selected):
     else:
         _names = base.ranking.loc[base.ranking["entity_id"].astype(str) == str(selected), "entity_name"]
         _name = str(_names.iloc[0]) if len(_names) else str(selected)
-        _chart = views.chart(charts.trend_chart, sources.entity_rows(base, "monthly", selected),
+        _chart = views.static_chart(charts.trend_chart, sources.entity_rows(base, "monthly", selected),
                              sources.entity_rows(base, "trend", selected), selected, catalogue=base.catalogue,
                              lang=_l)
         _out = mo.vstack([mo.md(f"### Månedstall – {_name}" if _l == "nb" else f"### Monthly figures – {_name}"),
@@ -201,7 +201,7 @@ def _(lang, peer, result, selected):
     # ranks are within a peer group: one group at a time (the chosen one, the picked unit's, or the largest)
     _l = lang.value
     ranked_group = views.funnel_group(result, peer.value, selected)
-    caterpillar = views.chart(charts.caterpillar_chart, result.ranking, peer_group=ranked_group,
+    caterpillar = views.static_chart(charts.caterpillar_chart, result.ranking, peer_group=ranked_group,
                               highlight=selected, lang=_l, width=520)
     _title = f" – {views.peer_group_label(ranked_group, _l)}" if ranked_group else ""
     mo.vstack([mo.md(("### Plass med intervall" if _l == "nb" else "### Rank with interval") + _title), caterpillar])

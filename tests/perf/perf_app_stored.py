@@ -56,6 +56,14 @@ def pick_first_unit(page) -> float:
     return time.perf_counter() - t0
 
 
+def floor_open(page, url: str) -> float:
+    start = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("slider").first.wait_for(timeout=300_000)
+    settle(page)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("n_units", nargs="?", type=int, default=10_000)
@@ -70,30 +78,41 @@ def main() -> None:
         else:
             _, store, run_id = national_store(Path(tmp), a.n_units)
         args = ["--source", f"run:{run_id}", "--store", str(store)]
-        cold, warm, picks = [], [], []
-        with Browser() as b:
-            for i in range(a.cold):
-                server = frontend.MarimoServer("analysis.py", args=args).start()
-                try:
-                    page = b.page()
-                    cold.append(first_screen(page, server.url))
-                    page.close()
-                    if i < a.cold - 1:
-                        continue
-                    for _ in range(a.warm):
+        cold, warm, picks, floor = [], [], [], []
+        floor_server = frontend.MarimoServer(str(Path(__file__).with_name("perf_app_floor.py"))).start()
+        try:
+            with Browser() as b:
+                page = b.page()
+                floor_open(page, floor_server.url)  # the floor's own first session (imports marimo's UI)
+                page.close()
+                for i in range(a.cold):
+                    server = frontend.MarimoServer("analysis.py", args=args).start()
+                    try:
                         page = b.page()
-                        warm.append(first_screen(page, server.url))
-                        picks.append(pick_first_unit(page))
-                        if len(picks) == 1:
-                            page.screenshot(path=str(frontend.ARTIFACTS / "analysis-stored-national.png"),
-                                            full_page=True)
+                        cold.append(first_screen(page, server.url))
                         page.close()
-                finally:
-                    server.stop()
+                        if i < a.cold - 1:
+                            continue
+                        for _ in range(a.warm):  # alternating with the floor, so both see the same load
+                            page = b.page()
+                            floor.append(floor_open(page, floor_server.url))
+                            page.close()
+                            page = b.page()
+                            warm.append(first_screen(page, server.url))
+                            picks.append(pick_first_unit(page))
+                            if len(picks) == 1:
+                                page.screenshot(path=str(frontend.ARTIFACTS / "analysis-stored-national.png"),
+                                                full_page=True)
+                            page.close()
+                    finally:
+                        server.stop()
+        finally:
+            floor_server.stop()
     print()
     print(table(f"Analysis app, stored run of {a.n_units:_} units ({machine()})".replace("_", " "), [
         ("first screen complete, cold server (imports in 1st session)", cold, TARGET_S),
         ("first screen complete, warm server (new session)", warm, TARGET_S),
+        ("  of which marimo's floor (one-slider notebook, same load)", floor, TARGET_S),
         ("pick a unit → its monthly trend drawn", picks, 0.0),
     ]))
 
