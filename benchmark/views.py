@@ -427,6 +427,17 @@ class VegaLite:
             self.json = chart.to_json(validate=False, indent=None, allow_nan=False, default=str)
         self.mimetype = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.split('.')[0].lstrip('v')}+json"
 
+    @classmethod
+    def of_spec(cls, spec: dict) -> VegaLite:
+        import json
+
+        import altair as alt
+
+        out = cls.__new__(cls)
+        out.json = json.dumps(spec, allow_nan=False, default=str)
+        out.mimetype = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.split('.')[0].lstrip('v')}+json"
+        return out
+
     def _mime_(self) -> tuple[str, str]:
         return self.mimetype, self.json
 
@@ -438,6 +449,51 @@ def static_chart(build, frame: pd.DataFrame, *args, **kwargs) -> VegaLite:
 
 def _static(frame, build, *args, **kwargs) -> VegaLite:
     return VegaLite(build(frame, *args, **kwargs))
+
+
+_RANK_SPECS: OrderedDict[tuple, dict] = OrderedDict()
+
+
+def rank_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
+               lang: Lang = "nb", width: int = 520) -> VegaLite:
+    """The rank chart (:func:`benchmark.charts.caterpillar_chart`) of a ranking that moves with
+    every weight change, in a few milliseconds instead of 0,3–0,5 s.
+
+    Its Vega-Lite spec depends on the rows only through their number and the sentence above them
+    (which rows of a long group are drawn); the rows themselves are the chart's inline dataset. So
+    the spec is made once by altair for each (number of rows, sentence, language, width), and a
+    new ranking only swaps the dataset: its rows are the ones ``caterpillar_chart`` would draw
+    (:func:`benchmark.charts.caterpillar_frame`), turned into values by altair's own
+    ``to_values``. A test checks that the result equals altair's full build.
+    """
+    import hashlib
+    import json
+
+    import altair as alt
+
+    from benchmark import charts
+
+    d, note = charts.caterpillar_frame(ranking, peer_group, highlight, lang)
+    if d.empty:
+        return static_chart(charts.caterpillar_chart, ranking, peer_group=peer_group, highlight=highlight,
+                            lang=lang, width=width)
+    key = (len(d), note, lang, width)
+    with _CHARTS_LOCK:
+        spec = _RANK_SPECS.get(key)
+    if spec is None:
+        with _TRANSFORMER_LOCK, alt.data_transformers.enable("default", max_rows=charts.MAX_POINTS):
+            spec = charts.caterpillar_of(d, note, lang, width).to_dict(validate=False)
+        with _CHARTS_LOCK:
+            _RANK_SPECS[key] = spec
+            while len(_RANK_SPECS) > CHART_CACHE:
+                _RANK_SPECS.popitem(last=False)
+    (old_name,) = spec["datasets"]
+    values = alt.utils.data.to_values(d)["values"]
+    name = "data-" + hashlib.md5(json.dumps(values, default=str).encode(), usedforsecurity=False).hexdigest()
+    text = json.dumps({**spec, "datasets": {old_name: values}}, allow_nan=False, default=str)
+    out = VegaLite.of_spec({})
+    out.json = text.replace(old_name, name)
+    return out
 
 
 # ---- shared pieces of every app (presentation only; the apps stay thin) ------------------------

@@ -88,7 +88,8 @@ def _(args, lang, problem, source, src):
 @app.cell
 def _(catalogue, lang, level, period, source_panel, weights):
     _l = lang.value
-    _sliders = mo.vstack([mo.hstack([weights[c.id], mo.md(fmt.number(weights[c.id].value, 2, _l))],
+    # each slider's value in Norwegian beside it (plain text: no Markdown to parse on every move)
+    _sliders = mo.vstack([mo.hstack([weights[c.id], mo.Html(f"<span>{fmt.number(weights[c.id].value, 2, _l)}</span>")],
                                     justify="start") for c in catalogue.criteria])
     mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]),
                mo.vstack([mo.md("**Vekter i samlet score**" if _l == "nb" else "**Weights in the score**"),
@@ -201,8 +202,8 @@ def _(lang, peer, result, selected):
     # ranks are within a peer group: one group at a time (the chosen one, the picked unit's, or the largest)
     _l = lang.value
     ranked_group = views.funnel_group(result, peer.value, selected)
-    caterpillar = views.static_chart(charts.caterpillar_chart, result.ranking, peer_group=ranked_group,
-                              highlight=selected, lang=_l, width=520)
+    # (the rank chart's spec made once; a weight change swaps only its rows: milliseconds)
+    caterpillar = views.rank_chart(result.ranking, peer_group=ranked_group, highlight=selected, lang=_l, width=520)
     _title = f" – {views.peer_group_label(ranked_group, _l)}" if ranked_group else ""
     mo.vstack([mo.md(("### Plass med intervall" if _l == "nb" else "### Rank with interval") + _title), caterpillar])
     return

@@ -48,7 +48,7 @@ def _wait_charts(page) -> None:
 
 
 def pick_first_unit(page) -> float:
-    box = page.get_by_role("table").first.get_by_role("checkbox").nth(1)  # the first row's tick
+    box = page.get_by_role("table").first.get_by_role("row").nth(1).get_by_role("checkbox").first  # row 1's tick
     t0 = time.perf_counter()
     box.click()
     page.get_by_text("Månedstall –").first.wait_for(timeout=120_000)
