@@ -155,3 +155,30 @@ def test_a_chart_is_built_once_for_the_same_frame(stored):
     mime, text = shown._mime_()
     assert mime.startswith("application/vnd.vegalite.v") and '"datasets"' in text  # data inline, no session file
     assert '"decimal": ","' in text or '"decimal":","' in text  # the nb locale is in the spec
+
+
+def test_the_fast_rank_chart_equals_altairs_full_build(stored):
+    import json
+
+    from benchmark import charts, sources, views
+
+    _, store, _ = stored
+    src, _ = sources.open_source("", store)
+    base = sources.result(src, src.run["period"])
+    group = views.funnel_group(base, "", None)
+    picked = str(base.ranking["entity_id"].iloc[-1])
+
+    def same(text):
+        spec = json.loads(text)
+        (name,) = spec["datasets"]
+        return json.loads(text.replace(name, "DATA"))
+
+    for w in (1.0, 3.0, 0.0):
+        res = base.rescore(weights={**base.catalogue.weights(), "sick_leave_rate": w})
+        for highlight, lang in ((None, "nb"), (picked, "en")):
+            fast = views.rank_chart(res.ranking, peer_group=group, highlight=highlight, lang=lang)
+            full = views.VegaLite(charts.caterpillar_chart(res.ranking, peer_group=group, highlight=highlight,
+                                                           lang=lang, width=520))
+            assert same(fast.json) == same(full.json), (w, highlight, lang)
+    empty = views.rank_chart(base.ranking.iloc[0:0], lang="nb")  # nothing ranked: the message chart
+    assert "Ingen enheter" in empty.json
