@@ -740,13 +740,12 @@ def compare_table(before, after, lang: Lang = "nb") -> tuple[pd.DataFrame, dict]
     a = after.ranking[cols].set_index("entity_id").reindex(b.index)
 
     def interval(frame):
-        return [fmt.DASH if pd.isna(lo) else f"{int(lo)}–{int(hi)}"
-                for lo, hi in zip(frame["rank_low"], frame["rank_high"], strict=True)]
+        return interval_texts(frame["rank_low"], frame["rank_high"])
 
     move = (b["rank"] - a["rank"]).astype("Int64")
     out = pd.DataFrame({
         h("entity", lang): b["entity_name"],
-        h("peer_group", lang): [peer_group_label(g, lang) for g in b["peer_group"]],
+        h("peer_group", lang): peer_group_labels(b["peer_group"], lang),
         ("Plass før" if nb else "Rank before"): b["rank"].astype("Int64"),
         ("Intervall før" if nb else "Interval before"): interval(b),
         ("Plass etter" if nb else "Rank after"): a["rank"].astype("Int64"),
