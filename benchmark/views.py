@@ -364,6 +364,11 @@ def picked_entity(chart_value, fallback: str | None) -> str | None:
 
 # ---- charts built once per process for the same frames ----------------------------------------
 
+# a funnel of a national peer group (3 000 units) is drawn with every unit beyond its limits, the
+# picked one and an even sample of the rest by size — as summary.html does — and says so in its
+# subtitle; the browser draws 1 500 points in a fraction of the time of 3 000
+FUNNEL_POINTS = 1500
+
 _CHARTS: OrderedDict[tuple, tuple] = OrderedDict()  # key -> (frame, chart, the arguments)
 _CHARTS_LOCK = threading.Lock()
 CHART_CACHE = 48

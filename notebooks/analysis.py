@@ -148,7 +148,7 @@ def _(base, criterion, get_picked, lang, peer):
     funnel = mo.ui.altair_chart(views.chart(
         charts.funnel_chart, base.scores, criterion.value, peer_group=views.funnel_group(base, peer.value, get_picked()),
         highlight=get_picked(), catalogue=base.catalogue, lang=lang.value, selectable=True,
-        period=base.period.label))
+        period=base.period.label, max_points=views.FUNNEL_POINTS))
     return (funnel,)
 
 
