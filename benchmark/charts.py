@@ -294,23 +294,38 @@ def long_group(d: pd.DataFrame, order: str, top: int, highlight, lang: str, what
     return keep, note
 
 
-def caterpillar_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
-                      lang: str = "nb", top: int = 60, width: int = 520) -> alt.Chart:
-    """Ranks with their intervals (one row per entity), best at the top."""
-    w = WORDS[lang]
+def caterpillar_frame(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
+                      lang: str = "nb", top: int = 60) -> tuple[pd.DataFrame, str | None]:
+    """The rows the rank chart draws (best first; the best, the weakest and the picked one of a
+    long group) and the sentence that says which; empty when no entity has a score."""
     d = ranking.dropna(subset=["rank"]).copy()
     if peer_group:
         d = d[d["peer_group"] == peer_group]
     if d.empty:
-        return message_chart("Ingen enheter har en samlet score her." if lang == "nb"
-                             else "No entity has an overall score here.", lang, width)
+        return d, None
     d = d.sort_values(["peer_group", "rank", "entity_id"])
     what = group_label(peer_group, lang) if peer_group else ("enheter" if lang == "nb" else "entities")
     d, note = long_group(d, "rank", top, highlight, lang, what)
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
     d["label"] = unique_labels(d)
     d["order"] = np.arange(len(d))
-    d = d[["entity_id", "entity_name", "label", "order", "rank", "rank_low", "rank_high", "composite", "selected"]]
+    return d[["entity_id", "entity_name", "label", "order", "rank", "rank_low", "rank_high", "composite",
+              "selected"]], note
+
+
+def caterpillar_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
+                      lang: str = "nb", top: int = 60, width: int = 520) -> alt.Chart:
+    """Ranks with their intervals (one row per entity), best at the top."""
+    d, note = caterpillar_frame(ranking, peer_group, highlight, lang, top)
+    if d.empty:
+        return message_chart("Ingen enheter har en samlet score her." if lang == "nb"
+                             else "No entity has an overall score here.", lang, width)
+    return caterpillar_of(d, note, lang, width)
+
+
+def caterpillar_of(d: pd.DataFrame, note: str | None, lang: str = "nb", width: int = 520) -> alt.Chart:
+    """The rank chart of the rows of :func:`caterpillar_frame`."""
+    w = WORDS[lang]
     y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=260))
     rule = alt.Chart(d).mark_rule(color="#9aa3ad", strokeWidth=3).encode(
         x=alt.X("rank_low:Q", title=w["rank"], axis=alt.Axis(format="d", tickMinStep=1)), x2="rank_high:Q", y=y)

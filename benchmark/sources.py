@@ -13,12 +13,29 @@ The store is ``--store FILE``, else the environment variable ``BENCHMARK_STORE``
 ``benchmark-out/history.duckdb`` — the order the commands use. :func:`open_source` never raises:
 a mistyped path or an unknown run comes back as a Norwegian (or English) message that the app
 shows in a callout beside its controls, so an error never wipes the page.
+
+**Process-wide caches.** Everything read from a store is cached for the whole process, so every
+session of ``benchmark serve`` and every re-run of a cell reuses it:
+
+- the store's list of runs (:func:`stored_runs`, and through it :func:`open_source`,
+  :func:`period_choices`, :func:`run_for`, :func:`recent_runs_text`) is keyed by the store's
+  resolved path and its file's size and modification time (and its ``.wal``'s), so a run written
+  by another process is seen at the next call, and an unchanged store is not opened again;
+- a stored run (:func:`stored_result`, and :func:`result` for ``run:`` sources) is keyed by
+  ``(store path, run_id)`` — runs never change once written — and read once even when many
+  sessions ask at the same moment (one lock per key). It is a lazy
+  :class:`~benchmark.stored.StoredResult`: ranking and scores at once, ``monthly``, ``trend``
+  and ``sensitivity`` on first access, or one entity's rows by :func:`entity_rows` (a DuckDB
+  query on ``entity_id``), so a stored national run opens in a fraction of a second;
+- datasets and their scores (``demo`` and paths) are cached in :mod:`benchmark.views`.
 """
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,21 +108,87 @@ class Source:
         return w["dataset"].format(path=self.text)
 
 
+class _Once:
+    """A bounded process-wide cache that computes each key once, even from many threads."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._values: OrderedDict[tuple, object] = OrderedDict()
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], object]):
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:  # one maker per key; the others wait for its value
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = make()
+            with self._lock:
+                self._values[key] = value
+                self._locks.pop(key, None)
+                while len(self._values) > self.maxsize:
+                    self._values.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_RUN_LISTS = _Once(maxsize=16)  # (store, generation) -> visible runs
+_RESULTS = _Once(maxsize=4)  # (store, run_id) -> StoredResult; a national run holds ~60 MB before its monthly rows
+
+
+def _generation(path: Path) -> tuple:
+    """What changes when a store is written: size and time of the file and of its write-ahead log."""
+    out = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def _visible_runs(store: str | Path | None = None) -> pd.DataFrame:
+    """Every column of the store's visible runs (cached while the store file is unchanged)."""
+    from benchmark.store import connect, visible_runs
+
+    path = store_path(store).resolve()
+
+    def read() -> pd.DataFrame:
+        with connect(path, read_only=True) as con:
+            return visible_runs(con)
+
+    return _RUN_LISTS.get((str(path), _generation(path)), read)
+
+
 def stored_runs(store: str | Path | None = None) -> pd.DataFrame:
     """The store's runs, oldest first (empty when there is no store)."""
-    from benchmark.store import list_runs
+    from benchmark.store import history_frame
 
     path = store_path(store)
     if not path.exists():
         return pd.DataFrame(columns=["run_id", "started_at", "period", "level"])
-    return list_runs(path)
+    return history_frame(_visible_runs(path))
 
 
 def _run_row(store: Path, run_id: str) -> dict:
-    from benchmark.store import connect, resolve_run
+    from benchmark.store import pick_run
 
-    with connect(store, read_only=True) as con:
-        return resolve_run(con, run_id, None, None)
+    return pick_run(_visible_runs(store), run_id, None, None)
+
+
+def clear_caches() -> None:
+    """Forget every cached run list and stored run (tests; a store replaced under the same path)."""
+    _RUN_LISTS.clear()
+    _RESULTS.clear()
 
 
 def _open(text: str, store: Path) -> Source:
@@ -204,12 +287,25 @@ def result(src: Source, period: str, level: str = "unit"):
     return scored(src.text, period, level)
 
 
-@functools.lru_cache(maxsize=4)
-def stored_result(run_id: str, store: str):
-    """A run from the store as a :class:`~benchmark.scoring.result.Result` (cached)."""
+def stored_result(run_id: str, store: str | Path):
+    """A run from the store as a lazy :class:`~benchmark.stored.StoredResult`, cached process-wide
+    by ``(store path, run_id)`` and read once however many sessions ask at the same time."""
     from benchmark.store import load_run
 
-    return load_run(store, run_id=run_id)
+    path = store_path(store).resolve()
+    return _RESULTS.get((str(path), str(run_id)), lambda: load_run(path, run_id=str(run_id)))
+
+
+def entity_rows(res, table: str, entity_id: str | list[str]) -> pd.DataFrame:
+    """One entity's (or several entities') rows of ``res.<table>`` (``monthly``, ``trend``, …):
+    a DuckDB query on ``entity_id`` for a stored run whose table is not read, else a filter."""
+    if hasattr(res, "entity_rows"):
+        return res.entity_rows(table, entity_id)
+    frame = getattr(res, table, None)
+    if frame is None or "entity_id" not in frame:
+        return pd.DataFrame()
+    ids = [str(entity_id)] if isinstance(entity_id, str) else [str(e) for e in entity_id]
+    return frame[frame["entity_id"].astype(str).isin(ids)]
 
 
 def entity_choices(src: Source, level: str = "unit") -> dict[str, str]:

@@ -76,14 +76,22 @@ def _(lang, src):
 
 
 @app.cell
-def _(args, catalogue, lang, level, period, problem, source, src, weights):
+def _(args, lang, problem, source, src):
+    # the source column, built once per source (a weight change re-runs only the layout below)
     _l = lang.value
     _status = (mo.callout(mo.md(problem), kind="danger") if problem else
                mo.md(views.app_word("shown", _l, label=src.label(_l))))
-    _sliders = mo.vstack([mo.hstack([weights[c.id], mo.md(fmt.number(weights[c.id].value, 2, _l))],
+    source_panel = [lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status]
+    return (source_panel,)
+
+
+@app.cell
+def _(catalogue, lang, level, period, source_panel, weights):
+    _l = lang.value
+    # each slider's value in Norwegian beside it (plain text: no Markdown to parse on every move)
+    _sliders = mo.vstack([mo.hstack([weights[c.id], mo.Html(f"<span>{fmt.number(weights[c.id].value, 2, _l)}</span>")],
                                     justify="start") for c in catalogue.criteria])
-    mo.hstack([mo.vstack([lang, source, mo.md(sources.recent_runs_text(args.get("store"), _l)), _status,
-                          mo.hstack([period, level], justify="start")]),
+    mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]),
                mo.vstack([mo.md("**Vekter i samlet score**" if _l == "nb" else "**Weights in the score**"),
                           _sliders])], widths=[3, 2])
     return
@@ -136,10 +144,11 @@ def _(lang, peer, result, set_picked):
 @app.cell
 def _(base, criterion, get_picked, lang, peer):
     # funnel values, limits and flags do not depend on the weights: drawn from the unweighted result
-    funnel = mo.ui.altair_chart(charts.funnel_chart(
-        base.scores, criterion.value, peer_group=views.funnel_group(base, peer.value, get_picked()),
+    # (views.chart: built once per process for the same frames, so a second session reuses it)
+    funnel = mo.ui.altair_chart(views.chart(
+        charts.funnel_chart, base.scores, criterion.value, peer_group=views.funnel_group(base, peer.value, get_picked()),
         highlight=get_picked(), catalogue=base.catalogue, lang=lang.value, selectable=True,
-        period=base.period.label))
+        period=base.period.label, max_points=views.FUNNEL_POINTS))
     return (funnel,)
 
 
@@ -150,10 +159,41 @@ def _(funnel, get_picked):
 
 
 @app.cell
-def _(criterion, funnel, lang, peer, ranking):
+def _(lang, peer, ranking):
     _nb = lang.value == "nb"
-    mo.vstack([mo.hstack([peer], justify="start"), mo.md("### Rangering" if _nb else "### Ranking"), ranking,
-               mo.md("### Traktplott" if _nb else "### Funnel plot"), criterion, funnel])
+    mo.vstack([mo.hstack([peer], justify="start"), mo.md("### Rangering" if _nb else "### Ranking"), ranking])
+    return
+
+
+@app.cell
+def _(base, criterion, funnel, lang, selected):
+    # the potential does not depend on the weights (a weight change re-ranks, it does not move a
+    # unit's gap to the target): drawn from the unweighted result, beside the funnel
+    _nb = lang.value == "nb"
+    _potential = views.static_chart(charts.potential_chart, base.ranking, highlight=selected, lang=lang.value, width=340)
+    mo.hstack([mo.vstack([mo.md("### Traktplott" if _nb else "### Funnel plot"), criterion, funnel]),
+               mo.vstack([mo.md("### Størst forbedringspotensial" if _nb else "### Largest improvement potential"),
+                          _potential])], widths=[3, 2])
+    return
+
+
+@app.cell
+def _(base, lang, selected):
+    # the picked unit's months: for a stored run read from the store for that unit alone (a query
+    # on entity_id), so opening a national run never waits for its two million monthly rows
+    _l = lang.value
+    if selected is None:
+        _out = mo.md("Velg en enhet i rangeringen eller i traktplottet for å se månedstallene."
+                     if _l == "nb" else "Pick a unit in the ranking or the funnel plot to see its months.")
+    else:
+        _names = base.ranking.loc[base.ranking["entity_id"].astype(str) == str(selected), "entity_name"]
+        _name = str(_names.iloc[0]) if len(_names) else str(selected)
+        _chart = views.static_chart(charts.trend_chart, sources.entity_rows(base, "monthly", selected),
+                             sources.entity_rows(base, "trend", selected), selected, catalogue=base.catalogue,
+                             lang=_l)
+        _out = mo.vstack([mo.md(f"### Månedstall – {_name}" if _l == "nb" else f"### Monthly figures – {_name}"),
+                          _chart])
+    _out
     return
 
 
@@ -162,14 +202,10 @@ def _(lang, peer, result, selected):
     # ranks are within a peer group: one group at a time (the chosen one, the picked unit's, or the largest)
     _l = lang.value
     ranked_group = views.funnel_group(result, peer.value, selected)
-    caterpillar = charts.caterpillar_chart(result.ranking, peer_group=ranked_group, highlight=selected,
-                                           lang=_l, width=340)
-    potential = charts.potential_chart(result.ranking, highlight=selected, lang=_l, width=340)
+    # (the rank chart's spec made once; a weight change swaps only its rows: milliseconds)
+    caterpillar = views.rank_chart(result.ranking, peer_group=ranked_group, highlight=selected, lang=_l, width=520)
     _title = f" – {views.peer_group_label(ranked_group, _l)}" if ranked_group else ""
-    mo.hstack([mo.vstack([mo.md(("### Plass med intervall" if _l == "nb" else "### Rank with interval") + _title),
-                          caterpillar]),
-               mo.vstack([mo.md("### Størst forbedringspotensial" if _l == "nb" else "### Largest improvement potential"),
-                          potential])], widths=[1, 1])
+    mo.vstack([mo.md(("### Plass med intervall" if _l == "nb" else "### Rank with interval") + _title), caterpillar])
     return
 
 

@@ -100,6 +100,8 @@ def test_the_stored_run_shown_in_the_app_equals_its_ranking_csv(tmp_path, monkey
     monkeypatch.setattr("sys.argv", ["analysis.py", "--source", f"run:{run_id}", "--store", str(store)])
     _, defs = _app("analysis.py").run()
     assert defs["problem"] is None and defs["src"].kind == "run"
+    # opened lazily: the first screen read neither the monthly rows nor the trend table
+    assert "monthly" not in defs["base"].__dict__ and "trend" not in defs["base"].__dict__
     shown = defs["result"].ranking.set_index("entity_id")
     csv = pd.read_csv(out / "2025Q3" / "ranking.csv").set_index("entity_id")
     assert len(shown) == len(csv) == len(sources.dataset(sources.open_source("demo")[0]).units)  # every unit
