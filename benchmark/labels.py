@@ -20,6 +20,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "rank": ("Plass", "Rank"), "rank_low": ("Plass fra", "Rank from"), "rank_high": ("Plass til", "Rank to"),
     "peer_n": ("Antall i gruppen", "Entities in group"), "coverage": ("Dekning (vekter)", "Coverage (weights)"),
     "n_criteria": ("Antall kriterier", "Criteria"),
+    "headcount": ("Ansatte (snitt i perioden)", "Employees (period average)"),
     # one potential (SPEC §5): the total in kNOK a year, and its two parts beside it
     "potential_fte": ("herav bemanning, årsverk", "of which staffing, FTE"), "potential_fte_low": ("Årsverk fra", "FTE from"),
     "potential_fte_high": ("Årsverk til", "FTE to"),
@@ -64,6 +65,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "catalogue_version": ("Versjon av kriteriesett", "Catalogue version"),
     "catalogue_hash": ("Fingeravtrykk kriteriesett", "Catalogue hash"),
     "data_fingerprint": ("Fingeravtrykk data", "Data fingerprint"), "seed": ("Frø (seed)", "Seed"),
+    "printing": ("Utskrift", "Printing"),
     "package_version": ("Programversjon", "Package version"), "started_at": ("Startet", "Started"),
     "data_source": ("Datakilde", "Data source"),
 }

@@ -20,7 +20,7 @@ import pandas as pd
 
 from benchmark.charts import FLAG_COLOURS, FLAG_LABELS, FLAG_ORDER
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
-from benchmark.labels import heading
+from benchmark.labels import heading, peer_group_label
 from benchmark.outputs.sheetdata import fill_sheets
 from benchmark.outputs.workbook_summary import (
     criterion_summary,
@@ -46,12 +46,21 @@ FORMATS = {
     "potential": "#,##0.0", "potential_low": "#,##0.0", "potential_high": "#,##0.0",
     "lower95": DEC3, "upper95": DEC3, "lower998": DEC3, "upper998": DEC3,
     "rank": "0", "rank_low": "0", "rank_high": "0", "potential_rank": "0", "peer_n": "0",
-    "sensitivity_median_shift": "0.0", "sensitivity_max_shift": "0",
+    "sensitivity_median_shift": "0.0", "sensitivity_max_shift": "0", "headcount": "0",
 }
 # the columns of a criterion's value (value, target, shrunk, limits): shares shown as 7,2 %
 VALUE_COLUMNS = ("value", "target", "shrunk", "lower95", "upper95", "lower998", "upper998", "value_p25", "value_p75")
 SHEETS = ("ranking", "scores", "measures")  # the trend and sensitivity tables are in parquet/ and the store
 SHEET_WORDS = {"summary": ("Kriterier per gruppe", "Criteria per group"), "note": ("Merknad", "Note")}
+
+
+# What a controller reads first, on the left — and what a printed page holds: a sheet of 27
+# columns printed one page wide is unreadable, so the print area is these columns (every column
+# stays in the sheet, and the "Om kjøringen" sheet says so).
+LEAD = {"ranking": ["entity_name", "entity_id", "peer_group", "rank", "rank_low", "rank_high", "composite",
+                    "potential_total_knok", "potential_fte", "potential_knok", "potential_rank"],
+        "scores": ["entity_name", "entity_id", "criterion", "criterion_name", "value", "target", "flag", "shrunk",
+                   "potential", "potential_unit"]}
 
 
 def _first(frame: pd.DataFrame, lead: list[str]) -> pd.DataFrame:
@@ -68,15 +77,13 @@ def _sheet_frame(res, name: str) -> pd.DataFrame | None:
     if frame is None or frame.empty:
         return None
     if name == "ranking":
-        return _first(frame, ["entity_name", "entity_id", "peer_group", "rank", "rank_low", "rank_high", "composite",
-                              "potential_total_knok", "potential_fte", "potential_knok", "potential_rank"])
+        return _first(frame, LEAD["ranking"])
     if name == "scores":
         keep = ["period", "level", "entity_id", "entity_name", "peer_group", "criterion", "value", "numerator",
                 "denominator", "target", "z", "flag", "shrunk", "percentile", "potential", "potential_unit",
                 "potential_low", "potential_high", "lower95", "upper95", "lower998", "upper998", "scored",
                 "not_scored_reason", "division", "department"]
-        return _first(frame[[c for c in keep if c in frame]], ["entity_name", "entity_id", "criterion", "value",
-                                                                "target", "flag", "shrunk", "potential", "potential_unit"])
+        return _first(frame[[c for c in keep if c in frame]], LEAD["scores"])
     return frame
 
 
@@ -97,10 +104,8 @@ def _readable(frame: pd.DataFrame, catalogue, lang: str) -> pd.DataFrame:
 
     groups = {**{k: v[lang] for k, v in CARE_LEVEL_PLURAL.items()},
               "all": {"nb": "alle", "en": "all"}[lang], "mixed": {"nb": "blandet", "en": "mixed"}[lang]}
-    if "peer_group" in out:  # care level × service area ("inpatient:mental_health") in words too
-        from benchmark.labels import peer_group_label
-
-        named = {g: peer_group_label(g, lang) for g in pd.unique(out["peer_group"].dropna()) if ":" in str(g)}
+    if "peer_group" in out:  # care level × service area, as the explanations name it
+        named = {g: peer_group_label(g, lang) for g in out["peer_group"].dropna().unique() if g not in groups}
         words("peer_group", {**groups, **named})
     words("care_level", groups)
     words("flag", FLAG_LABELS[lang])
@@ -150,11 +155,20 @@ def write_xlsx(res, path: str | Path, lang: str = "nb", metadata: dict | None = 
             if frame is not None:
                 frame = _readable(frame, res.catalogue, lang)
                 percent = [c.id for c in res.catalogue.criteria if c.value_format == "percent"]
+                lead = [c for c in LEAD.get(name, []) if c in frame]
+                printed = len(lead) if lead and list(frame.columns[:len(lead)]) == lead else None
                 _write_table(book, frame, _sheet_name(name, lang), lang, head, fmt, flag_fmt,
-                             percent_criteria=percent, pct=book.add_format({"num_format": PCT}))
+                             percent_criteria=percent, pct=book.add_format({"num_format": PCT}),
+                             print_columns=printed)
                 tables[f"xl/worksheets/sheet{len(book.worksheets())}.xml"] = frame
         _write_frame(book, _criteria_frame(res, lang), heading("sheet_criteria", lang), head, widths={2: 60, 3: 60})
         meta = dict(metadata or {})
+        sheets = {"nb": "Rangering og Kriterier per enhet" if complete else "Rangering",
+                  "en": "Ranking and Criteria" if complete else "Ranking"}[lang]
+        meta["printing"] = {"nb": f"{sheets} skrives ut med de viktigste kolonnene (én side bred); "
+                                  "alle kolonnene finnes i arkene og i csv-filene.",
+                            "en": f"{sheets} print their main columns (one page wide); "
+                                  "every column is in the sheets and in the csv files."}[lang]
         if not complete:
             meta["workbook_content"] = {"nb": "rangering og sammendrag per kriterium (se Merknad)",
                                         "en": "ranking and summaries per criterion (see Note)"}[lang]
@@ -182,10 +196,12 @@ def _cells(frame: pd.DataFrame):
 
 
 def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, flag_fmt,
-                 percent_criteria: list[str] | None = None, pct=None) -> None:
+                 percent_criteria: list[str] | None = None, pct=None,
+                 print_columns: int | None = None) -> None:
     """Header, layout and a sample row of column formats; :func:`fill_sheets` writes the data rows.
 
-    Printing: A4 landscape, one page wide (as many pages tall as needed), the header on each page.
+    Printing: A4 landscape, one page wide (as many pages tall as needed), the header on each page;
+    ``print_columns`` limits the printed area to the first columns (the lead columns).
     A criterion measured as a share shows its value, target and limits as 7,2 % (a conditional
     number format on its rows), the others with three decimals."""
     ws = book.add_worksheet(sheet)
@@ -200,6 +216,8 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
     ws.set_paper(9)  # A4
     ws.repeat_rows(0)  # printed: the header row on every page
     ws.fit_to_pages(1, 0)  # one page wide
+    if print_columns:
+        ws.print_area(0, 0, max(len(frame), 1), print_columns - 1)
     ws.write_row(0, 0, labels, head)
     for j, col in enumerate(frame.columns):  # the sample row: a blank cell in each formatted column
         if col in fmt:
@@ -229,6 +247,10 @@ def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, 
     for j in range(len(frame.columns)):
         ws.set_column(j, j, widths.get(j, 22), wrapped)
     ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.repeat_rows(0)
+    ws.fit_to_pages(1, 0)  # one page wide, as the table sheets
     ws.write_row(0, 0, list(frame.columns), head)
     for i, row in enumerate(_cells(frame), start=1):
         ws.write_row(i, 0, row)
@@ -251,7 +273,8 @@ def _criteria_frame(res, lang: str) -> pd.DataFrame:
 
 
 def _metadata_frame(res, lang: str, metadata: dict) -> pd.DataFrame:
-    items = {"period": res.period.label, "level": res.level, "catalogue_version": res.catalogue.version,
+    level = {"nb": {"unit": "enhet", "department": "avdeling", "division": "divisjon"}}.get(lang, {})
+    items = {"period": res.period.label, "level": level.get(res.level, res.level), "catalogue_version": res.catalogue.version,
              "catalogue_hash": res.catalogue.hash(), "data_fingerprint": res.dataset_fingerprint, "seed": res.seed,
              **dict(metadata)}
     return pd.DataFrame({heading("key", lang): [summary_heading(k, lang) or heading(k, lang) for k in items],

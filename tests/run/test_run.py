@@ -82,6 +82,29 @@ def test_csv_xlsx_and_store_agree(first_run):
             assert sheet.loc[entity, "Plass"] == csv.loc[entity, "rank"] == stored.loc[entity, "rank"]
 
 
+def test_workbook_reads_in_words_and_prints_its_lead_columns(first_run):
+    """A controller opens and prints the workbook: peer groups and headings in words (no codes such
+    as ``diagnostics:somatic`` or ``headcount``), whole numbers of employees, and the printed area
+    of the wide sheets is their lead columns, one page wide (27 columns on one page is unreadable)."""
+    from benchmark.labels import peer_group_label
+
+    out, _ = first_run
+    csv = pd.read_csv(out / "2025Q3" / "ranking.csv")
+    book = openpyxl.load_workbook(out / "2025Q3" / "benchmark.xlsx")
+    ws = book["Rangering"]
+    header = [c.value for c in ws[1]]
+    assert "headcount" not in header and "Ansatte (snitt i perioden)" in header
+    groups = {ws.cell(row=i, column=header.index("Sammenligningsgruppe") + 1).value for i in range(2, ws.max_row + 1)}
+    assert groups == {peer_group_label(g) for g in csv["peer_group"].dropna().unique()}
+    assert not any(":" in str(g) for g in groups)
+    j = header.index("Ansatte (snitt i perioden)") + 1
+    assert ws.cell(row=2, column=j).number_format == "0"
+    assert ws.print_area is not None and "$K$" in ws.print_area  # name … potential rank: columns A–K
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToHeight == 0
+    for name in ("Kriteriesett", "Om kjøringen"):
+        assert book[name].page_setup.orientation == "landscape", name
+
+
 def test_same_inputs_and_seed_give_byte_identical_csv(first_run, tmp_path):
     out, _ = first_run
     assert main(["run", str(DEMO), "--period", "2025Q3", "--out", str(tmp_path), "--quiet"]) == 0
