@@ -272,7 +272,9 @@ def fmt_int(x, lang: str) -> str:
 def unique_labels(frame: pd.DataFrame) -> pd.Series:
     """The entity's name as its row label, with the id added where two entities share a name, so
     every entity has a row of its own (12 ambulance stations with 6 names are 12 rows)."""
-    names = frame["entity_name"].astype(str).str.slice(0, 42)
+    full = frame["entity_name"].astype(str)
+    # a cut name says it is cut (…); the tooltip has it whole
+    names = full.where(full.str.len() <= 44, full.str.slice(0, 43).str.rstrip() + "…")
     dup = names.duplicated(keep=False)
     return names.where(~dup, names + " (" + frame["entity_id"].astype(str) + ")")
 
@@ -326,7 +328,7 @@ def caterpillar_chart(ranking: pd.DataFrame, peer_group: str | None = None, high
 def caterpillar_of(d: pd.DataFrame, note: str | None, lang: str = "nb", width: int = 520) -> alt.Chart:
     """The rank chart of the rows of :func:`caterpillar_frame`."""
     w = WORDS[lang]
-    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=300))
     rule = alt.Chart(d).mark_rule(color="#9aa3ad", strokeWidth=3).encode(
         x=alt.X("rank_low:Q", title=w["rank"], axis=alt.Axis(format="d", tickMinStep=1)), x2="rank_high:Q", y=y)
     tips = [alt.Tooltip("entity_name:N", title=w["entity"]), alt.Tooltip("entity_id:N", title=w["id"]),
@@ -365,7 +367,7 @@ def potential_chart(ranking: pd.DataFrame, highlight: str | None = None, lang: s
     d["high"] = d["potential_knok_high"] + pay_part * fte_share("potential_fte_high")
     d = d[["entity_id", "entity_name", "label", "order", "potential_total_knok", "potential_fte", "potential_knok",
            "low", "high", "selected"]]
-    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=300))
     bars = alt.Chart(d).mark_bar().encode(
         x=alt.X("potential_total_knok:Q", title=w["total"], axis=alt.Axis(format=",.0f")), y=y,
         color=alt.condition(alt.datum.selected, alt.value(HIGHLIGHT), alt.value("#8e9fd1")),

@@ -126,3 +126,20 @@ def test_an_empty_funnel_says_why(res):
                                lang="nb").to_dict()
     text = spec["datasets"][next(iter(spec["datasets"]))][0]["text"]
     assert "Sykefravær" in text and "beregnes ikke" in text
+
+
+def test_row_labels_are_unique_and_say_when_a_name_is_cut():
+    """Two units whose long names differ only after the cut keep a row each, and a cut shows."""
+    import pandas as pd
+
+    from benchmark.charts import unique_labels
+
+    frame = pd.DataFrame({"entity_id": ["A", "B", "C", "D"],
+                          "entity_name": ["Rehabiliteringspost 4 (Fysikalsk medisin og rehabilitering)",
+                                          "Rehabiliteringspost 4 (Fysikalsk medisin og rehabilitering Otta)",
+                                          "Ambulansestasjon Trysil", "Ambulansestasjon Trysil"]})
+    labels = unique_labels(frame)
+    assert labels.is_unique
+    assert labels.iloc[0].endswith("(A)") and "…" in labels.iloc[0]
+    assert list(labels.iloc[2:]) == ["Ambulansestasjon Trysil (C)", "Ambulansestasjon Trysil (D)"]
+    assert all(len(label) <= 44 + 6 for label in labels)
