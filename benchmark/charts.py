@@ -446,7 +446,7 @@ def measures_chart(divisions: pd.DataFrame, lang: str = "nb", width: int = 560) 
     order = [w["planned"], w["risk_adjusted"], w["realised"], w["challenge"]]
     return finish(alt.Chart(d).mark_bar().encode(
         y=alt.Y("what:N", sort=order, title=None),
-        x=alt.X("amount:Q", title=w["amount"], axis=alt.Axis(format=",.0f")),
+        x=alt.X("amount:Q", title=w["amount"], axis=alt.Axis(format=",.0f", tickCount=6, labelOverlap=True)),
         color=alt.Color("what:N", sort=order, scale=alt.Scale(domain=order, range=["#b8bcc2", "#8e9fd1", "#2d3f8f", "#f1a340"]),
                         title=None),
         row=alt.Row("division:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
