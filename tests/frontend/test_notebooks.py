@@ -167,3 +167,16 @@ def test_a_unit_clicked_in_the_funnel_is_highlighted_in_the_other_charts():
     caterpillar = charts.caterpillar_chart(res.ranking, peer_group="inpatient:somatic", highlight="D1-001").to_dict()
     rows = caterpillar["datasets"][next(iter(caterpillar["datasets"]))]
     assert [r["entity_id"] for r in rows if r["selected"]] == ["D1-001"]
+
+
+def test_tables_and_choices_name_peer_groups_in_words():
+    """The ranking table and the peer-group picker say "døgnenheter i psykisk helsevern", not the
+    code ``inpatient:mental_health`` (a code is what a leader should never have to decode)."""
+    from benchmark import views
+
+    res = views.scored("demo", "2025Q3", "unit")
+    table, _ = views.ranking_table(res)
+    shown = set(table["Sammenligningsgruppe"])
+    assert "døgnenheter i psykisk helsevern" in shown
+    assert not any(":" in g for g in shown)
+    assert all(":" not in label for label in views.peer_group_choices(res))
