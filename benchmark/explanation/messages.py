@@ -20,6 +20,10 @@ TEXT: dict[str, dict[str, str]] = {
         "nb": "{level_word} i {division}. Sammenlignet med {peers}.",
         "en": "{level_word} in {division}. Compared with {peers}.",
     },
+    "context_unscored": {  # no score this period: say which group it belongs to, not that it was compared
+        "nb": "{level_word} i {division}. Hører til gruppen {peers}.",
+        "en": "{level_word} in {division}. Belongs to the group of {peers}.",
+    },
     "rank": {
         "nb": "Samlet score: {rank}. Intervallet viser hvilke plasser enheten med 95 % sikkerhet "
         "kan ha når tilfeldig variasjon tas med; enheter med overlappende intervaller kan ikke "

@@ -168,7 +168,8 @@ def _headline(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section:
     level_word = t(f"level_{res.level}", lang)
     lines = [
         t("title", lang, name=row["entity_name"], period=res.period.label),
-        t("context", lang, level_word=level_word, division=row.get("division", ""),
+        t("context_unscored" if pd.isna(row["rank"]) else "context", lang, level_word=level_word,
+          division=row.get("division", ""),
           peers=peers_phrase(str(row["peer_group"]), row.get("peer_n"), lang)),
     ]
     if pd.isna(row["rank"]):

@@ -151,3 +151,22 @@ def test_batch_sheets_for_a_division(res, tmp_path):
     expected = res.ranking[res.ranking["division"] == division]["entity_id"]
     assert len(paths) == len(expected) and all(p.stat().st_size > 10_000 for p in paths)
     assert isinstance(pd.Series([p.name for p in paths]).iloc[0], str)
+
+
+def test_an_unscored_unit_is_not_said_to_be_compared():
+    """A unit without a score this period belongs to a peer group but was compared with nobody:
+    the headline says so instead of "Sammenlignet med …"."""
+    from benchmark.catalogue import load_criteria
+    from benchmark.explanation import explain
+    from benchmark.scoring import score
+    from benchmark.views import load_source
+
+    res = score(load_source("demo"), load_criteria(), "2025Q3", seed=1)
+    unscored = res.ranking.loc[res.ranking["rank"].isna(), "entity_id"]
+    assert len(unscored) >= 1
+    for entity in unscored:
+        nb, en = explain(res, entity, lang="nb"), explain(res, entity, lang="en")
+        assert "Sammenlignet med" not in nb and "Hører til gruppen" in nb
+        assert "Compared with" not in en and "Belongs to the group of" in en
+    scored = res.ranking.loc[res.ranking["rank"].notna(), "entity_id"].iloc[0]
+    assert "Sammenlignet med" in explain(res, scored, lang="nb")
