@@ -51,6 +51,9 @@ def error_page(status: int, message: str, user: User | None = None) -> str:
                 f'<p><a href="/">Til forsiden</a></p></section>', user)
 
 
+LEVEL_WORDS = {"unit": "enhet", "department": "avdeling", "division": "divisjon"}
+
+
 def landing(user: User, runs: pd.DataFrame, units: pd.DataFrame, apps_present: set[str],
             period: str | None, divisions: list[str]) -> str:
     """Latest runs, the user's units (with their sheets), packages and links to the apps."""
@@ -58,7 +61,7 @@ def landing(user: User, runs: pd.DataFrame, units: pd.DataFrame, apps_present: s
         f'<li><a href="{p}">{_e(name)}</a> <span class="muted">– {_e(what)}</span></li>'
         for p, name, what in APPS if p.strip("/") in apps_present and (p != "/analyse/" or user.is_analyst))
     run_rows = "".join(
-        f"<tr><td>{_e(r.run_id)}</td><td>{_e(r.period)}</td><td>{_e(r.level)}</td>"
+        f"<tr><td>{_e(r.run_id)}</td><td>{_e(r.period)}</td><td>{_e(LEVEL_WORDS.get(r.level, r.level))}</td>"
         f"<td>{_e(str(r.started_at)[:16].replace('T', ' '))}</td>"
         f'<td><a href="/api/runs/{_e(r.run_id)}/ranking.csv">rangering (CSV)</a> · '
         f'<a href="/api/runs/{_e(r.run_id)}/scores.csv">kriterier (CSV)</a></td></tr>'

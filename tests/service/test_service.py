@@ -93,6 +93,8 @@ def test_analyst_sees_everything(service, service_store):
     for path in ("/", "/enhet/", "/kriterier/", "/tiltak/", "/analyse/", "/ark/2025Q3/D7-127",
                  "/ark/2025Q3/D1-001", "/api/runs"):
         assert ada.get(path).status_code == 200, path
+    landing = ada.get("/").text
+    assert "<td>enhet</td>" in landing and "<td>unit</td>" not in landing  # the level in words
     pack = ada.get("/pakke/2025Q3/Elverum-Hamar")
     assert pack.status_code in (200, 503)
     if pack.status_code == 503:
