@@ -110,21 +110,26 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     if DF == "satterthwaite":
         # df of σ̂_i² = s_i² + τ̂²: Var(τ̂²) ≈ 2/(eff Σ_j w_j²), w = 1/(s² + τ²) (the τ² information)
         tg = np.nan_to_num(tau2_gt[group], nan=0.0)
-        w2 = np.where(ok_t, 1.0 / np.maximum(s2_t + tg, 1e-300) ** 2, 0.0)
+        v_t = s2_t + tg
+        w2 = np.where(ok_t & (v_t > 0), 1.0 / np.where(v_t > 0, v_t, 1.0) ** 2, 0.0)
         info = np.bincount(group, weights=w2, minlength=n_groups)[group] - (w2 if LOO else 0.0)
-        df_lim = np.maximum(EFFICIENCY * (s2_t + tg) ** 2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0)
+        df_lim = np.maximum(EFFICIENCY * v_t ** 2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0)
     valid = ok & (n >= 3)
     valid_t = valid & ok_t
     back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
     limits = {}
     for name, p in (("95", 0.975), ("998", 0.999)):
         q = (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
+        # no variation at all (every peer known exactly and alike): the limits are the centre itself
+        q = np.where(sigma > 0, q, 0.0)
         limits["lower" + name] = np.where(valid_t, back(c_lim - q * sigma), np.nan)
         limits["upper" + name] = np.where(valid_t, back(c_lim + q * sigma), np.nan)
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (y - centre) / np.sqrt(s2)
-        z_adj = (y_t - c_lim) / sigma
+        # a value on its centre with no variation is z = 0 (not 0/0); off it, ±∞ (a certain difference)
+        z = np.where(s2 > 0, (y - centre) / np.sqrt(s2), np.sign(y - centre) * np.inf)
+        z_adj = np.where(sigma > 0, (y_t - c_lim) / sigma, np.sign(y_t - c_lim) * np.inf)
+        z, z_adj = np.where(y == centre, np.where(s2 > 0, z, 0.0), z), np.where(y_t == c_lim, np.where(sigma > 0, z_adj, 0.0), z_adj)
     return {
         "centre": np.where(valid, centre, np.nan), "z": np.where(valid, z, np.nan),
         "z_adjusted": np.where(valid_t, z_adj, np.nan), **limits,

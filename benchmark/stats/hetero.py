@@ -183,7 +183,10 @@ def robust_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.nda
 
     def excess(t2: np.ndarray) -> np.ndarray:
         v = ss + t2[gg]
-        psi = np.minimum(r * r / v, clip * clip) / kappa - 1.0
+        # a unit known exactly (v = 0: constant months, no spread between units yet) counts as on
+        # the centre when it is on it, and as clipped when it is not — never as 0/0
+        ratio = np.divide(r * r, v, out=np.where(r != 0, np.inf, 0.0), where=v > 0)
+        psi = np.minimum(ratio, clip * clip) / kappa - 1.0
         if not weighted:
             return _group_sum(psi, gg, n_groups) / np.maximum(cnt, 1)
         w = 1.0 / np.maximum(v, 1e-300)
@@ -292,14 +295,15 @@ def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarra
     ss = s2[idx]
     cnt = np.bincount(g, minlength=n_groups)
     t_new = np.empty(len(idx))
-    # large groups: one Newton step
-    v = np.maximum(ss + t_hat[g], 1e-300)
-    psi = np.minimum(r2 / v, clip * clip) / kappa - 1.0
-    dpsi = np.where(r2 / v < clip * clip, -(r2 / v) / v / kappa, 0.0)
-    if weighted:  # d/dt of ψ/v
-        psi, dpsi = psi / v, dpsi / v - psi / v / v
-    total = _group_sum(dpsi, g, n_groups)[g] - dpsi
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # large groups: one Newton step. v underflows only where s² = 0 and τ̂² = 0, and those entities
+    # are set to 0 below (a group whose τ̂² is 0 stays 0), so the overflow there is never used
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        v = np.maximum(ss + t_hat[g], 1e-300)
+        psi = np.minimum(r2 / v, clip * clip) / kappa - 1.0
+        dpsi = np.where(r2 / v < clip * clip, -(r2 / v) / v / kappa, 0.0)
+        if weighted:  # d/dt of ψ/v
+            psi, dpsi = psi / v, dpsi / v - psi / v / v
+        total = _group_sum(dpsi, g, n_groups)[g] - dpsi
         t_new[:] = np.maximum(t_hat[g] + np.where(total < 0, psi / total, 0.0), 0.0)
     small = cnt[g] <= GRID_UP_TO
     if small.any():

@@ -234,3 +234,23 @@ def test_weibull_positions_give_the_nominal_monte_carlo_coverage():
     for positions, expected in (("weibull", 0.95), ("linear", 0.931)):
         lo, hi = _row_quantile(draws, 0.025, positions), _row_quantile(draws, 0.975, positions)
         assert ((lo <= fresh) & (fresh <= hi)).mean() == pytest.approx(expected, abs=0.004)
+
+
+def test_a_peer_group_without_any_variation_is_within_its_limits_not_unflagged():
+    """Nine wards with no leavers in any month (turnover 0, s² = 0, τ² = 0): the funnel collapses
+    onto the centre — z = 0, flag "within", limits 0 — instead of 0/0 leaving a scored criterion
+    with no z, no limits and no flag; a ward off such a centre is certainly different (z = ±∞)."""
+    import warnings
+
+    months = 3
+    x = np.zeros((9, months))
+    d = np.tile(np.arange(10.0, 19.0)[:, None], (1, months))
+    y = x.sum(axis=1) / d.sum(axis=1)
+    group = np.zeros(9, dtype=int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        fit = fit_months(x, d, y, group)
+    assert np.all(fit["z"] == 0) and np.all(fit["z_adjusted"] == 0)
+    assert list(fit["flag"]) == ["within"] * 9
+    for name in ("lower95", "upper95", "lower998", "upper998"):
+        assert np.all(fit[name] == 0), name
