@@ -307,7 +307,7 @@ def measures_view(rows: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
 def calibration_view(calibration: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
     nb = lang == "nb"
     return pd.DataFrame({
-        ("Risiko" if nb else "Risk"): calibration["risk"],
+        ("Risiko" if nb else "Risk"): calibration["risk"].map(RISK_WORDS[lang]).fillna(calibration["risk"]),
         ("Tiltak" if nb else "Measures"): calibration["n_measures"],
         ("Realisert andel" if nb else "Realised share"): [fmt.percent(x, 0, lang) for x in calibration["rate"]],
         ("Intervall" if nb else "Interval"): [fmt.interval(a, b, lambda v, lang: fmt.percent(v, 0, lang), lang)
@@ -316,10 +316,19 @@ def calibration_view(calibration: pd.DataFrame, lang: Lang = "nb") -> pd.DataFra
     })
 
 
+RISK_WORDS = {"nb": {"low": "lav", "medium": "middels", "high": "høy"},
+              "en": {"low": "low", "medium": "medium", "high": "high"}}
+QUALITY_HEADINGS = {"nb": {"report_month": "Rapportmåned", "division": "Divisjon", "department": "Avdeling",
+                           "description": "Tiltak", "message_nb": "Merknad"},
+                    "en": {"report_month": "Report month", "division": "Division", "department": "Department",
+                           "description": "Measure", "message_en": "Note"}}
+
+
 def quality_view(flags: pd.DataFrame, lang: Lang = "nb") -> pd.DataFrame:
+    """Data-quality notes in words: the note itself, not the rule's code, under readable headings."""
     message = "message_nb" if lang == "nb" else "message_en"
-    cols = [c for c in ("report_month", "division", "description", "rule", message) if c in flags.columns]
-    return flags[cols].reset_index(drop=True)
+    cols = [c for c in ("report_month", "division", "department", "description", message) if c in flags.columns]
+    return flags[cols].rename(columns=QUALITY_HEADINGS[lang]).reset_index(drop=True)
 
 
 def explanation_markdown(res, entity_id: str, lang: Lang = "nb") -> str:

@@ -180,3 +180,20 @@ def test_tables_and_choices_name_peer_groups_in_words():
     assert "døgnenheter i psykisk helsevern" in shown
     assert not any(":" in g for g in shown)
     assert all(":" not in label for label in views.peer_group_choices(res))
+
+
+def test_the_measures_app_tables_are_in_words():
+    """Risk classes as lav/middels/høy and data-quality notes under Norwegian headings, without the
+    rule codes (``delayed_but_green``) or column names (``message_nb``) a leader cannot read."""
+    from benchmark import views
+    from benchmark.catalogue import load_criteria
+    from benchmark.measures.history import calibrate, quality_flags
+
+    measures = views.load_source("demo").measures
+    calibration = views.calibration_view(calibrate(measures, load_criteria().risk_probabilities))
+    assert set(calibration["Risiko"]) <= {"lav", "middels", "høy"}
+    quality = views.quality_view(quality_flags(measures))
+    assert len(quality) > 0
+    assert list(quality.columns) == ["Rapportmåned", "Divisjon", "Avdeling", "Tiltak", "Merknad"]
+    assert not quality["Merknad"].str.contains("_").any()
+    assert list(views.quality_view(quality_flags(measures), "en").columns)[-1] == "Note"
