@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv and install the package (and, with --test, what the tests need, including
-# Debian's Chromium for the browser tests). Safe to run again: it only adds what is missing.
+# Debian's Chromium for the browser tests and LibreOffice Calc for the workbook test). Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -10,11 +10,16 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
-  if ! command -v chromium >/dev/null 2>&1; then
+  # Debian's Chromium for the browser tests, and LibreOffice Calc (headless) so the test that
+  # opens and prints the workbook runs instead of skipping
+  need=""
+  command -v chromium >/dev/null 2>&1 || need="chromium chromium-driver"
+  { command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; } || need="$need libreoffice-calc-nogui"
+  if [ -n "$need" ]; then
     if [ "$(id -u)" = "0" ]; then
-      apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
     else
-      sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
     fi
   fi
 else
