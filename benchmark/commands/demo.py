@@ -45,16 +45,28 @@ def run(args: argparse.Namespace) -> int:
     info = run_benchmark(data, period, out=args.out, store=store, lang=args.lang, quiet=args.quiet,
                          verbose=args.verbose)
     print_summary(info, args.lang)
+    from benchmark.labels import peer_group_label
+
+    nb = args.lang != "en"
     r = info.result.ranking.dropna(subset=["rank"])
-    print("\n  top of the ranking per peer group (rank with 95 % interval):")
+    print("\n  " + ("beste enhet i hver sammenligningsgruppe (plass med 95 %-intervall):" if nb
+                    else "top of the ranking per peer group (rank with 95 % interval):"))
     # the name last, in full: a long name never runs into the numbers
-    width = max((len(str(g)) for g in r["peer_group"].unique()), default=14)
+    labels = {g: peer_group_label(g, args.lang) for g in r["peer_group"].unique()}
+    width = max((len(v) for v in labels.values()), default=14)
     for group, part in r.groupby("peer_group", sort=True):
         best = part.sort_values("rank").iloc[0]
-        rank = fmt.rank_interval(best["rank"], best["rank_low"], best["rank_high"], best["peer_n"], "en")
-        print(f"    {str(group):<{width}} {rank:<34} {best['entity_name']}")
-    print(f"\nOpen {Path(info.folder).resolve() / 'summary.html'} in a browser.")
-    print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
-    print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py, plan.py, beds.py)")
-    print("The service:     benchmark users add NAME --role analyst && benchmark serve")
+        rank = fmt.rank_interval(best["rank"], best["rank_low"], best["rank_high"], best["peer_n"], args.lang)
+        print(f"    {labels[group]:<{width}} {rank:<36} {best['entity_name']}")
+    summary = Path(info.folder).resolve() / "summary.html"
+    if nb:
+        print(f"\nÅpne {summary} i en nettleser.")
+        print("Forklar en enhet: benchmark explain <unit_id> --period " f"{period} --store {store}")
+        print("Appene:           marimo run notebooks/analysis.py   (også unit.py, criteria.py, measures.py, plan.py, beds.py)")
+        print("Tjenesten:        benchmark users add NAVN --role analyst && benchmark serve")
+    else:
+        print(f"\nOpen {summary} in a browser.")
+        print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
+        print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py, plan.py, beds.py)")
+        print("The service:     benchmark users add NAME --role analyst && benchmark serve")
     return 0
