@@ -556,16 +556,27 @@ def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[
     rank[order] = np.arange(len(ids))
     codes = _row_codes(ds)
     wanted = np.array([month_index(m) for m in months], dtype=np.int64)
-    in_window = np.isin(codes["month"], wanted) & (codes["unit"] >= 0)
+    if len(wanted) and wanted[-1] - wanted[0] + 1 == len(wanted):  # consecutive: two comparisons
+        in_window = (codes["month"] >= wanted[0]) & (codes["month"] <= wanted[-1])
+    else:
+        in_window = np.isin(codes["month"], wanted)
+    in_window = np.flatnonzero(in_window & (codes["unit"] >= 0))
     unit, month = codes["unit"][in_window], codes["month"][in_window]
     cell = rank[unit_entity[unit]] * len(months) + np.searchsorted(wanted, month)
     shape = (len(ids), len(months))
     size = shape[0] * shape[1]
-    kept, nums, dens, counts = [], [], [], []
-    for crit in crits:  # a loop over criteria, each one bincount per sum over all rows
+    all_count = np.bincount(cell, minlength=size)
+    # one row per cell (units by month): each sum is its one value, a scatter instead of bincounts
+    single = all_count.max(initial=0) <= 1
+    # filled criterion by criterion (no stack of per-criterion copies at the end)
+    nums, dens = np.empty((len(crits), *shape)), np.empty((len(crits), *shape))
+    counts = np.empty((len(crits), *shape), dtype=np.int64)
+    kept = []
+    for crit in crits:  # a loop over criteria, each one bincount (or scatter) per sum over all rows
+        k = len(kept)
         if crit.numerator_by_care_level and level != "unit":
             try:
-                _, num, den, count = monthly_arrays(ds, crit, level, months)
+                _, nums[k], dens[k], counts[k] = monthly_arrays(ds, crit, level, months)
             except KeyError:
                 continue
         else:
@@ -574,22 +585,18 @@ def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[
             except KeyError:
                 continue
             measured = rows.measured[in_window]
-            c = cell[measured]
-            count = np.bincount(c, minlength=size).reshape(shape)
-
-            def total(x: np.ndarray, c=c, measured=measured) -> np.ndarray:
-                x = x[in_window][measured]
+            every = bool(measured.all())
+            pos = in_window if every else in_window[measured]
+            c = cell if every else cell[measured]
+            counts[k] = (all_count if every else np.bincount(c, minlength=size)).reshape(shape)
+            for x, out in ((rows.numerator[pos], nums[k].reshape(size)), (rows.denominator[pos], dens[k].reshape(size))):
+                if single:  # the sum 0.0 + x of a cell's one row: x, with −0.0 made 0.0; NaN stays NaN
+                    out.fill(np.nan)
+                    out[c] = x + 0.0
+                    continue
                 ok = ~np.isnan(x)
-                out = np.bincount(c[ok], weights=x[ok], minlength=size).astype(float).reshape(shape)
-                out[np.bincount(c[ok], minlength=size).reshape(shape) == 0] = np.nan
-                return out
-
-            num, den = total(rows.numerator), total(rows.denominator)
+                out[:] = np.bincount(c[ok], weights=x[ok], minlength=size)
+                out[np.bincount(c[ok], minlength=size) == 0] = np.nan
         kept.append(crit)
-        nums.append(num)
-        dens.append(den)
-        counts.append(count)
-    if not kept:
-        empty = np.zeros((0, *shape))
-        return ids[order], [], empty, empty, empty.astype(np.int64)
-    return ids[order], kept, np.stack(nums), np.stack(dens), np.stack(counts)
+    n = len(kept)  # criteria without a column leave unused rows at the end: cut off (a view)
+    return ids[order], kept, nums[:n], dens[:n], counts[:n]
