@@ -426,9 +426,16 @@ def u_prime_matrix(num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = No
         usable &= np.isfinite(phi)
         count = np.where(usable, num / phi, 0.0)
         lam = np.where(usable, ub * den / phi, 1.0)
-    p_up = np.where(count > 0, gammainc(np.maximum(count, 1e-12), lam), 1.0)  # P(X ≥ count)
-    p_down = gammaincc(count + 1, lam)  # P(X ≤ count)
     side = np.sign(z)
+    # the tail probabilities only where the level rules can mark a current point: a point beyond
+    # the limits is one of the last `recent`, a 2-of-3 window ends at one of them (so it starts
+    # at most 2 points earlier); and only on the side the point is on
+    near_end = np.arange(num.shape[1])[None, :] >= (n - (recent + 2))[:, None]
+    up, down = usable & near_end & (side > 0), usable & near_end & (side < 0)
+    p_up = np.ones(num.shape)  # P(X ≥ count)
+    p_up[up] = np.where(count[up] > 0, gammainc(np.maximum(count[up], 1e-12), lam[up]), 1.0)
+    p_down = np.ones(num.shape)  # P(X ≤ count)
+    p_down[down] = gammaincc(count[down] + 1, lam[down])
     outside = usable & (((p_up < TAIL3) & (side > 0)) | ((p_down < TAIL3) & (side < 0)))
     close = usable & ~outside & (((p_up < TAIL2) & (side > 0)) | ((p_down < TAIL2) & (side < 0)))
     zero = np.zeros(len(n))
