@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from benchmark.periods import Period, month_from_index, month_index
 from benchmark.scoring.aggregate import criterion_values, monthly_cube
@@ -88,18 +89,42 @@ class Dense:
 
     def long(self) -> pd.DataFrame:
         """The long monthly table of :func:`benchmark.scoring.aggregate.monthly_table` (rows by
-        criterion, entity, month; cells with at least one row)."""
-        n_e, n_m = self.count.shape[1:]
-        cell = np.flatnonzero(self.count)
-        c, rest = np.divmod(cell, n_e * n_m)
-        e, m = np.divmod(rest, n_m)
-        numerator, denominator = self.numerator.ravel()[cell], self.denominator.ravel()[cell]
+        criterion, entity, month; cells with at least one row).
+
+        Built criterion by criterion as Arrow chunks: a criterion with every cell (every entity
+        has every month) reuses one entity chunk and one month chunk taken once for all of them,
+        the others get their own take; the criterion column is one constant chunk per criterion.
+        That is the same table as one 2-million-row take per text column, at a fraction of the work.
+        """
+        n_c, n_e, n_m = self.count.shape
+        present = (self.count > 0).reshape(n_c, n_e * n_m)
+        months = pd.Index(self.months, dtype=str)
+        full: dict[str, object] = {}
+        entity, month, numerator, denominator, sizes = [], [], [], [], []
+        for c in range(n_c):  # a loop over criteria
+            num, den = self.numerator[c].reshape(n_e * n_m), self.denominator[c].reshape(n_e * n_m)
+            if present[c].all():
+                if not full:
+                    e, m = np.divmod(np.arange(n_e * n_m), n_m)
+                    full = {"e": pa.array(self.ids.take(e).array), "m": pa.array(months.take(m).array)}
+                entity.append(full["e"])
+                month.append(full["m"])
+            else:
+                cell = np.flatnonzero(present[c])
+                e, m = np.divmod(cell, n_m)
+                entity.append(pa.array(self.ids.take(e).array))
+                month.append(pa.array(months.take(m).array))
+                num, den = num[cell], den[cell]
+            numerator.append(num)
+            denominator.append(den)
+            sizes.append(len(num))
+        numerator = np.concatenate(numerator) if n_c else np.zeros(0)
+        denominator = np.concatenate(denominator) if n_c else np.zeros(0)
         with np.errstate(invalid="ignore", divide="ignore"):
             value = numerator / np.where(denominator > 0, denominator, np.nan)
-        return pd.DataFrame({"entity_id": self.ids.take(e),
-                             "criterion": pd.Index([k.id for k in self.criteria], dtype=str).take(c),
-                             "month": pd.Index(self.months, dtype=str).take(m), "numerator": numerator,
-                             "denominator": denominator, "value": value})
+        return pd.DataFrame({"entity_id": _chunked(entity), "criterion": _constant_chunks([k.id for k in self.criteria], sizes),
+                             "month": _chunked(month), "numerator": numerator, "denominator": denominator,
+                             "value": value}, copy=False)
 
     def window_values(self, ds, period: Period) -> np.ndarray | None:
         """C × E values of ``period`` by the sums of its months (= :func:`criterion_values`' value),
@@ -130,6 +155,25 @@ class Dense:
             with np.errstate(invalid="ignore", divide="ignore"):
                 out[c] = np.where(scored, num / np.where(scored, den, 1.0), np.nan)
         return out
+
+
+_TEXT = pd.array([""], dtype=str).dtype  # the text dtype of every table (Arrow large strings)
+
+
+def _chunked(chunks: list) -> pd.api.extensions.ExtensionArray:
+    """A text column made of Arrow chunks as they are (no copy)."""
+    return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype=_TEXT)
+
+
+def _constant_chunks(labels: list[str], sizes: list[int]) -> pd.api.extensions.ExtensionArray:
+    """Each label repeated its size times, one after the other: per label one Arrow chunk written
+    directly (its offsets a range, its bytes the label repeated), not a gather of every row."""
+    chunks = []
+    for label, n in zip(labels, sizes, strict=True):  # a loop over criteria
+        raw = label.encode()
+        offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
+        chunks.append(pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)]))
+    return _chunked(chunks)
 
 
 # --- SPC on series as rows ------------------------------------------------------------------------
