@@ -39,6 +39,7 @@ Columns of the trend table (SPEC §5 "Trend"; what the explanation may say):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,15 @@ import pyarrow as pa
 from benchmark.periods import Period, month_from_index, month_index
 from benchmark.scoring.aggregate import criterion_values, monthly_cube
 from benchmark.stats.seasonal import MIN_PEERS, peer_seasonal_matrix
-from benchmark.stats.spc import E2, lag1_autocorrelation, pack, u_prime_matrix, xmr_matrix
+from benchmark.stats.spc import (
+    DIRECTIONS,
+    E2,
+    RULE_NAMES,
+    lag1_autocorrelation,
+    pack,
+    u_prime_matrix,
+    xmr_matrix,
+)
 
 SPC_MONTHS = 24
 SPARSE_SHARE = 0.1  # share of months with a zero numerator from which a series counts as rare
@@ -57,12 +66,15 @@ AUTOCORRELATION = True  # chart AR(1) residuals with the peer group's pooled ρ 
 COLUMNS = ["entity_id", "criterion", "value", "value_prev_period", "value_prev_year", "change_prev_period",
            "change_prev_year", "spc_signal", "spc_rule", "spc_direction", "spc_chart", "trend"]
 SPC_COLUMNS = ["spc_signal", "spc_rule", "spc_direction", "spc_chart"]
+CHARTS = ("xmr", "u_prime_quarter")  # chart_code → spc_chart
 
 
-def series_months(ds, period: Period, n: int = SPC_MONTHS) -> tuple[str, ...]:
+def series_months(ds, period: Period, n: int = SPC_MONTHS, have: set[str] | None = None) -> tuple[str, ...]:
+    """The last ``n`` months up to the period's last that the data hold (``have``: ``set(ds.months)``
+    when the caller has it)."""
     last = month_index(period.last)
     wanted = tuple(month_from_index(i) for i in range(last - n + 1, last + 1))
-    have = set(ds.months)
+    have = set(ds.months) if have is None else have
     return tuple(m for m in wanted if m in have)
 
 
@@ -79,13 +91,24 @@ class Dense:
     numerator: np.ndarray  # C × E × M, NaN where no row
     denominator: np.ndarray
     count: np.ndarray  # rows summed per cell
+    held: set[str] | None = None  # every month of the dataset (``set(ds.months)``), when known
 
     @classmethod
-    def build(cls, ds, cat, level: str, months: tuple[str, ...]) -> Dense:
+    def build(cls, ds, cat, level: str, months: tuple[str, ...], held: set[str] | None = None) -> Dense:
         months = tuple(sorted(months))
         crits = [c for c in cat.criteria if level in c.levels and c.source == "monthly"]
         ids, kept, num, den, count = monthly_cube(ds, crits, level, months)
-        return cls(kept, ids, months, num, den, count)
+        return cls(kept, ids, months, num, den, count, held)
+
+    @functools.cached_property
+    def single(self) -> bool:
+        """At most one row per cell (units by month)."""
+        return bool((self.count <= 1).all())
+
+    @functools.cached_property
+    def valid(self) -> np.ndarray:
+        """Cells with exactly one row and both sums known (what a window sum adds)."""
+        return (self.count == 1) & np.isfinite(self.numerator) & np.isfinite(self.denominator)
 
     def long(self) -> pd.DataFrame:
         """The long monthly table of :func:`benchmark.scoring.aggregate.monthly_table` (rows by
@@ -131,12 +154,12 @@ class Dense:
         or None where that would not be exact: above unit level (a productivity index whose
         reference is per window; cells summing several units whose missing values may differ),
         or a window reaching before the months held."""
-        if not (self.count <= 1).all():
+        if not self.single:
             return None
         held = {m: i for i, m in enumerate(self.months)}
-        have = set(ds.months)
+        have = set(ds.months) if self.held is None else self.held
         out = np.full(self.count.shape[:2], np.nan)
-        valid = (self.count == 1) & np.isfinite(self.numerator) & np.isfinite(self.denominator)
+        valid = self.valid
         for c, crit in enumerate(self.criteria):  # a loop over criteria, each vectorised over entities
             window = [m for m in period.window(crit.window) if m in have]
             if any(m not in held for m in window):
@@ -158,6 +181,11 @@ class Dense:
 
 
 _TEXT = pd.array([""], dtype=str).dtype  # the text dtype of every table (Arrow large strings)
+
+
+def _text(labels, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """A text column of ``labels[codes]`` (one Arrow take)."""
+    return pd.array(np.asarray(labels, dtype=object), dtype=_TEXT).take(np.asarray(codes, dtype=np.int64))
 
 
 def _chunked(chunks: list) -> pd.api.extensions.ExtensionArray:
@@ -253,9 +281,11 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
     row signal, rule, direction, chart (see the module docstring)."""
     n_rows = num.shape[0]
     out = {"signal": np.zeros(n_rows, dtype=bool), "rule": np.full(n_rows, "", dtype=object),
-           "direction": np.full(n_rows, "none", dtype=object)}
+           "direction": np.full(n_rows, "none", dtype=object), "rule_code": np.zeros(n_rows, dtype=np.int64),
+           "direction_code": np.zeros(n_rows, dtype=np.int64)}
     if not n_rows:
         out["chart"] = np.zeros(0, dtype=object)
+        out["chart_code"] = np.zeros(0, dtype=np.int64)
         return out
     ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
     complete = bool(ok.all())  # the common case: no mask needed below
@@ -285,7 +315,8 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
         nonneg = ~(fin & (vp < 0)).any(axis=1)
     skewed = nonneg & (mean_v - E2 * mr_bar < 0)
     sparse = (zero_share >= SPARSE_SHARE) | skewed
-    out["chart"] = np.where(sparse, "u_prime_quarter", "xmr").astype(object)
+    out["chart_code"] = sparse.astype(np.int64)  # a code into CHARTS
+    out["chart"] = np.asarray(CHARTS, dtype=object)[out["chart_code"]]
 
     # monthly XmR on deseasonalised values (AR(1) residuals where the peers' months are autocorrelated)
     rows = np.flatnonzero(~sparse)
@@ -293,7 +324,7 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
         x, nx = vp[rows], n[rows]
         rho = pooled_autocorrelation(x, nx, group[rows], scope[rows]) if AUTOCORRELATION else None
         sig = xmr_matrix(x, nx, recent=3, rho=rho)
-        for k in ("signal", "rule", "direction"):
+        for k in ("signal", "rule", "direction", "rule_code", "direction_code"):
             out[k][rows] = sig[k]
 
     # rare counts: quarters ending at the last month, deseasonalised by calendar quarter, u′ chart
@@ -313,7 +344,7 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
         adj = q_num / q_idx
         phi = _pooled_dispersion(adj, q_den, g, sc)
         sig = u_prime_matrix(adj, q_den, phi, recent=1)
-        for k in ("signal", "rule", "direction"):
+        for k in ("signal", "rule", "direction", "rule_code", "direction_code"):
             out[k][rows] = sig[k]
     return out
 
@@ -371,8 +402,9 @@ def _period_values(ds, cat, dense: Dense, period: Period, level: str, crit_pos: 
 
 def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trend table, monthly series) for the entities and criteria in ``values``."""
-    months = series_months(ds, period)
-    dense = Dense.build(ds, cat, level, months)
+    have = set(ds.months)  # once (each ds.months is a pass over the monthly table)
+    months = series_months(ds, period, have=have)
+    dense = Dense.build(ds, cat, level, months, held=have)
     monthly = dense.long()
     crit_ids = [c.id for c in dense.criteria]
     crit_pos = pd.Index(crit_ids, dtype=object).get_indexer(values["criterion"].astype(object))
@@ -403,12 +435,14 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     row_series[inside] = series_of[crit_pos[inside], ent_pos[inside]]
     has = row_series >= 0
     at = np.maximum(row_series, 0)
-    signal = has & sig["signal"][at] if len(s_crit) else np.zeros(len(out), bool)
-    direction = np.where(has, sig["direction"][at], "none") if len(s_crit) else np.full(len(out), "none")
+    # the text columns from integer codes (one Arrow take each, no Python strings per row)
+    n_s = len(s_crit)
+    signal = has & sig["signal"][at] if n_s else np.zeros(len(out), bool)
+    direction = np.where(has, sig["direction_code"][at], 0) if n_s else np.zeros(len(out), np.int64)
     out["spc_signal"] = signal.astype(bool)
-    out["spc_rule"] = np.where(signal, sig["rule"][at] if len(s_crit) else "", "").astype(str)
-    out["spc_direction"] = np.asarray(direction).astype(str)
-    out["spc_chart"] = np.where(has, sig["chart"][at] if len(s_crit) else "", "").astype(str)
+    out["spc_rule"] = _text(RULE_NAMES, np.where(signal, sig["rule_code"][at], 0) if n_s else direction)
+    out["spc_direction"] = _text(DIRECTIONS, direction)
+    out["spc_chart"] = _text(("", *CHARTS), np.where(has, sig["chart_code"][at] + 1, 0) if n_s else direction)
 
     # the value must have moved the signal's way against every comparison the reader may be shown
     # (a NaN comparison does not veto)
@@ -416,9 +450,10 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     signs = np.array([c.sign for c in cat.criteria] + [np.nan], dtype=float)
     sign = signs[all_ids.get_indexer(values["criterion"].astype(object))]  # −1 (not in cat) → NaN
     y, p = out["change_prev_year"].to_numpy(float), out["change_prev_period"].to_numpy(float)
-    up = (direction == "up") & ~(y <= 0) & ~(p <= 0)
-    down = (direction == "down") & ~(y >= 0) & ~(p >= 0)
+    up = (direction == DIRECTIONS.index("up")) & ~(y <= 0) & ~(p <= 0)
+    down = (direction == DIRECTIONS.index("down")) & ~(y >= 0) & ~(p >= 0)
     better = (up & (sign > 0)) | (down & (sign < 0))
     worse = (up & (sign < 0)) | (down & (sign > 0))
-    out["trend"] = np.where(signal & better, "improving", np.where(signal & worse, "deteriorating", "stable"))
+    out["trend"] = _text(("stable", "improving", "deteriorating"),
+                         np.where(signal & better, 1, np.where(signal & worse, 2, 0)))
     return out[COLUMNS].reset_index(drop=True), monthly

@@ -291,7 +291,10 @@ def _two_of_three_marks(marks, side, close) -> None:
         marks["two_of_three", d] = cl & (window | _shift(window, -1) | _shift(window, -2))
 
 
-_RULE_NAMES = np.array(["", *RULES], dtype=object)
+_RULE_NAMES = np.array(["", *RULES], dtype=object)  # rule_code → rule ("" = no signal)
+DIRECTIONS = ("none", "up", "down")  # direction_code → direction
+_DIRECTIONS = np.array(DIRECTIONS, dtype=object)
+RULE_NAMES = tuple(_RULE_NAMES)
 _RULE_SETS = np.array([",".join(r for b, r in enumerate(RULES) if code >> b & 1) for code in range(16)],
                       dtype=object)
 
@@ -334,8 +337,9 @@ def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
         down[new] = down_at[new] > up_at[new]
         fired_bits |= fired.astype(np.int64) << b
         signal |= fired
+    direction = np.where(signal, np.where(down, 2, 1), 0)  # a code into DIRECTIONS
     return {"signal": signal, "rule": _RULE_NAMES[rule], "rules": _RULE_SETS[fired_bits],
-            "direction": np.where(signal, np.where(down, "down", "up"), "none").astype(object)}
+            "direction": _DIRECTIONS[direction], "rule_code": rule, "direction_code": direction}
 
 
 LEVEL_RULES = ("beyond_limits", "two_of_three")  # judged on a point's distance from the centre
