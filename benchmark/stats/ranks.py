@@ -221,10 +221,14 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
 def _pair_statistics(est: np.ndarray, s: np.ndarray, draws: np.ndarray):
     """Observed and bootstrap statistics of the ordered hypotheses H_jk: θ_j ≤ θ_k.
 
-    ``obs[j, k]`` = (θ̂_j − θ̂_k)/σ_jk and ``boot[b, j, k]`` = (ε_j − ε_k)/σ_jk (single precision: a
-    quantile of maxima needs no more digits). H_jk is rejected when obs[j, k] exceeds the critical
-    value: θ_j > θ_k is shown. Two known values (σ_jk = 0) are ordered with certainty and carry no
-    bootstrap variation (−∞ in every maximum); the diagonal is no hypothesis.
+    ``obs[j, k]`` = (θ̂_j − θ̂_k)/σ_jk and ``boot[j, k, b]`` = (ε_j − ε_k)/σ_jk for draw b of
+    ``draws`` (draws × entities; single precision: a quantile of maxima needs no more digits).
+    H_jk is rejected when obs[j, k] exceeds the critical value: θ_j > θ_k is shown. Two known
+    values (σ_jk = 0) are ordered with certainty and carry no bootstrap variation (−∞ in every
+    maximum); the diagonal is no hypothesis.
+
+    The draws are the last axis: a maximum over hypotheses (over j or k) is then an elementwise
+    maximum of contiguous rows of draws, not a reduction over a short inner axis.
     """
     n = len(est)
     se = np.sqrt(s[:, None] ** 2 + s[None, :] ** 2)
@@ -232,10 +236,10 @@ def _pair_statistics(est: np.ndarray, s: np.ndarray, draws: np.ndarray):
     with np.errstate(divide="ignore", invalid="ignore"):
         obs = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
         inv = np.where(se > 0, 1.0 / se, np.nan).astype(np.float32)
-    d32 = draws.astype(np.float32)
-    boot = (d32[:, :, None] - d32[:, None, :]) * inv[None]
-    boot[np.isnan(boot)] = -np.inf
-    boot[:, np.arange(n), np.arange(n)] = -np.inf
+    d32 = np.ascontiguousarray(draws.T, dtype=np.float32)  # entities × draws
+    boot = (d32[:, None, :] - d32[None, :, :]) * inv[:, :, None]
+    boot[np.isnan(inv)] = -np.inf  # finite draws: a statistic is NaN exactly where σ_jk = 0
+    boot[np.arange(n), np.arange(n)] = -np.inf
     np.fill_diagonal(obs, -np.inf)
     return obs, boot
 
@@ -267,27 +271,26 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
     and agree within Monte Carlo error). Returns, per j, the number of k shown above j and below j.
     """
     n = len(est)
-    obs, boot = _pair_statistics(est, s, draws)
+    obs, boot = _pair_statistics(est, s, draws)  # boot[j, k, b]
     q = 1 - alpha
     rejected = np.zeros((n, n), bool)  # rejected[j, k]: H_jk rejected, θ_j > θ_k shown
     if simultaneous:
         while True:
             left = np.where(rejected, -np.inf, 0.0).astype(np.float32)
-            c = _quantile((boot + left[None]).max(axis=(1, 2)), q)
+            c = _quantile((boot + left[:, :, None]).max(axis=(0, 1)), q)
             new = (obs > c) & ~rejected
             if not new.any():
                 break
             rejected |= new
         return rejected.sum(axis=0), rejected.sum(axis=1)
-    # marginal: family j holds row j (H_jk, statistic boot[:, j, k]) and column j (H_kj, statistic
-    # boot[:, k, j] = −boot[:, j, k]); row_rej[j, k] = H_jk rejected, col_rej[j, k] = H_kj rejected.
+    # marginal: family j holds row j (H_jk, statistic boot[j, k]) and column j (H_kj, statistic
+    # boot[k, j] = −boot[j, k]); row_rej[j, k] = H_jk rejected, col_rej[j, k] = H_kj rejected.
     # Only families with a new rejection get a new critical value, so later steps are cheap.
-    # Since boot[:, k, j] = −boot[:, j, k], the column statistics are read from the transpose, so
-    # the first step needs no masks (the diagonal and known pairs are −∞ already).
+    # The first step needs no masks (the diagonal and known pairs are −∞ already): the row
+    # maxima are a maximum over the middle axis, the column maxima over the first.
     row_rej = np.zeros((n, n), bool)
     col_rej = np.zeros((n, n), bool)
-    boot_t = np.ascontiguousarray(boot.transpose(0, 2, 1))  # boot_t[:, j, k] = boot[:, k, j]
-    c = _quantile(np.maximum(boot.max(axis=2), boot_t.max(axis=2)), q)
+    c = _quantile(np.maximum(boot.max(axis=1), boot.max(axis=0)), q, axis=1)
     todo = np.arange(n)
     while True:
         new_row = (obs[todo] > c[todo, None]) & ~row_rej[todo]
@@ -297,9 +300,10 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
         todo = todo[new_row.any(axis=1) | new_col.any(axis=1)]
         if not len(todo):
             break
-        up = np.where(row_rej[todo][None], -np.inf, boot[:, todo, :]).max(axis=2)
-        down = np.where(col_rej[todo][None], -np.inf, boot_t[:, todo, :]).max(axis=2)
-        c[todo] = _quantile(np.maximum(up, down), q)
+        # the maxima over the hypotheses still in each family (rejected ones skipped, not copied)
+        up = np.max(boot[todo], axis=1, where=~row_rej[todo][:, :, None], initial=-np.inf)
+        down = np.max(boot[:, todo], axis=0, where=~col_rej[todo].T[:, :, None], initial=-np.inf)
+        c[todo] = _quantile(np.maximum(up, down), q, axis=1)
     return col_rej.sum(axis=1), row_rej.sum(axis=1)
 
 
