@@ -58,7 +58,7 @@ import functools
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, rankdata
+from scipy.stats import norm
 
 B_DEFAULT = 1000
 B_LARGE = 400  # large groups: the 95 % quantile of a maximum over thousands of pairs is stable at 400 draws
@@ -72,8 +72,10 @@ def _as_series(x) -> pd.Series:
 
 
 def point_ranks(estimates: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest; ties share the best (smallest) rank."""
-    return rankdata(-estimates, method="min").astype(float)
+    """Rank 1 = largest; ties share the best (smallest) rank: 1 + the number of larger estimates
+    (``rankdata(−x, method="min")``, by one sort and a binary search)."""
+    neg = -np.asarray(estimates, dtype=float)
+    return (np.searchsorted(np.sort(neg), neg, side="left") + 1).astype(float)
 
 
 @functools.lru_cache(maxsize=16)
@@ -105,11 +107,29 @@ def _standard_draws_by_entity(seed: int, n_boot: int, n: int) -> tuple[np.ndarra
     return draws, rng.bit_generator.state
 
 
+@functools.lru_cache(maxsize=64)
+def _grid_draws(seed: int, n_boot: int, n: int, n_grid: int) -> np.ndarray:
+    """The N(0, 1) draws (draws × grid values) of the marginal critical values' grid: the next
+    numbers of the generator after :func:`_standard_draws_by_entity`'s. Kept, like those: a weight
+    change re-ranks the same group sizes and usually the same grid size. Read-only."""
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = _standard_draws_by_entity(seed, n_boot, n)[1]
+    draws = rng.standard_normal((n_boot, n_grid))
+    draws.setflags(write=False)
+    return draws
+
+
 def _bins(s: np.ndarray) -> np.ndarray:
     """Bin index per entity (exact bins when few distinct values, else geometric ones)."""
     uniq = np.unique(s)
     if len(uniq) <= MAX_BINS:
         return np.searchsorted(uniq, s)
+    if uniq[0] == 0:  # known values (s = 0) get a bin of their own, the others geometric bins
+        positive = s > 0
+        out = np.zeros(len(s), dtype=np.int64)
+        edges = np.geomspace(uniq[1], s.max() * (1 + 1e-12), MAX_BINS)
+        out[positive] = 1 + np.clip(np.searchsorted(edges, s[positive], side="right") - 1, 0, MAX_BINS - 2)
+        return out
     edges = np.geomspace(s.min(), s.max() * (1 + 1e-12), MAX_BINS + 1)
     return np.clip(np.searchsorted(edges, s, side="right") - 1, 0, MAX_BINS - 1)
 
@@ -124,14 +144,16 @@ def _bin_extremes(s: np.ndarray, standard_t: np.ndarray):
     _, starts = np.unique(idx[order], return_index=True)
     ends = np.r_[starts[1:], len(order)]
     bmax, bmin = np.empty((len(starts), standard_t.shape[1])), np.empty((len(starts), standard_t.shape[1]))
+    buffer = np.empty((int((ends - starts).max(initial=0)), standard_t.shape[1]))  # one block, reused
     for b, (lo, hi) in enumerate(zip(starts, ends, strict=True)):  # a loop over bins
         rows = order[lo:hi]
-        block = standard_t[rows] * s[rows, None]  # the draws ε_k = s_k z_k of the bin's entities
-        bmax[b], bmin[b] = block.max(axis=0), block.min(axis=0)
+        block = np.multiply(standard_t[rows], s[rows, None], out=buffer[: hi - lo])  # ε_k = s_k z_k
+        block.max(axis=0, out=bmax[b])
+        block.min(axis=0, out=bmin[b])
     return bmax, bmin, np.minimum.reduceat(s[order], starts)
 
 
-def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, rng) -> np.ndarray:
+def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, grid_draws) -> np.ndarray:
     """c_j for every entity from a grid of standard errors (c depends on j only through s_j).
 
     For each grid value g, a fresh ε_g ~ N(0, g²) per draw is compared with every entity through
@@ -143,10 +165,11 @@ def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, rng)
     """
     bmax, bmin, lows = _bin_extremes(s, standard_t)  # (bins, B)
     grid = np.unique(np.quantile(s, np.linspace(0, 1, 33)))
-    x = rng.standard_normal((standard_t.shape[1], len(grid))) * grid[None, :]  # (B, G)
+    x = grid_draws(len(grid)) * grid[None, :]  # (B, G); grid_draws(G): N(0, 1) draws × G
     # single precision (a quantile of maxima needs no more digits), one grid value at a time so the
     # (bins, B) block stays in cache
-    inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(np.float32)  # (G, bins)
+    with np.errstate(divide="ignore"):  # a known value against a known bin: 1/0, its 0/0 skipped below
+        inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(np.float32)  # (G, bins)
     hi, lo, x32 = bmax.astype(np.float32), bmin.astype(np.float32), np.ascontiguousarray(x.T, dtype=np.float32)
     m = np.empty(x32.shape, dtype=np.float32)  # (G, B)
     up, down = np.empty_like(hi), np.empty_like(hi)
@@ -212,7 +235,10 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
                 se = np.sqrt(s[k] ** 2 + s[j] ** 2)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     t = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
-                extra[j0:j1] = np.bincount(j - j0, weights=t > crit[j], minlength=j1 - j0).astype(np.int64)
+                # per j (its pairs are consecutive): a difference of running counts, not a bincount
+                hits = np.concatenate(([0], np.cumsum(t > crit[j])))
+                stop_at = np.cumsum(lens)
+                extra[j0:j1] = hits[stop_at] - hits[stop_at - lens]
             j0 = j1
         counts.append(sure + extra)
     return counts[0], counts[1]
@@ -328,13 +354,12 @@ def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: 
         standard, _ = _standard_draws(seed, n_boot, n)
         above, below = _exact_stepdown(est, s, standard * s[None, :], alpha, simultaneous)
     else:
-        standard_t, state = _standard_draws_by_entity(seed, min(n_boot, B_LARGE), n)
+        standard_t, _ = _standard_draws_by_entity(seed, min(n_boot, B_LARGE), n)
         if simultaneous:
             crit = np.full(n, _simultaneous_critical(s, standard_t, alpha))
         else:
-            rng = np.random.Generator(np.random.PCG64())
-            rng.bit_generator.state = state
-            crit = _marginal_critical(s, standard_t, alpha, rng)
+            crit = _marginal_critical(s, standard_t, alpha,
+                                      functools.partial(_grid_draws, seed, min(n_boot, B_LARGE), n))
         low, high = _critical_band(alpha, n, simultaneous)
         crit = np.clip(crit, low, high)
         above, below = _counts(est, s, crit)
