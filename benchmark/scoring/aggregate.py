@@ -117,10 +117,14 @@ def _row_codes(ds: Dataset) -> dict:
         # care level and service area together: a numerator may differ per both (SPEC §4)
         care_key = ds.units["care_level"].astype(str) + "." + derive_service_area(ds.units).to_numpy()
         care_codes, care_labels = pd.factorize(care_key)
+        unit_pos = unit_pos.astype(np.int64)
+        care_of_unit = care_codes.astype(np.int64)
         _cache(ds)["row_codes"] = {
-            "unit": unit_pos.astype(np.int64),
+            "unit": unit_pos,
+            "care_of_row": np.where(unit_pos >= 0, care_of_unit[np.maximum(unit_pos, 0)], -1) if len(unit_pos)
+            else np.zeros(0, np.int64),
             "month": label_index[month_codes] if len(month_codes) else np.zeros(0, np.int64),
-            "care_of_unit": care_codes.astype(np.int64),
+            "care_of_unit": care_of_unit,
             "care_labels": np.asarray(care_labels, dtype=object),
         }
     return _cache(ds)["row_codes"]
@@ -139,11 +143,10 @@ def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
     if key not in _cache(ds):
         codes = _row_codes(ds)
         m = ds.monthly
-        care_of_row = np.where(codes["unit"] >= 0, codes["care_of_unit"][np.maximum(codes["unit"], 0)], -1)
+        care_of_row = codes["care_of_row"]
         measured = np.ones(len(m), dtype=bool)
         if crit.numerator_by_care_level:
             num = np.full(len(m), np.nan)
-            evaluated: dict[str, np.ndarray] = {}
             for code, care_area in enumerate(codes["care_labels"]):
                 rows = care_of_row == code
                 care, _, area = str(care_area).partition(".")
@@ -151,14 +154,23 @@ def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
                 if expr is None:
                     measured[rows] = False
                     continue
-                if expr.text not in evaluated:
-                    evaluated[expr.text] = expr.evaluate(m).to_numpy(dtype=float)
-                num[rows] = evaluated[expr.text][rows]
+                num[rows] = _formula(ds, expr)[rows]
         else:
-            num = crit.numerator.evaluate(m).to_numpy(dtype=float)
-        den = crit.denominator.evaluate(m).to_numpy(dtype=float)
-        vol = volume.evaluate(m).to_numpy(dtype=float)
+            num = _formula(ds, crit.numerator)
+        den = _formula(ds, crit.denominator)
+        vol = _formula(ds, volume)
         _cache(ds)[key] = _Rows(codes["unit"], codes["month"], care_of_row, num, den, vol, measured)
+    return _cache(ds)[key]
+
+
+def _formula(ds: Dataset, expr) -> np.ndarray:
+    """A catalogue formula on every monthly row, evaluated once per dataset and text (criteria
+    share denominators and volumes: fte_worked, the pay sum). Read-only, since it is shared."""
+    key = ("formula", expr.text)
+    if key not in _cache(ds):
+        values = np.array(expr.evaluate(ds.monthly).to_numpy(dtype=float), dtype=float)  # its own copy
+        values.setflags(write=False)
+        _cache(ds)[key] = values
     return _cache(ds)[key]
 
 
