@@ -89,18 +89,21 @@ def _months_fit(ds: Dataset, crit, period: Period, level: str, rows: pd.DataFram
 
 def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str | None = None,
                     ds: Dataset | None = None, period: Period | None = None, level: str = "unit",
-                    cache: dict | None = None, seed: int = 1, intervals: bool = True) -> pd.DataFrame:
+                    cache: dict | None = None, seed: int = 1, intervals: bool = True,
+                    columns: list[str] | None = None) -> pd.DataFrame:
     """Funnel limits, flags and shrinkage per criterion and peer group, aligned with ``values``.
 
     Criteria with ``model = "months"`` go through :mod:`benchmark.scoring.calibrated` (needs
     ``ds``, ``period``, ``level``); the others through :func:`benchmark.stats.assess` per group.
     ``intervals=False`` skips what only the gap needs — the targets and the potential intervals'
     bootstrap (``target``, ``gap_low``, ``gap_high`` stay NaN): the sensitivity scenario reads only
-    the shrunken values, which are about the peer centre whatever the target.
+    the shrunken values, which are about the peer centre whatever the target. ``columns``: only
+    these of :data:`ASSESS_COLUMNS` (the same values; the others are not stored).
     """
     n = len(values)
-    numeric = {c: np.full(n, np.nan) for c in ASSESS_COLUMNS if c not in ("flag", "overdispersion_applied")}
-    text = {"flag": np.full(n, "", dtype=object), "overdispersion_applied": np.full(n, "", dtype=object)}
+    wanted = ASSESS_COLUMNS if columns is None else [c for c in ASSESS_COLUMNS if c in columns]
+    numeric = {c: np.full(n, np.nan) for c in wanted if c not in ("flag", "overdispersion_applied")}
+    text = {c: np.full(n, "", dtype=object) for c in ("flag", "overdispersion_applied") if c in wanted}
     criterion = pd.Index(cat.ids).get_indexer(values["criterion"])
     scored = values["scored"].to_numpy(dtype=bool)
     needed = values[["entity_id", "peer_group", "value", "numerator", "denominator"]]
@@ -139,9 +142,9 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
                 if col in result:
                     store[pos[at]] = result[col].to_numpy()
     out = pd.DataFrame(numeric, index=values.index)
-    out["flag"] = pd.Series(text["flag"], index=values.index).fillna("").astype(str)
-    out["overdispersion_applied"] = pd.Series(text["overdispersion_applied"], index=values.index).fillna("").astype(str)
-    return out[ASSESS_COLUMNS]
+    for col, store in text.items():
+        out[col] = pd.Series(store, index=values.index).fillna("").astype(str)
+    return out[wanted]
 
 
 def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, values: pd.DataFrame,
@@ -313,7 +316,7 @@ def score(ds: Dataset, cat: Catalogue, period: str | Period, level: str = "unit"
         def alt_target() -> pd.DataFrame:
             assessed = shrink_scaled(ds, cat, period, level, values,
                                      assess_criteria(values, cat, "upper_quartile", ds, period, level, se_cache,
-                                                     intervals=False),
+                                                     intervals=False, columns=["centre", "shrunk", "shrunk_se"]),
                                      se_cache)
             alt = pd.concat([values[["entity_id", "criterion", "scored"]], assessed[["shrunk"]]], axis=1)
             return pivot(alt, "shrunk", entities, criteria, at)

@@ -86,8 +86,10 @@ def sensitivity(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, direc
     base = base_rank.reindex(shrunk.index).to_numpy(dtype=float, na_value=np.nan)
     shift = rank - base[:, None]
     n, k = rank.shape
-    long = pd.DataFrame({"entity_id": np.tile(shrunk.index.to_numpy(), k),
-                         "scenario": pd.Series(np.repeat(np.array(names, dtype=object), n), dtype="str"),
+    # text columns by one take each (no Python string per row)
+    entity = pd.Series(shrunk.index).array.take(np.tile(np.arange(n), k))
+    long = pd.DataFrame({"entity_id": entity,
+                         "scenario": pd.array(np.array(names, dtype=object), dtype="str").take(np.repeat(np.arange(k), n)),
                          "rank": rank.T.ravel(), "shift": shift.T.ravel()})
     size = np.abs(shift)
     with warnings.catch_warnings():  # an entity without a rank in any scenario: all NaN
