@@ -400,6 +400,14 @@ def _period_values(ds, cat, dense: Dense, period: Period, level: str, crit_pos: 
     return v.reindex(pd.MultiIndex.from_frame(values[["entity_id", "criterion"]])).to_numpy(float)
 
 
+def _lookup(index: pd.Index, labels, codes: np.ndarray) -> np.ndarray:
+    """``index.get_indexer`` of the values ``labels[codes]`` (−1 for a missing code or label):
+    the distinct labels are looked up, not every row."""
+    where = np.asarray(index.get_indexer(labels), dtype=np.int64)
+    codes = np.asarray(codes, dtype=np.int64)
+    return np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(where) else np.full(len(codes), -1)
+
+
 def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trend table, monthly series) for the entities and criteria in ``values``."""
     have = set(ds.months)  # once (each ds.months is a pass over the monthly table)
@@ -407,8 +415,9 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     dense = Dense.build(ds, cat, level, months, held=have)
     monthly = dense.long()
     crit_ids = [c.id for c in dense.criteria]
-    crit_pos = pd.Index(crit_ids, dtype=object).get_indexer(values["criterion"].astype(object))
-    ent_pos = dense.ids.get_indexer(values["entity_id"])
+    crit_code, crit_labels = pd.factorize(values["criterion"])  # the few distinct ids, looked up once
+    crit_pos = _lookup(pd.Index(crit_ids, dtype=object), crit_labels, crit_code)
+    ent_pos = _lookup(dense.ids, *pd.factorize(values["entity_id"])[::-1])
     now = values["value"].to_numpy(float)
     prev = _period_values(ds, cat, dense, period.previous(), level, crit_pos, ent_pos, values)
     year = _period_values(ds, cat, dense, period.year_before(), level, crit_pos, ent_pos, values)
@@ -425,11 +434,14 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     peer_code = np.zeros(present.shape, dtype=np.int64)
     inside = (crit_pos >= 0) & (ent_pos >= 0)
     if "peer_group" in values:
-        codes = pd.factorize(values["peer_group"].fillna("").astype(str).to_numpy())[0]
+        codes = pd.factorize(values["peer_group"].fillna("").astype(str))[0]  # by first appearance
         peer_code[crit_pos[inside], ent_pos[inside]] = codes[inside] + 1  # 0: no peer group given
     group, scope = _codes(s_crit, peer_code[s_crit, s_ent])
     m_idx = np.array([month_index(m) for m in dense.months], dtype=np.int64)
-    sig = spc_matrix(dense.numerator[s_crit, s_ent], dense.denominator[s_crit, s_ent], m_idx, group, scope,
+    rows = present.ravel()  # the series' rows of the C·E × M arrays, in the order of np.nonzero
+    n_rows, n_m = present.size, dense.numerator.shape[2]
+    sig = spc_matrix(dense.numerator.reshape(n_rows, n_m)[rows], dense.denominator.reshape(n_rows, n_m)[rows], m_idx,
+                     group, scope,
                      month_index(period.last))
     row_series = np.full(len(out), -1, dtype=np.int64)
     row_series[inside] = series_of[crit_pos[inside], ent_pos[inside]]
@@ -448,7 +460,7 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     # (a NaN comparison does not veto)
     all_ids = pd.Index([c.id for c in cat.criteria], dtype=object)
     signs = np.array([c.sign for c in cat.criteria] + [np.nan], dtype=float)
-    sign = signs[all_ids.get_indexer(values["criterion"].astype(object))]  # −1 (not in cat) → NaN
+    sign = signs[_lookup(all_ids, crit_labels, crit_code)]  # −1 (not in cat) → NaN
     y, p = out["change_prev_year"].to_numpy(float), out["change_prev_period"].to_numpy(float)
     up = (direction == DIRECTIONS.index("up")) & ~(y <= 0) & ~(p <= 0)
     down = (direction == DIRECTIONS.index("down")) & ~(y >= 0) & ~(p >= 0)
