@@ -218,7 +218,13 @@ def _group_median(x: np.ndarray, code: np.ndarray) -> np.ndarray:
     n_codes = int(code.max()) + 1 if len(code) else 0
     fin = np.isfinite(x)
     xs, cs = x[fin], code[fin]
-    order = np.lexsort((xs, cs))
+    # by code, then value: a sort of the values and a stable (radix) sort of their codes, which is
+    # a lexsort's order up to ties of equal values (the same medians)
+    by_value = np.argsort(xs)
+    code_of = cs[by_value]
+    if len(code_of) and int(code_of.max()) < np.iinfo(np.int16).max:
+        code_of = code_of.astype(np.int16)
+    order = by_value[np.argsort(code_of, kind="stable")]
     xs, cs = xs[order], cs[order]
     count = np.bincount(cs, minlength=n_codes)
     start = np.cumsum(count) - count
