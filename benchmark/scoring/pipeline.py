@@ -112,14 +112,18 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
         pos = np.flatnonzero((criterion == i) & scored)
         if not len(pos):
             continue
-        rows = needed.iloc[pos]
+        cached = (crit.model == "months" and not intervals and cache is not None
+                  and ("months_fit", crit.id) in cache)
+        # the rows' frame only when something reads it (a cached fit without intervals does not)
+        rows = None if cached else needed.iloc[pos]
         target_kind = crit.target if (target_override is None or not isinstance(crit.target, str)) else target_override
         targets = (peer_target(rows["value"], rows["peer_group"], crit.sign, target_kind).to_numpy(dtype=float)
                    if intervals else np.full(len(pos), np.nan))
         if crit.model == "months":
             if ds is None:
                 raise ValueError("model 'months' needs the dataset")
-            fit = _months_fit(ds, crit, period, level, rows, cache, cat.peers, peer_codes[pos])
+            fit = cache[("months_fit", crit.id)] if cached else _months_fit(ds, crit, period, level, rows, cache,
+                                                                             cat.peers, peer_codes[pos])
             relative = crit.potential.gap == "relative"
             low, high = potential_gap_interval(fit, rows["value"].to_numpy(float), target_kind, crit.sign,
                                                relative, seed) if intervals else (np.full(len(pos), np.nan),) * 2
@@ -143,8 +147,16 @@ def assess_criteria(values: pd.DataFrame, cat: Catalogue, target_override: str |
                     store[pos[at]] = result[col].to_numpy()
     out = pd.DataFrame(numeric, index=values.index)
     for col, store in text.items():
-        out[col] = pd.Series(store, index=values.index).fillna("").astype(str)
+        out[col] = _text_of(store)
     return out[wanted]
+
+
+def _text_of(store: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.Series(store).fillna("").astype(str)`` of an object array with few distinct values: the
+    distinct values converted once and spread by their codes (one Arrow take)."""
+    codes, uniques = pd.factorize(store)  # None and NaN: −1
+    labels = pd.array([*(str(u) for u in uniques), ""], dtype="str")
+    return labels.take(np.where(codes >= 0, codes, len(uniques)))
 
 
 def shrink_scaled(ds: Dataset, cat: Catalogue, period: Period, level: str, values: pd.DataFrame,
