@@ -254,7 +254,16 @@ def pivot(scores: pd.DataFrame, column: str, entities: pd.Index, criteria: list[
 
 def positions(scores: pd.DataFrame, entities: pd.Index, criteria: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's place in the entities × criteria arrays (−1: not there)."""
-    return entities.get_indexer(scores["entity_id"]), pd.Index(criteria).get_indexer(scores["criterion"])
+    return _indexer(entities, scores["entity_id"]), _indexer(pd.Index(criteria), scores["criterion"])
+
+
+def _indexer(index: pd.Index, column: pd.Series) -> np.ndarray:
+    """``index.get_indexer(column)`` by looking up the column's distinct values only (a column
+    with missing values, which get_indexer matches by kind, is looked up row by row)."""
+    codes, uniques = pd.factorize(column)
+    if not len(codes) or (codes < 0).any():
+        return np.asarray(index.get_indexer(column), dtype=np.int64)
+    return np.asarray(index.get_indexer(uniques), dtype=np.int64)[codes]
 
 
 def annual_pay_per_fte(ds: Dataset, values_units: pd.DataFrame, period: Period, level: str) -> pd.Series:
