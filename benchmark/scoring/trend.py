@@ -50,6 +50,7 @@ from benchmark.periods import Period, month_from_index, month_index
 from benchmark.scoring.aggregate import criterion_values, monthly_cube
 from benchmark.stats.seasonal import MIN_PEERS, peer_seasonal_matrix
 from benchmark.stats.spc import (
+    CHUNK_ROWS,
     DIRECTIONS,
     E2,
     RULE_NAMES,
@@ -280,29 +281,16 @@ def _pooled_dispersion(num: np.ndarray, den: np.ndarray, group: np.ndarray, scop
     return np.where(enough, pooled(group), pooled(scope))
 
 
-def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.ndarray, scope: np.ndarray,
-               last_month: int) -> dict[str, np.ndarray]:
-    """SPC of every series (rows of S × M monthly sums; ``month`` the month index of each column,
-    ascending; ``group`` = criterion × peer group and ``scope`` = criterion codes per row): per
-    row signal, rule, direction, chart (see the module docstring)."""
-    n_rows = num.shape[0]
-    out = {"signal": np.zeros(n_rows, dtype=bool), "rule": np.full(n_rows, "", dtype=object),
-           "direction": np.full(n_rows, "none", dtype=object), "rule_code": np.zeros(n_rows, dtype=np.int64),
-           "direction_code": np.zeros(n_rows, dtype=np.int64)}
-    if not n_rows:
-        out["chart"] = np.zeros(0, dtype=object)
-        out["chart_code"] = np.zeros(0, dtype=np.int64)
-        return out
+def _deseasonalised(num: np.ndarray, den: np.ndarray, idx: np.ndarray):
+    """(valid cells, points per row, valid months per row, the deseasonalised values packed, rare or
+    skewed) of some series: what :func:`spc_matrix` needs before it picks each row's chart."""
     ok = np.isfinite(num) & np.isfinite(den) & (den > 0)
     complete = bool(ok.all())  # the common case: no mask needed below
     n_ok = ok.sum(axis=1)
     zero_share = ((num == 0) if complete else (ok & (num == 0))).sum(axis=1) / np.maximum(n_ok, 1)
-    # the peer group's calendar-month pattern, removed from every monthly value
     if complete:
-        idx = peer_seasonal_matrix(num, den, month % 12, group, scope, 12)
         v = num / den / idx
     else:
-        idx = peer_seasonal_matrix(np.where(ok, num, np.nan), np.where(ok, den, np.nan), month % 12, group, scope, 12)
         with np.errstate(invalid="ignore", divide="ignore"):
             v = np.where(ok, num / np.where(ok, den, 1.0) / idx, np.nan)
     n, (vp,) = pack(ok, v)
@@ -320,7 +308,33 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
         mean_v = np.where(fin, vp, 0.0).sum(axis=1) / np.maximum(fin.sum(axis=1), 1)
         nonneg = ~(fin & (vp < 0)).any(axis=1)
     skewed = nonneg & (mean_v - E2 * mr_bar < 0)
-    sparse = (zero_share >= SPARSE_SHARE) | skewed
+    return ok, n, n_ok, vp, (zero_share >= SPARSE_SHARE) | skewed
+
+
+def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.ndarray, scope: np.ndarray,
+               last_month: int) -> dict[str, np.ndarray]:
+    """SPC of every series (rows of S × M monthly sums; ``month`` the month index of each column,
+    ascending; ``group`` = criterion × peer group and ``scope`` = criterion codes per row): per
+    row signal, rule, direction, chart (see the module docstring)."""
+    n_rows = num.shape[0]
+    out = {"signal": np.zeros(n_rows, dtype=bool), "rule": np.full(n_rows, "", dtype=object),
+           "direction": np.full(n_rows, "none", dtype=object), "rule_code": np.zeros(n_rows, dtype=np.int64),
+           "direction_code": np.zeros(n_rows, dtype=np.int64)}
+    if not n_rows:
+        out["chart"] = np.zeros(0, dtype=object)
+        out["chart_code"] = np.zeros(0, dtype=np.int64)
+        return out
+    # the peer group's calendar-month pattern, removed from every monthly value (its sums skip the
+    # cells without a finite numerator and a positive denominator by themselves)
+    idx = peer_seasonal_matrix(num, den, month % 12, group, scope, 12)
+    ok = np.empty(num.shape, dtype=bool)
+    n = np.empty(n_rows, dtype=np.int64)
+    n_ok = np.empty(n_rows, dtype=np.int64)
+    vp = np.empty(num.shape)
+    sparse = np.empty(n_rows, dtype=bool)
+    for lo in range(0, n_rows, CHUNK_ROWS):  # row by row in blocks (cache-sized; the same figures)
+        b = slice(lo, lo + CHUNK_ROWS)
+        ok[b], n[b], n_ok[b], vp[b], sparse[b] = _deseasonalised(num[b], den[b], idx[b])
     out["chart_code"] = sparse.astype(np.int64)  # a code into CHARTS
     out["chart"] = np.asarray(CHARTS, dtype=object)[out["chart_code"]]
 
