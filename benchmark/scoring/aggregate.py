@@ -580,6 +580,7 @@ def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[
     all_count = np.bincount(cell, minlength=size)
     # one row per cell (units by month): each sum is its one value, a scatter instead of bincounts
     single = all_count.max(initial=0) <= 1
+    empty_cells = np.flatnonzero(all_count == 0)  # cells no row reaches (NaN unless a scatter fills them)
     # filled criterion by criterion (no stack of per-criterion copies at the end)
     nums, dens = np.empty((len(crits), *shape)), np.empty((len(crits), *shape))
     counts = np.empty((len(crits), *shape), dtype=np.int64)
@@ -603,7 +604,10 @@ def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[
             counts[k] = (all_count if every else np.bincount(c, minlength=size)).reshape(shape)
             for x, out in ((rows.numerator[pos], nums[k].reshape(size)), (rows.denominator[pos], dens[k].reshape(size))):
                 if single:  # the sum 0.0 + x of a cell's one row: x, with −0.0 made 0.0; NaN stays NaN
-                    out.fill(np.nan)
+                    if every:  # the rows reach every cell but the empty ones: only those to fill
+                        out[empty_cells] = np.nan
+                    else:
+                        out.fill(np.nan)
                     out[c] = x + 0.0
                     continue
                 ok = ~np.isnan(x)
