@@ -64,13 +64,27 @@ SPC_MONTHS = 24
 SPARSE_SHARE = 0.1  # share of months with a zero numerator from which a series counts as rare
 RHO_MAX = 0.8  # the pooled lag-1 autocorrelation is capped here (beyond it no AR(1) chart is sound)
 AUTOCORRELATION = True  # chart AR(1) residuals with the peer group's pooled ρ (False: plain XmR)
-COLUMNS = ["entity_id", "criterion", "value", "value_prev_period", "value_prev_year", "change_prev_period",
-           "change_prev_year", "spc_signal", "spc_rule", "spc_direction", "spc_chart", "trend"]
+COLUMNS = [
+    "entity_id",
+    "criterion",
+    "value",
+    "value_prev_period",
+    "value_prev_year",
+    "change_prev_period",
+    "change_prev_year",
+    "spc_signal",
+    "spc_rule",
+    "spc_direction",
+    "spc_chart",
+    "trend",
+]
 SPC_COLUMNS = ["spc_signal", "spc_rule", "spc_direction", "spc_chart"]
 CHARTS = ("xmr", "u_prime_quarter")  # chart_code → spc_chart
 
 
-def series_months(ds, period: Period, n: int = SPC_MONTHS, have: set[str] | None = None) -> tuple[str, ...]:
+def series_months(
+    ds, period: Period, n: int = SPC_MONTHS, have: set[str] | None = None
+) -> tuple[str, ...]:
     """The last ``n`` months up to the period's last that the data hold (``have``: ``set(ds.months)``
     when the caller has it)."""
     last = month_index(period.last)
@@ -95,7 +109,9 @@ class Dense:
     held: set[str] | None = None  # every month of the dataset (``set(ds.months)``), when known
 
     @classmethod
-    def build(cls, ds, cat, level: str, months: tuple[str, ...], held: set[str] | None = None) -> Dense:
+    def build(
+        cls, ds, cat, level: str, months: tuple[str, ...], held: set[str] | None = None
+    ) -> Dense:
         months = tuple(sorted(months))
         crits = [c for c in cat.criteria if level in c.levels and c.source == "monthly"]
         ids, kept, num, den, count = monthly_cube(ds, crits, level, months)
@@ -130,7 +146,10 @@ class Dense:
             if present[c].all():
                 if not full:
                     e, m = np.divmod(np.arange(n_e * n_m), n_m)
-                    full = {"e": pa.array(self.ids.take(e).array), "m": pa.array(months.take(m).array)}
+                    full = {
+                        "e": pa.array(self.ids.take(e).array),
+                        "m": pa.array(months.take(m).array),
+                    }
                 entity.append(full["e"])
                 month.append(full["m"])
             else:
@@ -146,9 +165,17 @@ class Dense:
         denominator = np.concatenate(denominator) if n_c else np.zeros(0)
         with np.errstate(invalid="ignore", divide="ignore"):
             value = numerator / np.where(denominator > 0, denominator, np.nan)
-        return pd.DataFrame({"entity_id": _chunked(entity), "criterion": _constant_chunks([k.id for k in self.criteria], sizes),
-                             "month": _chunked(month), "numerator": numerator, "denominator": denominator,
-                             "value": value}, copy=False)
+        return pd.DataFrame(
+            {
+                "entity_id": _chunked(entity),
+                "criterion": _constant_chunks([k.id for k in self.criteria], sizes),
+                "month": _chunked(month),
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+            },
+            copy=False,
+        )
 
     def window_values(self, ds, period: Period) -> np.ndarray | None:
         """C × E values of ``period`` by the sums of its months (= :func:`criterion_values`' value),
@@ -161,7 +188,9 @@ class Dense:
         have = set(ds.months) if self.held is None else self.held
         out = np.full(self.count.shape[:2], np.nan)
         valid = self.valid
-        for c, crit in enumerate(self.criteria):  # a loop over criteria, each vectorised over entities
+        for c, crit in enumerate(
+            self.criteria
+        ):  # a loop over criteria, each vectorised over entities
             window = [m for m in period.window(crit.window) if m in have]
             if any(m not in held for m in window):
                 return None
@@ -186,7 +215,9 @@ _TEXT = pd.array([""], dtype=str).dtype  # the text dtype of every table (Arrow 
 
 def _text(labels, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A text column of ``labels[codes]`` (one Arrow take)."""
-    return pd.array(np.asarray(labels, dtype=object), dtype=_TEXT).take(np.asarray(codes, dtype=np.int64))
+    return pd.array(np.asarray(labels, dtype=object), dtype=_TEXT).take(
+        np.asarray(codes, dtype=np.int64)
+    )
 
 
 def _chunked(chunks: list) -> pd.api.extensions.ExtensionArray:
@@ -201,7 +232,11 @@ def _constant_chunks(labels: list[str], sizes: list[int]) -> pd.api.extensions.E
     for label, n in zip(labels, sizes, strict=True):  # a loop over criteria
         raw = label.encode()
         offsets = np.arange(n + 1, dtype=np.int64) * len(raw)
-        chunks.append(pa.Array.from_buffers(pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)]))
+        chunks.append(
+            pa.Array.from_buffers(
+                pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(raw * n)]
+            )
+        )
     return _chunked(chunks)
 
 
@@ -210,8 +245,10 @@ def _constant_chunks(labels: list[str], sizes: list[int]) -> pd.api.extensions.E
 
 def _group_mean(x: np.ndarray, use: np.ndarray, code: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (np.bincount(code, weights=np.where(use, x, 0.0))
-                / np.bincount(code, weights=use.astype(float)))[code]
+        return (
+            np.bincount(code, weights=np.where(use, x, 0.0))
+            / np.bincount(code, weights=use.astype(float))
+        )[code]
 
 
 def _group_median(x: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -242,7 +279,9 @@ def _members(code: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.bincount(code[present], minlength=int(code.max()) + 1 if len(code) else 0)[code]
 
 
-def pooled_autocorrelation(x: np.ndarray, n: np.ndarray, group: np.ndarray, scope: np.ndarray) -> np.ndarray:
+def pooled_autocorrelation(
+    x: np.ndarray, n: np.ndarray, group: np.ndarray, scope: np.ndarray
+) -> np.ndarray:
     """ρ per row: the median of the bias-corrected lag-1 autocorrelations of the peer group's series
     (of the criterion's where fewer than MIN_PEERS + 1 series have one), in [0, RHO_MAX].
 
@@ -260,7 +299,9 @@ def pooled_autocorrelation(x: np.ndarray, n: np.ndarray, group: np.ndarray, scop
     return np.clip(np.nan_to_num(rho, nan=0.0), 0.0, RHO_MAX)
 
 
-def _pooled_dispersion(num: np.ndarray, den: np.ndarray, group: np.ndarray, scope: np.ndarray) -> np.ndarray:
+def _pooled_dispersion(
+    num: np.ndarray, den: np.ndarray, group: np.ndarray, scope: np.ndarray
+) -> np.ndarray:
     """φ = Var(z) of the u′ chart per row, pooled over the series of the peer group (of the
     criterion when the group has at most MIN_PEERS series): the mean of z² × n/(n − 1), with
     z = (u − ū)/√(ū/n) and ū each series' own rate. Rows are series, columns quarters (NaN: none)."""
@@ -311,15 +352,25 @@ def _deseasonalised(num: np.ndarray, den: np.ndarray, idx: np.ndarray):
     return ok, n, n_ok, vp, (zero_share >= SPARSE_SHARE) | skewed
 
 
-def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.ndarray, scope: np.ndarray,
-               last_month: int) -> dict[str, np.ndarray]:
+def spc_matrix(
+    num: np.ndarray,
+    den: np.ndarray,
+    month: np.ndarray,
+    group: np.ndarray,
+    scope: np.ndarray,
+    last_month: int,
+) -> dict[str, np.ndarray]:
     """SPC of every series (rows of S × M monthly sums; ``month`` the month index of each column,
     ascending; ``group`` = criterion × peer group and ``scope`` = criterion codes per row): per
     row signal, rule, direction, chart (see the module docstring)."""
     n_rows = num.shape[0]
-    out = {"signal": np.zeros(n_rows, dtype=bool), "rule": np.full(n_rows, "", dtype=object),
-           "direction": np.full(n_rows, "none", dtype=object), "rule_code": np.zeros(n_rows, dtype=np.int64),
-           "direction_code": np.zeros(n_rows, dtype=np.int64)}
+    out = {
+        "signal": np.zeros(n_rows, dtype=bool),
+        "rule": np.full(n_rows, "", dtype=object),
+        "direction": np.full(n_rows, "none", dtype=object),
+        "rule_code": np.zeros(n_rows, dtype=np.int64),
+        "direction_code": np.zeros(n_rows, dtype=np.int64),
+    }
     if not n_rows:
         out["chart"] = np.zeros(0, dtype=object)
         out["chart_code"] = np.zeros(0, dtype=np.int64)
@@ -352,7 +403,9 @@ def spc_matrix(num: np.ndarray, den: np.ndarray, month: np.ndarray, group: np.nd
     if len(rows):
         r_ok = ok[rows]
         block = (last_month - month) // 3  # per column; 0 = the quarter ending at the last month
-        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])  # columns ascend: runs of a block
+        starts = np.flatnonzero(
+            np.r_[True, block[1:] != block[:-1]]
+        )  # columns ascend: runs of a block
         q_block = block[starts]
         q_num = np.add.reduceat(np.where(r_ok, num[rows], 0.0), starts, axis=1)
         q_den = np.add.reduceat(np.where(r_ok, den[rows], 0.0), starts, axis=1)
@@ -375,8 +428,13 @@ def _codes(criterion_code: np.ndarray, peer: np.ndarray) -> tuple[np.ndarray, np
     return group, pd.factorize(criterion_code)[0]
 
 
-def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, peer_group: pd.Series,
-                last_month: str) -> pd.DataFrame:
+def spc_signals(
+    coded: pd.DataFrame,
+    monthly: pd.DataFrame,
+    keys: pd.DataFrame,
+    peer_group: pd.Series,
+    last_month: str,
+) -> pd.DataFrame:
     """SPC per series: spc_signal, spc_rule, spc_direction, spc_chart, indexed by (entity_id, criterion).
 
     ``coded``/``monthly``/``keys`` are :func:`monthly_table`'s three frames (rows aligned);
@@ -384,7 +442,10 @@ def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, 
     long-table face of :func:`spc_matrix` (which :func:`trend_table` calls on its dense arrays).
     """
     if coded.empty:
-        return pd.DataFrame(columns=SPC_COLUMNS, index=pd.MultiIndex.from_tuples([], names=["entity_id", "criterion"]))
+        return pd.DataFrame(
+            columns=SPC_COLUMNS,
+            index=pd.MultiIndex.from_tuples([], names=["entity_id", "criterion"]),
+        )
     key_index = pd.MultiIndex.from_frame(keys[["entity_id", "criterion"]])
     pos = pd.Index(keys.index).get_indexer(coded["series"].to_numpy())
     m_codes, m_labels = pd.factorize(monthly["month"])
@@ -398,16 +459,30 @@ def spc_signals(coded: pd.DataFrame, monthly: pd.DataFrame, keys: pd.DataFrame, 
     peer = pd.factorize(peer_group.reindex(key_index).fillna("").astype(str).to_numpy())[0]
     group, scope = _codes(pd.factorize(keys["criterion"].to_numpy())[0], peer)
     sig = spc_matrix(num, den, months, group, scope, month_index(last_month))
-    return pd.DataFrame({"spc_signal": sig["signal"].astype(bool), "spc_rule": sig["rule"].astype(str),
-                         "spc_direction": sig["direction"].astype(str), "spc_chart": sig["chart"].astype(str)},
-                        index=key_index)
+    return pd.DataFrame(
+        {
+            "spc_signal": sig["signal"].astype(bool),
+            "spc_rule": sig["rule"].astype(str),
+            "spc_direction": sig["direction"].astype(str),
+            "spc_chart": sig["chart"].astype(str),
+        },
+        index=key_index,
+    )
 
 
 # --- the trend table ------------------------------------------------------------------------------
 
 
-def _period_values(ds, cat, dense: Dense, period: Period, level: str, crit_pos: np.ndarray,
-                   ent_pos: np.ndarray, values: pd.DataFrame) -> np.ndarray:
+def _period_values(
+    ds,
+    cat,
+    dense: Dense,
+    period: Period,
+    level: str,
+    crit_pos: np.ndarray,
+    ent_pos: np.ndarray,
+    values: pd.DataFrame,
+) -> np.ndarray:
     """The value of every row of ``values`` in ``period``: from the dense monthly sums where that is
     exact (unit level), else by :func:`criterion_values`."""
     table = dense.window_values(ds, period) if level == "unit" else None
@@ -425,26 +500,41 @@ def _lookup(index: pd.Index, labels, codes: np.ndarray) -> np.ndarray:
     the distinct labels are looked up, not every row."""
     where = np.asarray(index.get_indexer(labels), dtype=np.int64)
     codes = np.asarray(codes, dtype=np.int64)
-    return np.where(codes >= 0, where[np.maximum(codes, 0)], -1) if len(where) else np.full(len(codes), -1)
+    return (
+        np.where(codes >= 0, where[np.maximum(codes, 0)], -1)
+        if len(where)
+        else np.full(len(codes), -1)
+    )
 
 
-def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def trend_table(
+    ds, cat, period: Period, level: str, values: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trend table, monthly series) for the entities and criteria in ``values``."""
     have = set(ds.months)  # once (each ds.months is a pass over the monthly table)
     months = series_months(ds, period, have=have)
     dense = Dense.build(ds, cat, level, months, held=have)
     monthly = dense.long()
     crit_ids = [c.id for c in dense.criteria]
-    crit_code, crit_labels = pd.factorize(values["criterion"])  # the few distinct ids, looked up once
+    crit_code, crit_labels = pd.factorize(
+        values["criterion"]
+    )  # the few distinct ids, looked up once
     crit_pos = _lookup(pd.Index(crit_ids, dtype=object), crit_labels, crit_code)
     ent_pos = _lookup(dense.ids, *pd.factorize(values["entity_id"])[::-1])
     now = values["value"].to_numpy(float)
     prev = _period_values(ds, cat, dense, period.previous(), level, crit_pos, ent_pos, values)
     year = _period_values(ds, cat, dense, period.year_before(), level, crit_pos, ent_pos, values)
-    out = pd.DataFrame({"entity_id": values["entity_id"].reset_index(drop=True),
-                        "criterion": values["criterion"].reset_index(drop=True),
-                        "value": now, "value_prev_period": prev, "value_prev_year": year,
-                        "change_prev_period": now - prev, "change_prev_year": now - year})
+    out = pd.DataFrame(
+        {
+            "entity_id": values["entity_id"].reset_index(drop=True),
+            "criterion": values["criterion"].reset_index(drop=True),
+            "value": now,
+            "value_prev_period": prev,
+            "value_prev_year": year,
+            "change_prev_period": now - prev,
+            "change_prev_year": now - year,
+        }
+    )
 
     # SPC: one row per criterion × entity with at least one monthly row
     present = dense.count.sum(axis=2) > 0
@@ -460,9 +550,14 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     m_idx = np.array([month_index(m) for m in dense.months], dtype=np.int64)
     rows = present.ravel()  # the series' rows of the C·E × M arrays, in the order of np.nonzero
     n_rows, n_m = present.size, dense.numerator.shape[2]
-    sig = spc_matrix(dense.numerator.reshape(n_rows, n_m)[rows], dense.denominator.reshape(n_rows, n_m)[rows], m_idx,
-                     group, scope,
-                     month_index(period.last))
+    sig = spc_matrix(
+        dense.numerator.reshape(n_rows, n_m)[rows],
+        dense.denominator.reshape(n_rows, n_m)[rows],
+        m_idx,
+        group,
+        scope,
+        month_index(period.last),
+    )
     row_series = np.full(len(out), -1, dtype=np.int64)
     row_series[inside] = series_of[crit_pos[inside], ent_pos[inside]]
     has = row_series >= 0
@@ -472,9 +567,13 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     signal = has & sig["signal"][at] if n_s else np.zeros(len(out), bool)
     direction = np.where(has, sig["direction_code"][at], 0) if n_s else np.zeros(len(out), np.int64)
     out["spc_signal"] = signal.astype(bool)
-    out["spc_rule"] = _text(RULE_NAMES, np.where(signal, sig["rule_code"][at], 0) if n_s else direction)
+    out["spc_rule"] = _text(
+        RULE_NAMES, np.where(signal, sig["rule_code"][at], 0) if n_s else direction
+    )
     out["spc_direction"] = _text(DIRECTIONS, direction)
-    out["spc_chart"] = _text(("", *CHARTS), np.where(has, sig["chart_code"][at] + 1, 0) if n_s else direction)
+    out["spc_chart"] = _text(
+        ("", *CHARTS), np.where(has, sig["chart_code"][at] + 1, 0) if n_s else direction
+    )
 
     # the value must have moved the signal's way against every comparison the reader may be shown
     # (a NaN comparison does not veto)
@@ -486,6 +585,8 @@ def trend_table(ds, cat, period: Period, level: str, values: pd.DataFrame) -> tu
     down = (direction == DIRECTIONS.index("down")) & ~(y >= 0) & ~(p >= 0)
     better = (up & (sign > 0)) | (down & (sign < 0))
     worse = (up & (sign < 0)) | (down & (sign > 0))
-    out["trend"] = _text(("stable", "improving", "deteriorating"),
-                         np.where(signal & better, 1, np.where(signal & worse, 2, 0)))
+    out["trend"] = _text(
+        ("stable", "improving", "deteriorating"),
+        np.where(signal & better, 1, np.where(signal & worse, 2, 0)),
+    )
     return out[COLUMNS].reset_index(drop=True), monthly

@@ -128,7 +128,9 @@ def _bins(s: np.ndarray) -> np.ndarray:
         positive = s > 0
         out = np.zeros(len(s), dtype=np.int64)
         edges = np.geomspace(uniq[1], s.max() * (1 + 1e-12), MAX_BINS)
-        out[positive] = 1 + np.clip(np.searchsorted(edges, s[positive], side="right") - 1, 0, MAX_BINS - 2)
+        out[positive] = 1 + np.clip(
+            np.searchsorted(edges, s[positive], side="right") - 1, 0, MAX_BINS - 2
+        )
         return out
     edges = np.geomspace(s.min(), s.max() * (1 + 1e-12), MAX_BINS + 1)
     return np.clip(np.searchsorted(edges, s, side="right") - 1, 0, MAX_BINS - 1)
@@ -143,8 +145,13 @@ def _bin_extremes(s: np.ndarray, standard_t: np.ndarray):
     order = np.argsort(idx, kind="stable")
     _, starts = np.unique(idx[order], return_index=True)
     ends = np.r_[starts[1:], len(order)]
-    bmax, bmin = np.empty((len(starts), standard_t.shape[1])), np.empty((len(starts), standard_t.shape[1]))
-    buffer = np.empty((int((ends - starts).max(initial=0)), standard_t.shape[1]))  # one block, reused
+    bmax, bmin = (
+        np.empty((len(starts), standard_t.shape[1])),
+        np.empty((len(starts), standard_t.shape[1])),
+    )
+    buffer = np.empty(
+        (int((ends - starts).max(initial=0)), standard_t.shape[1])
+    )  # one block, reused
     for b, (lo, hi) in enumerate(zip(starts, ends, strict=True)):  # a loop over bins
         rows = order[lo:hi]
         block = np.multiply(standard_t[rows], s[rows, None], out=buffer[: hi - lo])  # ε_k = s_k z_k
@@ -153,7 +160,9 @@ def _bin_extremes(s: np.ndarray, standard_t: np.ndarray):
     return bmax, bmin, np.minimum.reduceat(s[order], starts)
 
 
-def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, grid_draws) -> np.ndarray:
+def _marginal_critical(
+    s: np.ndarray, standard_t: np.ndarray, alpha: float, grid_draws
+) -> np.ndarray:
     """c_j for every entity from a grid of standard errors (c depends on j only through s_j).
 
     For each grid value g, a fresh ε_g ~ N(0, g²) per draw is compared with every entity through
@@ -168,9 +177,17 @@ def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, grid
     x = grid_draws(len(grid)) * grid[None, :]  # (B, G); grid_draws(G): N(0, 1) draws × G
     # single precision (a quantile of maxima needs no more digits), one grid value at a time so the
     # (bins, B) block stays in cache
-    with np.errstate(divide="ignore"):  # a known value against a known bin: 1/0, its 0/0 skipped below
-        inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(np.float32)  # (G, bins)
-    hi, lo, x32 = bmax.astype(np.float32), bmin.astype(np.float32), np.ascontiguousarray(x.T, dtype=np.float32)
+    with np.errstate(
+        divide="ignore"
+    ):  # a known value against a known bin: 1/0, its 0/0 skipped below
+        inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(
+            np.float32
+        )  # (G, bins)
+    hi, lo, x32 = (
+        bmax.astype(np.float32),
+        bmin.astype(np.float32),
+        np.ascontiguousarray(x.T, dtype=np.float32),
+    )
     m = np.empty(x32.shape, dtype=np.float32)  # (G, B)
     up, down = np.empty_like(hi), np.empty_like(hi)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -191,7 +208,9 @@ def _simultaneous_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float) 
     """c = (1−α) quantile of max over pairs, bounded per draw through pairs of s-bins: O(bins²)."""
     bmax, bmin, lows = _bin_extremes(s, standard_t)
     bmax, bmin = bmax.T, bmin.T  # (B, bins)
-    spread = np.maximum(np.abs(bmax[:, :, None] - bmin[:, None, :]), np.abs(bmax[:, None, :] - bmin[:, :, None]))
+    spread = np.maximum(
+        np.abs(bmax[:, :, None] - bmin[:, None, :]), np.abs(bmax[:, None, :] - bmin[:, :, None])
+    )
     denom = np.sqrt(lows[:, None] ** 2 + lows[None, :] ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.nanmax(spread / denom[None], axis=(1, 2))  # 0/0 (two known values) is no evidence
@@ -214,17 +233,26 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
     counts = []
     for sign in (1, -1):  # above (k larger), then below (k smaller)
         if sign > 0:
-            start, stop = np.searchsorted(e, est + near, "right"), np.searchsorted(e, est + far, "right")
+            start, stop = (
+                np.searchsorted(e, est + near, "right"),
+                np.searchsorted(e, est + far, "right"),
+            )
             sure = n - stop
         else:
-            start, stop = np.searchsorted(e, est - far, "left"), np.searchsorted(e, est - near, "left")
+            start, stop = (
+                np.searchsorted(e, est - far, "left"),
+                np.searchsorted(e, est - near, "left"),
+            )
             sure = start.copy()
         length = stop - start
         extra = np.zeros(n, dtype=np.int64)
         ends = np.cumsum(length)
         j0 = 0
         while j0 < n:  # chunks of about BAND_CHUNK pairs (a loop over chunks, not entities)
-            j1 = max(j0 + 1, int(np.searchsorted(ends, (ends[j0 - 1] if j0 else 0) + BAND_CHUNK, "right")))
+            j1 = max(
+                j0 + 1,
+                int(np.searchsorted(ends, (ends[j0 - 1] if j0 else 0) + BAND_CHUNK, "right")),
+            )
             j1 = min(j1, n)
             lens = length[j0:j1]
             if lens.sum():
@@ -341,8 +369,9 @@ def _critical_band(alpha: float, n: int, simultaneous: bool) -> tuple[float, flo
     return float(norm.ppf(1 - alpha / 2)), float(max(bonferroni, norm.ppf(1 - alpha / 2)))
 
 
-def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: bool, seed: int,
-                 n_boot: int) -> np.ndarray:
+def _rank_arrays(
+    est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: bool, seed: int, n_boot: int
+) -> np.ndarray:
     """(rank, rank_low, rank_high) columns for finite estimates ``est`` with s.e. ``s`` ≥ 0."""
     n = len(est)
     out = np.ones((n, 3))
@@ -358,8 +387,9 @@ def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: 
         if simultaneous:
             crit = np.full(n, _simultaneous_critical(s, standard_t, alpha))
         else:
-            crit = _marginal_critical(s, standard_t, alpha,
-                                      functools.partial(_grid_draws, seed, min(n_boot, B_LARGE), n))
+            crit = _marginal_critical(
+                s, standard_t, alpha, functools.partial(_grid_draws, seed, min(n_boot, B_LARGE), n)
+            )
         low, high = _critical_band(alpha, n, simultaneous)
         crit = np.clip(crit, low, high)
         above, below = _counts(est, s, crit)
@@ -369,8 +399,14 @@ def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: 
     return out
 
 
-def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: bool = False,
-                   seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
+def rank_intervals(
+    estimates,
+    std_errors,
+    coverage: float = 0.95,
+    simultaneous: bool = False,
+    seed: int = 1,
+    n_boot: int = B_DEFAULT,
+) -> pd.DataFrame:
     """Rank (1 = largest) and its confidence set [rank_low, rank_high] per entity.
 
     NaN estimates or standard errors get NaN ranks and do not count for the others. A zero
@@ -389,12 +425,22 @@ def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: 
     return pd.DataFrame(out, index=est_s.index, columns=["rank", "rank_low", "rank_high"])
 
 
-def rank_intervals_grouped(estimates, std_errors, groups, coverage: float = 0.95,
-                           simultaneous: bool = False, seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
+def rank_intervals_grouped(
+    estimates,
+    std_errors,
+    groups,
+    coverage: float = 0.95,
+    simultaneous: bool = False,
+    seed: int = 1,
+    n_boot: int = B_DEFAULT,
+) -> pd.DataFrame:
     """:func:`rank_intervals` within each group (a loop over groups, on arrays), plus ``peer_n``."""
     index = estimates.index if isinstance(estimates, pd.Series) else None
-    values = (estimates.to_numpy(dtype=float, na_value=np.nan) if index is not None
-              else np.asarray(estimates, dtype=float))
+    values = (
+        estimates.to_numpy(dtype=float, na_value=np.nan)
+        if index is not None
+        else np.asarray(estimates, dtype=float)
+    )
     s = np.asarray(std_errors, float)
     codes, labels = pd.factorize(np.asarray(groups, dtype=object), sort=True)
     ok = ~np.isnan(values) & np.isfinite(s)
@@ -402,9 +448,14 @@ def rank_intervals_grouped(estimates, std_errors, groups, coverage: float = 0.95
     order = np.argsort(codes, kind="stable")  # rows of each group, in their original order
     bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
     for code in range(len(labels)):  # a loop over groups
-        at = order[bounds[code]:bounds[code + 1]]
+        at = order[bounds[code] : bounds[code + 1]]
         use = at[ok[at]]
-        out[use, :3] = _rank_arrays(values[use], np.abs(s[use]), coverage, simultaneous, seed, n_boot)
+        out[use, :3] = _rank_arrays(
+            values[use], np.abs(s[use]), coverage, simultaneous, seed, n_boot
+        )
         out[at, 3] = float(np.isfinite(values[at]).sum())
-    return pd.DataFrame(out, index=index if index is not None else pd.RangeIndex(len(values)),
-                        columns=["rank", "rank_low", "rank_high", "peer_n"])
+    return pd.DataFrame(
+        out,
+        index=index if index is not None else pd.RangeIndex(len(values)),
+        columns=["rank", "rank_low", "rank_high", "peer_n"],
+    )

@@ -55,15 +55,24 @@ def _loo_index(group, season, series, num, den, n_seasons):
     return index, members[group] - 1
 
 
-def peer_seasonal_index(series: np.ndarray, group: np.ndarray, scope: np.ndarray, season: np.ndarray,
-                        numerator: np.ndarray, denominator: np.ndarray, n_seasons: int = 12) -> np.ndarray:
+def peer_seasonal_index(
+    series: np.ndarray,
+    group: np.ndarray,
+    scope: np.ndarray,
+    season: np.ndarray,
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    n_seasons: int = 12,
+) -> np.ndarray:
     """Seasonal index per row (see the module docstring); 1 where it cannot be estimated.
 
     ``series``, ``group`` (peer group × criterion), ``scope`` (criterion) and ``season`` are
     integer codes per row; each series lies in one group and one scope. Rows with a non-positive
     or missing denominator carry no weight.
     """
-    series, group, scope, season = (np.asarray(a, dtype=np.int64) for a in (series, group, scope, season))
+    series, group, scope, season = (
+        np.asarray(a, dtype=np.int64) for a in (series, group, scope, season)
+    )
     if not len(series):
         return np.ones(0)
     num = np.asarray(numerator, float)
@@ -86,7 +95,10 @@ def _group_season_sums(group: np.ndarray, *own: np.ndarray) -> list[np.ndarray]:
     n_groups = int(group.max()) + 1
     k = own[0].shape[1]
     cell = (group[:, None] * k + np.arange(k)[None, :]).ravel()
-    return [np.bincount(cell, weights=o.ravel(), minlength=n_groups * k).reshape(n_groups, k) for o in own]
+    return [
+        np.bincount(cell, weights=o.ravel(), minlength=n_groups * k).reshape(n_groups, k)
+        for o in own
+    ]
 
 
 def _runs(season: list[int]) -> list[tuple[int, int, int]]:
@@ -107,13 +119,20 @@ def _loo_rows(n_gs, d_gs, own_n, own_d, group):
     ``group``) from the groups' season sums."""
     with np.errstate(invalid="ignore", divide="ignore"):
         season_ratio = (n_gs[group] - own_n) / (d_gs[group] - own_d)
-        overall = ((n_gs.sum(axis=1)[group] - own_n.sum(axis=1))
-                   / (d_gs.sum(axis=1)[group] - own_d.sum(axis=1)))
+        overall = (n_gs.sum(axis=1)[group] - own_n.sum(axis=1)) / (
+            d_gs.sum(axis=1)[group] - own_d.sum(axis=1)
+        )
         return season_ratio / overall[:, None]
 
 
-def peer_seasonal_matrix(numerator: np.ndarray, denominator: np.ndarray, season: np.ndarray,
-                         group: np.ndarray, scope: np.ndarray, n_seasons: int = 12) -> np.ndarray:
+def peer_seasonal_matrix(
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    season: np.ndarray,
+    group: np.ndarray,
+    scope: np.ndarray,
+    n_seasons: int = 12,
+) -> np.ndarray:
     """:func:`peer_seasonal_index` for series as rows of S × T arrays (NaN or a non-positive
     denominator = no data), ``season`` per column, ``group``/``scope`` per row: the index per cell.
 
@@ -143,8 +162,8 @@ def peer_seasonal_matrix(numerator: np.ndarray, denominator: np.ndarray, season:
         on, od = own_n[b], own_d[b]
         # each cell gets its columns added in column order (the runs are in column order)
         for j, k, length in runs:
-            on[:, k:k + length] += x[:, j:j + length]
-            od[:, k:k + length] += d[:, j:j + length]
+            on[:, k : k + length] += x[:, j : j + length]
+            od[:, k : k + length] += d[:, j : j + length]
     n_gs, d_gs = _group_season_sums(group, own_n, own_d)
     peers = np.bincount(group[present], minlength=len(n_gs))[group] - 1
     few = peers < MIN_PEERS
@@ -158,5 +177,5 @@ def peer_seasonal_matrix(numerator: np.ndarray, denominator: np.ndarray, season:
             index = np.where(few[b][:, None], in_scope, index)
         index = np.where(np.isfinite(index) & (index > 0), index, 1.0)
         for j, k, length in runs:  # np.take(index, season, axis=1), by slices
-            out[b, j:j + length] = index[:, k:k + length]
+            out[b, j : j + length] = index[:, k : k + length]
     return out

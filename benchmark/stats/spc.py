@@ -67,7 +67,9 @@ TREND = 7  # points rising or falling
 CLOSE = 2.0  # "close to a limit": beyond CLOSE·σ
 TAIL3, TAIL2 = 0.00135, 0.02275  # one-sided normal tails beyond 3σ and 2σ
 TOL = 1e-9  # relative: a point this close to the centre is on it (a constant series has no side)
-CHUNK_ROWS = 8192  # series charted at a time (rows are independent; a block's temporaries fit in cache)
+CHUNK_ROWS = (
+    8192  # series charted at a time (rows are independent; a block's temporaries fit in cache)
+)
 
 
 # --- series as rows of a matrix ---------------------------------------------------------------------
@@ -110,7 +112,7 @@ def _last(x: np.ndarray, n: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]
     if width <= k:
         return x, n
     if (n == width).all():
-        return x[:, width - k:], np.full(len(n), k)
+        return x[:, width - k :], np.full(len(n), k)
     start = np.maximum(n - k, 0)
     pos = np.minimum(start[:, None] + np.arange(k)[None, :], width - 1)
     m = np.minimum(n, k)
@@ -149,9 +151,9 @@ def _in_long_run(state: np.ndarray, length: int) -> np.ndarray:
     same = state[:, 1:] == state[:, :-1]  # same[:, t]: cells t and t + 1 equal
     run = state[:, :n_win] != 0  # run[:, w]: the window of cells w … w + length − 1 is a run
     for i in range(length - 1):
-        run &= same[:, i:i + n_win]
+        run &= same[:, i : i + n_win]
     for i in range(length):  # every cell of a run window is in a long run
-        out[:, i:i + n_win] |= run
+        out[:, i : i + n_win] |= run
     return out
 
 
@@ -234,7 +236,9 @@ def prewhiten(x: np.ndarray, n: np.ndarray, rho: np.ndarray) -> np.ndarray:
     return out
 
 
-def _marks(v, n, centre, sigma, outside=None, close=None, rules=RULES) -> dict[tuple[str, str], np.ndarray]:
+def _marks(
+    v, n, centre, sigma, outside=None, close=None, rules=RULES
+) -> dict[tuple[str, str], np.ndarray]:
     """Cells marked by each rule and direction (NHSRplotthedots' point types) on packed ``v``.
     ``outside`` and ``close`` may be given (count charts judge them by tail probabilities); only
     ``rules`` are evaluated, and ``sigma`` is read only by the level rules (None without them)."""
@@ -295,8 +299,9 @@ _RULE_NAMES = np.array(["", *RULES], dtype=object)  # rule_code → rule ("" = n
 DIRECTIONS = ("none", "up", "down")  # direction_code → direction
 _DIRECTIONS = np.array(DIRECTIONS, dtype=object)
 RULE_NAMES = tuple(_RULE_NAMES)
-_RULE_SETS = np.array([",".join(r for b, r in enumerate(RULES) if code >> b & 1) for code in range(16)],
-                      dtype=object)
+_RULE_SETS = np.array(
+    [",".join(r for b, r in enumerate(RULES) if code >> b & 1) for code in range(16)], dtype=object
+)
 
 
 def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
@@ -314,7 +319,7 @@ def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
     def latest(a):
         """The latest of the last k points that ``a`` marks (0 … k − 1), −1 for none: column by
         column, each a vector op (a row maximum over k cells costs a loop per row)."""
-        a = a[:, width - k:] if whole else np.take_along_axis(a, pos, axis=1)
+        a = a[:, width - k :] if whole else np.take_along_axis(a, pos, axis=1)
         if not every:
             a = a & current
         at = np.full(len(n), -1, dtype=np.int64)
@@ -338,16 +343,27 @@ def _summarise(marks, n: np.ndarray, recent: int) -> dict[str, np.ndarray]:
         fired_bits |= fired.astype(np.int64) << b
         signal |= fired
     direction = np.where(signal, np.where(down, 2, 1), 0)  # a code into DIRECTIONS
-    return {"signal": signal, "rule": _RULE_NAMES[rule], "rules": _RULE_SETS[fired_bits],
-            "direction": _DIRECTIONS[direction], "rule_code": rule, "direction_code": direction}
+    return {
+        "signal": signal,
+        "rule": _RULE_NAMES[rule],
+        "rules": _RULE_SETS[fired_bits],
+        "direction": _DIRECTIONS[direction],
+        "rule_code": rule,
+        "direction_code": direction,
+    }
 
 
 LEVEL_RULES = ("beyond_limits", "two_of_three")  # judged on a point's distance from the centre
 SEQUENCE_RULES = ("trend_of_7", "run_of_7")  # judged on the order of neighbouring points
 
 
-def xmr_matrix(x: np.ndarray, n: np.ndarray | None = None, recent: int = 3, screen: bool = True,
-               rho: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def xmr_matrix(
+    x: np.ndarray,
+    n: np.ndarray | None = None,
+    recent: int = 3,
+    screen: bool = True,
+    rho: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """The XmR chart of every row of ``x`` (S × T; NaN = no point): per row signal, rule, rules,
     direction, centre, lower, upper, n. ``n`` given means the rows are packed already.
 
@@ -366,15 +382,23 @@ def xmr_matrix(x: np.ndarray, n: np.ndarray | None = None, recent: int = 3, scre
         n, (x,) = pack(np.isfinite(x), x)
     n = np.asarray(n, dtype=np.int64)
     if len(x) > CHUNK_ROWS:
-        parts = [_xmr_block(x[i:i + CHUNK_ROWS], n[i:i + CHUNK_ROWS], recent, screen,
-                            None if rho is None else np.asarray(rho, dtype=float)[i:i + CHUNK_ROWS])
-                 for i in range(0, len(x), CHUNK_ROWS)]  # a loop over blocks of rows
+        parts = [
+            _xmr_block(
+                x[i : i + CHUNK_ROWS],
+                n[i : i + CHUNK_ROWS],
+                recent,
+                screen,
+                None if rho is None else np.asarray(rho, dtype=float)[i : i + CHUNK_ROWS],
+            )
+            for i in range(0, len(x), CHUNK_ROWS)
+        ]  # a loop over blocks of rows
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     return _xmr_block(x, n, recent, screen, rho)
 
 
-def _xmr_block(x: np.ndarray, n: np.ndarray, recent: int, screen: bool, rho: np.ndarray | None
-               ) -> dict[str, np.ndarray]:
+def _xmr_block(
+    x: np.ndarray, n: np.ndarray, recent: int, screen: bool, rho: np.ndarray | None
+) -> dict[str, np.ndarray]:
     """:func:`xmr_matrix` of packed rows."""
     inside = None if _full(n, x.shape[1]) else _inside(n, x.shape[1])
     centre = _row_mean(x, inside)
@@ -395,13 +419,18 @@ def _xmr_block(x: np.ndarray, n: np.ndarray, recent: int, screen: bool, rho: np.
         marks.update(_marks(r_tail, m, _row_mean(resid, inside), None, rules=SEQUENCE_RULES))
     out = _summarise(marks, m, recent)
     valid = n >= 2
-    out.update(centre=centre, lower=np.where(valid, centre - 3 * sigma, np.nan),
-               upper=np.where(valid, centre + 3 * sigma, np.nan), n=n)
+    out.update(
+        centre=centre,
+        lower=np.where(valid, centre - 3 * sigma, np.nan),
+        upper=np.where(valid, centre + 3 * sigma, np.nan),
+        n=n,
+    )
     return out
 
 
-def u_prime_matrix(num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = None, recent: int = 1
-                   ) -> dict[str, np.ndarray]:
+def u_prime_matrix(
+    num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = None, recent: int = 1
+) -> dict[str, np.ndarray]:
     """Laney's u′ chart with Poisson-tail limits of every row (S × T; a point needs a finite
     numerator and denominator and, if given, φ per row). See :func:`u_prime_signals`."""
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
@@ -454,8 +483,12 @@ def u_prime_matrix(num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = No
     with np.errstate(invalid="ignore"):
         half = 3 * np.sqrt(np.where(usable, phi, np.nan)) * scale
     half_last = half[rows, last] if num.shape[1] else np.full(len(n), np.nan)
-    out.update(centre=u_bar, lower=np.where(valid_row, np.maximum(u_bar - half_last, 0.0), np.nan),
-               upper=np.where(valid_row, u_bar + half_last, np.nan), n=n)
+    out.update(
+        centre=u_bar,
+        lower=np.where(valid_row, np.maximum(u_bar - half_last, 0.0), np.nan),
+        upper=np.where(valid_row, u_bar + half_last, np.nan),
+        n=n,
+    )
     return out
 
 
@@ -465,7 +498,9 @@ def u_prime_matrix(num: np.ndarray, den: np.ndarray, phi: np.ndarray | None = No
 def _matrix(frame: pd.DataFrame, columns: list[str], by: list[str], time: str):
     """(first row of each series' ``by``, n, S × T matrices of ``columns``), rows with every column
     present, sorted by series then time."""
-    df = frame.loc[frame[columns].notna().all(axis=1), [*by, time, *columns]].sort_values([*by, time])
+    df = frame.loc[frame[columns].notna().all(axis=1), [*by, time, *columns]].sort_values(
+        [*by, time]
+    )
     df = df.reset_index(drop=True)
     g = df.groupby(by, sort=False)
     key = g.ngroup().to_numpy()
@@ -482,7 +517,9 @@ def _matrix(frame: pd.DataFrame, columns: list[str], by: list[str], time: str):
 
 
 def _frame(keys: pd.DataFrame, out: dict[str, np.ndarray]) -> pd.DataFrame:
-    cols = {k: out[k] for k in ("signal", "rule", "rules", "direction", "centre", "lower", "upper", "n")}
+    cols = {
+        k: out[k] for k in ("signal", "rule", "rules", "direction", "centre", "lower", "upper", "n")
+    }
     res = pd.concat([keys, pd.DataFrame(cols)], axis=1)
     for c in ("rule", "rules", "direction"):
         res[c] = res[c].astype(str)
@@ -537,8 +574,17 @@ def u_prime_signals(
     keys, n, mats = _matrix(frame, cols, list(by), time)
     phi = mats[2] if dispersion else None
     if not len(n):
-        return _frame(keys, {"signal": np.zeros(0, bool), "rule": np.zeros(0, object),
-                             "rules": np.zeros(0, object), "direction": np.zeros(0, object),
-                             "centre": np.zeros(0), "lower": np.zeros(0), "upper": np.zeros(0),
-                             "n": np.zeros(0, np.int64)})
+        return _frame(
+            keys,
+            {
+                "signal": np.zeros(0, bool),
+                "rule": np.zeros(0, object),
+                "rules": np.zeros(0, object),
+                "direction": np.zeros(0, object),
+                "centre": np.zeros(0),
+                "lower": np.zeros(0),
+                "upper": np.zeros(0),
+                "n": np.zeros(0, np.int64),
+            },
+        )
     return _frame(keys, u_prime_matrix(mats[0], mats[1], phi, recent))

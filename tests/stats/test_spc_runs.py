@@ -32,6 +32,8 @@ def test_long_runs_equal_a_cell_by_cell_walk(width):
 
 def test_a_run_of_seven_at_the_end_marks_exactly_its_cells():
     state = np.array([[0, -1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1]], dtype=np.int8)
-    expected = np.array([[False, False, True, True, True, True, True, True, True, False, False, False]])
+    expected = np.array(
+        [[False, False, True, True, True, True, True, True, True, False, False, False]]
+    )
     assert np.array_equal(_in_long_run(state, 7), expected)
     assert not _in_long_run(state, 8).any()
