@@ -291,7 +291,10 @@ def _pair_statistics(est: np.ndarray, s: np.ndarray, draws: np.ndarray):
         obs = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
         inv = np.where(se > 0, 1.0 / se, np.nan).astype(np.float32)
     d32 = np.ascontiguousarray(draws.T, dtype=np.float32)  # entities × draws
-    boot = (d32[:, None, :] - d32[None, :, :]) * inv[:, :, None]
+    # the same single-precision steps as (d_j − d_k)·inv_jk, the product in place (one N × N × B
+    # array, not two)
+    boot = np.subtract(d32[:, None, :], d32[None, :, :])
+    np.multiply(boot, inv[:, :, None], out=boot)
     boot[np.isnan(inv)] = -np.inf  # finite draws: a statistic is NaN exactly where σ_jk = 0
     boot[np.arange(n), np.arange(n)] = -np.inf
     np.fill_diagonal(obs, -np.inf)
@@ -330,8 +333,12 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
     rejected = np.zeros((n, n), bool)  # rejected[j, k]: H_jk rejected, θ_j > θ_k shown
     if simultaneous:
         while True:
-            left = np.where(rejected, -np.inf, 0.0).astype(np.float32)
-            c = _quantile((boot + left[:, :, None]).max(axis=(0, 1)), q)
+            # the maximum over the hypotheses not yet rejected, without a masked copy; + 0.0 as
+            # adding a mask of 0.0 and −∞ would (a maximum of −0.0 reads +0.0)
+            keep = ~rejected[:, :, None]
+            c = _quantile(
+                np.max(boot, axis=(0, 1), where=keep, initial=-np.inf) + np.float32(0.0), q
+            )
             new = (obs > c) & ~rejected
             if not new.any():
                 break
@@ -355,8 +362,14 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
         if not len(todo):
             break
         # the maxima over the hypotheses still in each family (rejected ones skipped, not copied)
-        up = np.max(boot[todo], axis=1, where=~row_rej[todo][:, :, None], initial=-np.inf)
-        down = np.max(boot[:, todo], axis=0, where=~col_rej[todo].T[:, :, None], initial=-np.inf)
+        if 2 * len(todo) > n:  # most families: every family's maxima, without gathering rows
+            up = np.max(boot, axis=1, where=~row_rej[:, :, None], initial=-np.inf)[todo]
+            down = np.max(boot, axis=0, where=~col_rej.T[:, :, None], initial=-np.inf)[todo]
+        else:
+            up = np.max(boot[todo], axis=1, where=~row_rej[todo][:, :, None], initial=-np.inf)
+            down = np.max(
+                boot[:, todo], axis=0, where=~col_rej[todo].T[:, :, None], initial=-np.inf
+            )
         c[todo] = _quantile(np.maximum(up, down), q, axis=1)
     return col_rej.sum(axis=1), row_rej.sum(axis=1)
 
