@@ -35,9 +35,9 @@ the plain chart gives 11 % at ρ = 0,3, and keeps most of the power for sustaine
 residuals alone see a shift at only (1 − ρ) of its size).
 
 Computation: every series is a row of a matrix, its points packed to the left (:func:`pack`);
-shifts are slices, run lengths running maxima and minima, and the rules are evaluated only on the
-last ``recent`` + 7 points, the most a pattern touching the current points can span. No loop over
-series. :func:`xmr_signals` and :func:`u_prime_signals` are the long-table faces of
+shifts are slices, runs and trends of 7 are found by windows of 7 points, and the rules are
+evaluated only on the last ``recent`` + 7 points, the most a pattern touching the current points
+can span. No loop over series (rows are charted in cache-sized blocks). :func:`xmr_signals` and :func:`u_prime_signals` are the long-table faces of
 :func:`xmr_matrix` and :func:`u_prime_matrix`.
 
 Rare counts (few events per month, e.g. leavers) break the XmR chart: mostly-zero months make runs
@@ -75,8 +75,8 @@ CHUNK_ROWS = (
 # --- series as rows of a matrix ---------------------------------------------------------------------
 # Every function below works on S × T arrays: one row per series, one column per point in time,
 # the series' points packed to the left (column 0 is its first point, n its number of points, the
-# cells from n on are padding). Shifts along a row, windows and run lengths are then slices and
-# cumulative sums over the whole matrix at once, with no per-series loop and no sort.
+# cells from n on are padding). Shifts along a row and windows are then slices over the whole
+# matrix (or a block of its rows) at once, with no per-series loop and no sort.
 
 
 def pack(valid: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
