@@ -29,9 +29,25 @@ from benchmark.dataset.model import Dataset
 from benchmark.periods import Period, month_index, parse_period
 from benchmark.scoring.peergroups import derive_service_area, peer_groups
 
-VALUE_COLUMNS = ["period", "level", "entity_id", "entity_name", "division", "department", "care_level",
-                 "peer_group", "peer_note", "criterion", "numerator", "denominator", "value", "volume", "n_months",
-                 "scored", "not_scored_reason"]
+VALUE_COLUMNS = [
+    "period",
+    "level",
+    "entity_id",
+    "entity_name",
+    "division",
+    "department",
+    "care_level",
+    "peer_group",
+    "peer_note",
+    "criterion",
+    "numerator",
+    "denominator",
+    "value",
+    "volume",
+    "n_months",
+    "scored",
+    "not_scored_reason",
+]
 
 REASONS = {
     "below_min_size": "below the minimum size",
@@ -46,7 +62,9 @@ REASONS = {
 def entity_table(ds: Dataset, level: str) -> pd.DataFrame:
     """Units with their entity id and name at ``level`` (department ids qualified only if names repeat)."""
     u = ds.units[["unit_id", "unit_name", "division", "department", "care_level"]].copy()
-    peer = ds.units["peer_group"] if "peer_group" in ds.units else pd.Series("", index=ds.units.index)
+    peer = (
+        ds.units["peer_group"] if "peer_group" in ds.units else pd.Series("", index=ds.units.index)
+    )
     u["unit_peer_group"] = peer.fillna("").astype(str)
     for col in ds.units.columns:
         if col not in u.columns and col not in ("active_from", "active_to", "peer_group"):
@@ -75,8 +93,11 @@ def _peer_values(units: pd.DataFrame, by: str, peers: Peers | None = None) -> pd
     if by == "peers":
         p = peers or Peers()
         return peer_groups(units, p.by, p.min_size)
-    base = pd.Series("all", index=units.index) if by == "all" else (
-        units[by].astype(str) if by in units else pd.Series("all", index=units.index))
+    base = (
+        pd.Series("all", index=units.index)
+        if by == "all"
+        else (units[by].astype(str) if by in units else pd.Series("all", index=units.index))
+    )
     label = units["unit_peer_group"].where(units["unit_peer_group"] != "", base)
     return pd.DataFrame({"peer_group": label, "peer_note": ""})
 
@@ -95,7 +116,12 @@ class _Rows:
 
     def __init__(self, unit, month, care, numerator, denominator, volume, measured) -> None:
         self.unit, self.month, self.care = unit, month, care
-        self.numerator, self.denominator, self.volume, self.measured = numerator, denominator, volume, measured
+        self.numerator, self.denominator, self.volume, self.measured = (
+            numerator,
+            denominator,
+            volume,
+            measured,
+        )
 
     def take(self, mask: np.ndarray) -> _Rows:
         return _Rows(*(getattr(self, k)[mask] for k in self.__slots__))
@@ -110,17 +136,28 @@ def _row_codes(ds: Dataset) -> dict:
     if "row_codes" not in _cache(ds):
         # distinct unit ids first (a hash pass over the column), then only those looked up
         row_unit, unit_labels = pd.factorize(ds.monthly["unit_id"])
-        unit_pos = pd.Index(ds.units["unit_id"]).get_indexer(unit_labels)[row_unit] if len(row_unit) else row_unit
+        unit_pos = (
+            pd.Index(ds.units["unit_id"]).get_indexer(unit_labels)[row_unit]
+            if len(row_unit)
+            else row_unit
+        )
         unit_pos = np.where(row_unit >= 0, unit_pos, -1)
         month_codes, month_labels = pd.factorize(ds.monthly["month"])
         label_index = np.array([month_index(str(m)) for m in month_labels], dtype=np.int64)
         # care level and service area together: a numerator may differ per both (SPEC §4)
-        care_key = ds.units["care_level"].astype(str) + "." + derive_service_area(ds.units).to_numpy()
+        care_key = (
+            ds.units["care_level"].astype(str) + "." + derive_service_area(ds.units).to_numpy()
+        )
         care_codes, care_labels = pd.factorize(care_key)
+        unit_pos = unit_pos.astype(np.int64)
+        care_of_unit = care_codes.astype(np.int64)
         _cache(ds)["row_codes"] = {
-            "unit": unit_pos.astype(np.int64),
+            "unit": unit_pos,
+            "care_of_row": np.where(unit_pos >= 0, care_of_unit[np.maximum(unit_pos, 0)], -1)
+            if len(unit_pos)
+            else np.zeros(0, np.int64),
             "month": label_index[month_codes] if len(month_codes) else np.zeros(0, np.int64),
-            "care_of_unit": care_codes.astype(np.int64),
+            "care_of_unit": care_of_unit,
             "care_labels": np.asarray(care_labels, dtype=object),
         }
     return _cache(ds)["row_codes"]
@@ -134,16 +171,19 @@ def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
     Raises ``KeyError`` naming a column the dataset lacks.
     """
     volume = crit.potential.volume or crit.denominator
-    by_care = tuple(sorted((k, v.text if v is not None else None) for k, v in crit.numerator_by_care_level.items()))
+    by_care = tuple(
+        sorted(
+            (k, v.text if v is not None else None) for k, v in crit.numerator_by_care_level.items()
+        )
+    )
     key = ("evaluated", crit.numerator.text, by_care, crit.denominator.text, volume.text)
     if key not in _cache(ds):
         codes = _row_codes(ds)
         m = ds.monthly
-        care_of_row = np.where(codes["unit"] >= 0, codes["care_of_unit"][np.maximum(codes["unit"], 0)], -1)
+        care_of_row = codes["care_of_row"]
         measured = np.ones(len(m), dtype=bool)
         if crit.numerator_by_care_level:
             num = np.full(len(m), np.nan)
-            evaluated: dict[str, np.ndarray] = {}
             for code, care_area in enumerate(codes["care_labels"]):
                 rows = care_of_row == code
                 care, _, area = str(care_area).partition(".")
@@ -151,14 +191,25 @@ def _evaluated(ds: Dataset, crit: Criterion) -> _Rows:
                 if expr is None:
                     measured[rows] = False
                     continue
-                if expr.text not in evaluated:
-                    evaluated[expr.text] = expr.evaluate(m).to_numpy(dtype=float)
-                num[rows] = evaluated[expr.text][rows]
+                num[rows] = _formula(ds, expr)[rows]
         else:
-            num = crit.numerator.evaluate(m).to_numpy(dtype=float)
-        den = crit.denominator.evaluate(m).to_numpy(dtype=float)
-        vol = volume.evaluate(m).to_numpy(dtype=float)
+            num = _formula(ds, crit.numerator)
+        den = _formula(ds, crit.denominator)
+        vol = _formula(ds, volume)
         _cache(ds)[key] = _Rows(codes["unit"], codes["month"], care_of_row, num, den, vol, measured)
+    return _cache(ds)[key]
+
+
+def _formula(ds: Dataset, expr) -> np.ndarray:
+    """A catalogue formula on every monthly row, evaluated once per dataset and text (criteria
+    share denominators and volumes: fte_worked, the pay sum). Read-only, since it is shared."""
+    key = ("formula", expr.text)
+    if key not in _cache(ds):
+        values = np.array(
+            expr.evaluate(ds.monthly).to_numpy(dtype=float), dtype=float
+        )  # its own copy
+        values.setflags(write=False)
+        _cache(ds)[key] = values
     return _cache(ds)[key]
 
 
@@ -185,7 +236,9 @@ def _window_rows(ds: Dataset, months: tuple[str, ...]) -> _Rows:
     return _cache(ds)[key]
 
 
-def _window(ds: Dataset, crit: Criterion, months: tuple[str, ...], measured_only: bool = False) -> _Rows:
+def _window(
+    ds: Dataset, crit: Criterion, months: tuple[str, ...], measured_only: bool = False
+) -> _Rows:
     """The rows of ``months`` with ``crit``'s evaluated columns (only measured rows if asked)."""
     rows = _evaluated(ds, crit)
     w = _window_rows(ds, months)
@@ -194,8 +247,16 @@ def _window(ds: Dataset, crit: Criterion, months: tuple[str, ...], measured_only
     unit, month, care = w.unit, w.month, w.care
     if measured_only and not measured.all():
         keep = measured
-        pos, unit, month, care, measured = pos[keep], unit[keep], month[keep], care[keep], measured[keep]
-    return _Rows(unit, month, care, rows.numerator[pos], rows.denominator[pos], rows.volume[pos], measured)
+        pos, unit, month, care, measured = (
+            pos[keep],
+            unit[keep],
+            month[keep],
+            care[keep],
+            measured[keep],
+        )
+    return _Rows(
+        unit, month, care, rows.numerator[pos], rows.denominator[pos], rows.volume[pos], measured
+    )
 
 
 def _entities(ds: Dataset, level: str) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
@@ -208,7 +269,9 @@ def _entities(ds: Dataset, level: str) -> tuple[pd.DataFrame, np.ndarray, pd.Ind
     return _cache(ds)[key]
 
 
-def window_entities(ds: Dataset, level: str, months: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+def window_entities(
+    ds: Dataset, level: str, months: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """(positions of the monthly rows of ``months`` with a known unit, in table order; each such
     row's entity code; the entity ids the codes index) — for sums over a window outside this module."""
     w = _window_rows(ds, months)
@@ -250,10 +313,18 @@ def _summarise(rows: _Rows, group: np.ndarray, n_groups: int) -> dict[str, np.nd
     month = rows.month[valid]
     first = int(month.min()) if len(month) else 0
     span = int(month.max()) - first + 1 if len(month) else 1
-    seen = np.bincount(g * span + (month - first), minlength=n_groups * span).reshape(n_groups, span) > 0
-    return {"n_rows": n_rows, "measured": measured, "numerator": total(rows.numerator),
-            "denominator": total(rows.denominator), "volume": total(rows.volume),
-            "n_months": seen.sum(axis=1)}
+    seen = (
+        np.bincount(g * span + (month - first), minlength=n_groups * span).reshape(n_groups, span)
+        > 0
+    )
+    return {
+        "n_rows": n_rows,
+        "measured": measured,
+        "numerator": total(rows.numerator),
+        "denominator": total(rows.denominator),
+        "volume": total(rows.volume),
+        "n_months": seen.sum(axis=1),
+    }
 
 
 def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | None) -> np.ndarray:
@@ -266,7 +337,9 @@ def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | N
     n_units = len(codes["care_of_unit"])
     if min_denominator is not None:
         sums = _summarise(rows, rows.unit, n_units)
-        ok = (np.nan_to_num(sums["denominator"], nan=-np.inf) >= max(min_denominator, 1e-12)) & sums["measured"]
+        ok = (
+            np.nan_to_num(sums["denominator"], nan=-np.inf) >= max(min_denominator, 1e-12)
+        ) & sums["measured"]
         with np.errstate(invalid="ignore", divide="ignore"):
             value = pd.Series(np.where(ok, sums["numerator"] / sums["denominator"], np.nan))
     else:
@@ -277,8 +350,9 @@ def _productivity_reference(rows: _Rows, ds: Dataset, min_denominator: float | N
     return median.reindex(range(len(codes["care_labels"]))).to_numpy(dtype=float)
 
 
-def _criterion_frame(ds: Dataset, units: pd.DataFrame, crit: Criterion, period: Period,
-                     level: str) -> dict:
+def _criterion_frame(
+    ds: Dataset, units: pd.DataFrame, crit: Criterion, period: Period, level: str
+) -> dict:
     """The window sums of ``crit`` per entity (in first-appearance order) and the reason codes."""
     months = period.window(crit.window)
     _, unit_entity, ids = _entities(ds, level)
@@ -286,18 +360,33 @@ def _criterion_frame(ds: Dataset, units: pd.DataFrame, crit: Criterion, period: 
         rows = _window(ds, crit, months)
     except KeyError as exc:
         nan = np.full(len(ids), np.nan)
-        return {"numerator": nan, "denominator": nan, "volume": nan, "n_months": np.zeros(len(ids), np.int64),
-                "reason": np.full(len(ids), MISSING_COLUMN, dtype=np.int64), "detail": str(exc).strip("'")}
+        return {
+            "numerator": nan,
+            "denominator": nan,
+            "volume": nan,
+            "n_months": np.zeros(len(ids), np.int64),
+            "reason": np.full(len(ids), MISSING_COLUMN, dtype=np.int64),
+            "detail": str(exc).strip("'"),
+        }
     if crit.numerator_by_care_level and level != "unit":
         reference = _productivity_reference(rows, ds, crit.min_denominator)
-        rows.numerator = rows.numerator / np.where(rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan)
+        rows.numerator = rows.numerator / np.where(
+            rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan
+        )
     frame = _summarise(rows, unit_entity[rows.unit], len(ids))
     frame["reason"] = _reasons(frame, crit.min_denominator)
     return frame
 
 
-REASON_ORDER = ("", "no_data_in_window", "no_activity_measure", "missing_values", "zero_denominator",
-                "below_min_size", "missing_column")
+REASON_ORDER = (
+    "",
+    "no_data_in_window",
+    "no_activity_measure",
+    "missing_values",
+    "zero_denominator",
+    "below_min_size",
+    "missing_column",
+)
 MISSING_COLUMN = REASON_ORDER.index("missing_column")
 
 
@@ -308,21 +397,40 @@ def _reasons(frame: dict, min_size: float) -> np.ndarray:
     """
     den = np.nan_to_num(np.asarray(frame["denominator"], dtype=float), nan=0.0)
     return np.select(
-        [np.asarray(frame["n_rows"]) == 0, ~np.asarray(frame["measured"], dtype=bool),
-         np.asarray(frame["n_months"]) == 0, den == 0, den < min_size],
-        [1, 2, 3, 4, 5], default=0).astype(np.int64)
+        [
+            np.asarray(frame["n_rows"]) == 0,
+            ~np.asarray(frame["measured"], dtype=bool),
+            np.asarray(frame["n_months"]) == 0,
+            den == 0,
+            den < min_size,
+        ],
+        [1, 2, 3, 4, 5],
+        default=0,
+    ).astype(np.int64)
 
 
-def _measures_frame(units: pd.DataFrame, level: str, summary: pd.DataFrame | None, ids: pd.Index) -> dict:
+def _measures_frame(
+    units: pd.DataFrame, level: str, summary: pd.DataFrame | None, ids: pd.Index
+) -> dict:
     """Realised ÷ promised effect of the measures per entity (``ids`` order), as window sums."""
     n = len(ids)
-    frame = {"numerator": np.full(n, np.nan), "denominator": np.full(n, np.nan), "volume": np.full(n, np.nan),
-             "n_months": np.zeros(n, np.int64), "n_rows": np.zeros(n, np.int64), "measured": np.ones(n, bool)}
+    frame = {
+        "numerator": np.full(n, np.nan),
+        "denominator": np.full(n, np.nan),
+        "volume": np.full(n, np.nan),
+        "n_months": np.zeros(n, np.int64),
+        "n_rows": np.zeros(n, np.int64),
+        "measured": np.ones(n, bool),
+    }
     if summary is not None and not summary.empty:
         dept = summary["department"].fillna("").astype(str)
         rows = summary[dept == ""] if level == "division" else summary[dept != ""]
         key = rows["division"] if level == "division" else rows["department"]
-        rows = rows.assign(entity_id=key.to_numpy()).drop_duplicates("entity_id").set_index("entity_id")
+        rows = (
+            rows.assign(entity_id=key.to_numpy())
+            .drop_duplicates("entity_id")
+            .set_index("entity_id")
+        )
         pos = rows.index.get_indexer(ids)
         have = pos >= 0
         at = pos[have]
@@ -335,11 +443,18 @@ def _measures_frame(units: pd.DataFrame, level: str, summary: pd.DataFrame | Non
 
 def _str_column(labels, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """A text column of ``labels[codes]``: one Arrow take instead of a Python string per row."""
-    return pd.array(np.asarray(labels, dtype=object), dtype="str").take(np.asarray(codes, dtype=np.int64))
+    return pd.array(np.asarray(labels, dtype=object), dtype="str").take(
+        np.asarray(codes, dtype=np.int64)
+    )
 
 
-def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: str = "unit",
-                     measures_summary: pd.DataFrame | None = None) -> pd.DataFrame:
+def criterion_values(
+    ds: Dataset,
+    cat: Catalogue,
+    period: Period | str,
+    level: str = "unit",
+    measures_summary: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per entity × criterion scored at ``level`` (columns: :data:`VALUE_COLUMNS`).
 
     Rows by criterion (catalogue order), then entity id. Every criterion has a row for every
@@ -367,11 +482,18 @@ def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: s
             numeric[col].append(np.asarray(frame[col], dtype=float)[order])
         numeric["n_months"].append(np.asarray(frame["n_months"], dtype=np.int64)[order])
         with np.errstate(invalid="ignore", divide="ignore"):
-            numeric["value"].append(np.where(ok, numeric["numerator"][-1] / np.where(ok, numeric["denominator"][-1], 1.0),
-                                             np.nan))
+            numeric["value"].append(
+                np.where(
+                    ok,
+                    numeric["numerator"][-1] / np.where(ok, numeric["denominator"][-1], 1.0),
+                    np.nan,
+                )
+            )
         scored.append(ok)
         detail = f" ({frame['detail']})" if "detail" in frame else ""
-        messages.extend("" if r == "" else f"{r}: {REASONS.get(r, '')}{detail}" for r in REASON_ORDER)
+        messages.extend(
+            "" if r == "" else f"{r}: {REASONS.get(r, '')}{detail}" for r in REASON_ORDER
+        )
         message_codes.append(i * len(REASON_ORDER) + reason)
         spec = _peer_spec(level, crit, cat.peers)
         if spec not in peer_labels:
@@ -390,7 +512,9 @@ def criterion_values(ds: Dataset, cat: Catalogue, period: Period | str, level: s
         columns[col] = np.concatenate(parts)
     columns["scored"] = np.concatenate(scored)
     columns["not_scored_reason"] = _str_column(messages, np.concatenate(message_codes))
-    return pd.DataFrame({c: columns[c] for c in VALUE_COLUMNS}, copy=False)  # all new arrays: no second copy
+    return pd.DataFrame(
+        {c: columns[c] for c in VALUE_COLUMNS}, copy=False
+    )  # all new arrays: no second copy
 
 
 def _base_facts(ds: Dataset, level: str) -> pd.DataFrame:
@@ -400,9 +524,13 @@ def _base_facts(ds: Dataset, level: str) -> pd.DataFrame:
     units, codes, ids = _entities(ds, level)
     if key not in _cache(ds):
         first = units.groupby("entity_id", sort=False).agg(
-            entity_name=("entity_name", "first"), division=("division", "first"),
-            department=("department", "first"), n_dept=("department", "nunique"),
-            care_level=("care_level", "first"), n_care=("care_level", "nunique"))
+            entity_name=("entity_name", "first"),
+            division=("division", "first"),
+            department=("department", "first"),
+            n_dept=("department", "nunique"),
+            care_level=("care_level", "first"),
+            n_care=("care_level", "nunique"),
+        )
         first.loc[first["n_care"] > 1, "care_level"] = "mixed"
         first.loc[first["n_dept"] > 1, "department"] = ""
         if level == "division":
@@ -425,20 +553,29 @@ def _peer_facts(ds: Dataset, level: str, spec: tuple) -> pd.DataFrame:
         units, codes, ids = _entities(ds, level)
         if spec == ("all",):
             # above unit level entities mix care levels: one peer group, compared on the productivity index
-            frame = pd.DataFrame({"peer_group": _str_column(["all"], np.zeros(len(ids), np.int64)),
-                                  "peer_note": _str_column([""], np.zeros(len(ids), np.int64))})
+            frame = pd.DataFrame(
+                {
+                    "peer_group": _str_column(["all"], np.zeros(len(ids), np.int64)),
+                    "peer_note": _str_column([""], np.zeros(len(ids), np.int64)),
+                }
+            )
         else:
             _, by, peers = spec
             first_unit = pd.Series(np.arange(len(units))).groupby(codes).first().to_numpy()
             pv = _peer_values(units, by, peers)
-            frame = pd.DataFrame({"peer_group": pv["peer_group"].astype("str").array.take(first_unit),
-                                  "peer_note": pv["peer_note"].astype("str").array.take(first_unit)})
+            frame = pd.DataFrame(
+                {
+                    "peer_group": pv["peer_group"].astype("str").array.take(first_unit),
+                    "peer_note": pv["peer_note"].astype("str").array.take(first_unit),
+                }
+            )
         _cache(ds)[key] = frame
     return _cache(ds)[key]
 
 
-def monthly_arrays(ds: Dataset, crit: Criterion, level: str, months: tuple[str, ...]
-                   ) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+def monthly_arrays(
+    ds: Dataset, crit: Criterion, level: str, months: tuple[str, ...]
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
     """Dense monthly sums of ``crit``: (entity ids sorted, numerator, denominator, row count).
 
     Arrays are entities × ``months`` (sorted); a cell whose entity has no measured row that month
@@ -451,7 +588,9 @@ def monthly_arrays(ds: Dataset, crit: Criterion, level: str, months: tuple[str, 
     rows = _window(ds, crit, months, measured_only=True)
     if crit.numerator_by_care_level and level != "unit":
         reference = _productivity_reference(rows, ds, None)
-        rows.numerator = rows.numerator / np.where(rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan)
+        rows.numerator = rows.numerator / np.where(
+            rows.care >= 0, reference[np.maximum(rows.care, 0)], np.nan
+        )
     month_codes = np.array([month_index(m) for m in months], dtype=np.int64)
     if len(months) and month_codes[-1] - month_codes[0] + 1 == len(months):
         local = rows.month - month_codes[0]
@@ -481,8 +620,13 @@ def monthly_arrays(ds: Dataset, crit: Criterion, level: str, months: tuple[str, 
 MONTHLY_COLUMNS = ["entity_id", "criterion", "month", "numerator", "denominator", "value"]
 
 
-def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str],
-                  only: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def monthly_table(
+    ds: Dataset,
+    cat: Catalogue,
+    level: str,
+    months: tuple[str, ...] | list[str],
+    only: set[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(long table of :func:`monthly_values`, the same rows as integer codes ``series``/``t``,
     the entity_id and criterion of each series code).
 
@@ -490,9 +634,14 @@ def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ..
     text columns are built once for all criteria (one Arrow take each), not per criterion.
     """
     months = tuple(sorted(months))
-    crits = [c for c in cat.criteria if level in c.levels and c.source == "monthly"
-             and (only is None or c.id in only)]
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("e", "t", "code", "num", "den", "key_e", "key_code")}
+    crits = [
+        c
+        for c in cat.criteria
+        if level in c.levels and c.source == "monthly" and (only is None or c.id in only)
+    ]
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("e", "t", "code", "num", "den", "key_e", "key_code")
+    }
     ids = None
     for code, crit in enumerate(crits):
         try:
@@ -511,8 +660,11 @@ def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ..
         parts["key_code"].append(np.full(len(present), code, dtype=np.int64))
         del num, den, count, flat, e, t
     if ids is None:
-        return (pd.DataFrame(columns=MONTHLY_COLUMNS), pd.DataFrame(columns=["series", "t", "value"]),
-                pd.DataFrame(columns=["entity_id", "criterion"]))
+        return (
+            pd.DataFrame(columns=MONTHLY_COLUMNS),
+            pd.DataFrame(columns=["series", "t", "value"]),
+            pd.DataFrame(columns=["entity_id", "criterion"]),
+        )
     joined = {}
     for k in list(parts):  # each list freed as soon as it is joined
         joined[k] = np.concatenate(parts.pop(k))
@@ -524,23 +676,41 @@ def monthly_table(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ..
     crit_ids = [c.id for c in crits]
     ids_text = pd.array(np.asarray(ids, dtype=object), dtype="str")
     # copy=False: the arrays are new and each frame gets its own (no second copy of 10⁶ rows)
-    monthly = pd.DataFrame({"entity_id": ids_text.take(e), "criterion": _str_column(crit_ids, code),
-                            "month": _str_column(months, t), "numerator": numerator,
-                            "denominator": denominator, "value": value}, copy=False)
-    coded = pd.DataFrame({"series": e * len(crits) + code, "t": t, "value": value.copy()}, copy=False)
-    keys = pd.DataFrame({"entity_id": ids_text.take(key_e), "criterion": _str_column(crit_ids, key_code)},
-                        index=key_e * len(crits) + key_code)
+    monthly = pd.DataFrame(
+        {
+            "entity_id": ids_text.take(e),
+            "criterion": _str_column(crit_ids, code),
+            "month": _str_column(months, t),
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+        },
+        copy=False,
+    )
+    coded = pd.DataFrame(
+        {"series": e * len(crits) + code, "t": t, "value": value.copy()}, copy=False
+    )
+    keys = pd.DataFrame(
+        {"entity_id": ids_text.take(key_e), "criterion": _str_column(crit_ids, key_code)},
+        index=key_e * len(crits) + key_code,
+    )
     return monthly, coded, keys
 
 
-def monthly_values(ds: Dataset, cat: Catalogue, level: str, months: tuple[str, ...] | list[str],
-                   only: set[str] | None = None) -> pd.DataFrame:
+def monthly_values(
+    ds: Dataset,
+    cat: Catalogue,
+    level: str,
+    months: tuple[str, ...] | list[str],
+    only: set[str] | None = None,
+) -> pd.DataFrame:
     """Per entity × criterion × month: numerator, denominator, value (for trends and sparklines)."""
     return monthly_table(ds, cat, level, months, only)[0]
 
 
-def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[str, ...]
-                 ) -> tuple[pd.Index, list[Criterion], np.ndarray, np.ndarray, np.ndarray]:
+def monthly_cube(
+    ds: Dataset, crits: list[Criterion], level: str, months: tuple[str, ...]
+) -> tuple[pd.Index, list[Criterion], np.ndarray, np.ndarray, np.ndarray]:
     """:func:`monthly_arrays` of several criteria at once, stacked: (entity ids sorted, the criteria
     that have arrays, numerator, denominator, row count as criteria × entities × months).
 
@@ -556,16 +726,30 @@ def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[
     rank[order] = np.arange(len(ids))
     codes = _row_codes(ds)
     wanted = np.array([month_index(m) for m in months], dtype=np.int64)
-    in_window = np.isin(codes["month"], wanted) & (codes["unit"] >= 0)
+    if len(wanted) and wanted[-1] - wanted[0] + 1 == len(wanted):  # consecutive: two comparisons
+        in_window = (codes["month"] >= wanted[0]) & (codes["month"] <= wanted[-1])
+    else:
+        in_window = np.isin(codes["month"], wanted)
+    in_window = np.flatnonzero(in_window & (codes["unit"] >= 0))
     unit, month = codes["unit"][in_window], codes["month"][in_window]
     cell = rank[unit_entity[unit]] * len(months) + np.searchsorted(wanted, month)
     shape = (len(ids), len(months))
     size = shape[0] * shape[1]
-    kept, nums, dens, counts = [], [], [], []
-    for crit in crits:  # a loop over criteria, each one bincount per sum over all rows
+    all_count = np.bincount(cell, minlength=size)
+    # one row per cell (units by month): each sum is its one value, a scatter instead of bincounts
+    single = all_count.max(initial=0) <= 1
+    empty_cells = np.flatnonzero(
+        all_count == 0
+    )  # cells no row reaches (NaN unless a scatter fills them)
+    # filled criterion by criterion (no stack of per-criterion copies at the end)
+    nums, dens = np.empty((len(crits), *shape)), np.empty((len(crits), *shape))
+    counts = np.empty((len(crits), *shape), dtype=np.int64)
+    kept = []
+    for crit in crits:  # a loop over criteria, each one bincount (or scatter) per sum over all rows
+        k = len(kept)
         if crit.numerator_by_care_level and level != "unit":
             try:
-                _, num, den, count = monthly_arrays(ds, crit, level, months)
+                _, nums[k], dens[k], counts[k] = monthly_arrays(ds, crit, level, months)
             except KeyError:
                 continue
         else:
@@ -574,22 +758,26 @@ def monthly_cube(ds: Dataset, crits: list[Criterion], level: str, months: tuple[
             except KeyError:
                 continue
             measured = rows.measured[in_window]
-            c = cell[measured]
-            count = np.bincount(c, minlength=size).reshape(shape)
-
-            def total(x: np.ndarray, c=c, measured=measured) -> np.ndarray:
-                x = x[in_window][measured]
+            every = bool(measured.all())
+            pos = in_window if every else in_window[measured]
+            c = cell if every else cell[measured]
+            counts[k] = (all_count if every else np.bincount(c, minlength=size)).reshape(shape)
+            for x, out in (
+                (rows.numerator[pos], nums[k].reshape(size)),
+                (rows.denominator[pos], dens[k].reshape(size)),
+            ):
+                if (
+                    single
+                ):  # the sum 0.0 + x of a cell's one row: x, with −0.0 made 0.0; NaN stays NaN
+                    if every:  # the rows reach every cell but the empty ones: only those to fill
+                        out[empty_cells] = np.nan
+                    else:
+                        out.fill(np.nan)
+                    out[c] = x + 0.0
+                    continue
                 ok = ~np.isnan(x)
-                out = np.bincount(c[ok], weights=x[ok], minlength=size).astype(float).reshape(shape)
-                out[np.bincount(c[ok], minlength=size).reshape(shape) == 0] = np.nan
-                return out
-
-            num, den = total(rows.numerator), total(rows.denominator)
+                out[:] = np.bincount(c[ok], weights=x[ok], minlength=size)
+                out[np.bincount(c[ok], minlength=size) == 0] = np.nan
         kept.append(crit)
-        nums.append(num)
-        dens.append(den)
-        counts.append(count)
-    if not kept:
-        empty = np.zeros((0, *shape))
-        return ids[order], [], empty, empty, empty.astype(np.int64)
-    return ids[order], kept, np.stack(nums), np.stack(dens), np.stack(counts)
+    n = len(kept)  # criteria without a column leave unused rows at the end: cut off (a view)
+    return ids[order], kept, nums[:n], dens[:n], counts[:n]

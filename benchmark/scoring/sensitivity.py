@@ -42,11 +42,16 @@ def scenarios(weights: Mapping[str, float]) -> list[tuple[str, dict, str]]:
     return out
 
 
-def sensitivity(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, directions: Mapping[str, int],
-                weights: Mapping[str, float], base_rank: pd.Series,
-                shrunk_alt_target: Callable[[], pd.DataFrame] | None = None,
-                normalised: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def sensitivity(
+    shrunk: pd.DataFrame,
+    se: pd.DataFrame,
+    groups: pd.Series,
+    directions: Mapping[str, int],
+    weights: Mapping[str, float],
+    base_rank: pd.Series,
+    shrunk_alt_target: Callable[[], pd.DataFrame] | None = None,
+    normalised: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(long table entity_id/scenario/rank/shift, per-entity summary median_shift/max_shift).
 
     Each scenario is a composite and a point ranking on the entities × criteria arrays (no
@@ -65,34 +70,61 @@ def sensitivity(shrunk: pd.DataFrame, se: pd.DataFrame, groups: pd.Series, direc
     listed = scenarios(weights)
     names = [name for name, _, _ in listed]
     comp_of: dict[str, np.ndarray] = {}
-    for kind in dict.fromkeys(k for _, _, k in listed):  # the scenarios of one normalisation at once
+    for kind in dict.fromkeys(
+        k for _, _, k in listed
+    ):  # the scenarios of one normalisation at once
         mine = [(name, w) for name, w, k in listed if k == kind]
-        block = composites(arrays(kind)[0], np.array([weight_vector(shrunk.columns, w) for _, w in mine]))
+        block = composites(
+            arrays(kind)[0], np.array([weight_vector(shrunk.columns, w) for _, w in mine])
+        )
         comp_of.update({name: block[i] for i, (name, _) in enumerate(mine)})
     ranks = [group_point_ranks(comp_of[name], codes) for name in names]
     if shrunk_alt_target is not None:
         alt = shrunk_alt_target().reindex(index=shrunk.index, columns=shrunk.columns)
-        if alt.equals(shrunk):  # the same shrunken values (they are about the peer centre): same arrays
+        if alt.equals(
+            shrunk
+        ):  # the same shrunken values (they are about the peer centre): same arrays
             norm = arrays("zscore")[0]
         else:
             norm = normalised_arrays(alt, se, groups, directions, "zscore")[0]
         names.append("target_upper_quartile")
-        ranks.append(group_point_ranks(composites(norm, weight_vector(shrunk.columns, weights)[None])[0], codes))
+        ranks.append(
+            group_point_ranks(
+                composites(norm, weight_vector(shrunk.columns, weights)[None])[0], codes
+            )
+        )
     if not names:
         empty = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
-        return empty, pd.DataFrame({"sensitivity_median_shift": pd.Series(dtype=float),
-                                    "sensitivity_max_shift": pd.Series(dtype=float)})
+        return empty, pd.DataFrame(
+            {
+                "sensitivity_median_shift": pd.Series(dtype=float),
+                "sensitivity_max_shift": pd.Series(dtype=float),
+            }
+        )
     rank = np.column_stack(ranks)  # entities × scenarios
     base = base_rank.reindex(shrunk.index).to_numpy(dtype=float, na_value=np.nan)
     shift = rank - base[:, None]
     n, k = rank.shape
-    long = pd.DataFrame({"entity_id": np.tile(shrunk.index.to_numpy(), k),
-                         "scenario": pd.Series(np.repeat(np.array(names, dtype=object), n), dtype="str"),
-                         "rank": rank.T.ravel(), "shift": shift.T.ravel()})
+    # text columns by one take each (no Python string per row)
+    entity = pd.Series(shrunk.index).array.take(np.tile(np.arange(n), k))
+    long = pd.DataFrame(
+        {
+            "entity_id": entity,
+            "scenario": pd.array(np.array(names, dtype=object), dtype="str").take(
+                np.repeat(np.arange(k), n)
+            ),
+            "rank": rank.T.ravel(),
+            "shift": shift.T.ravel(),
+        }
+    )
     size = np.abs(shift)
     with warnings.catch_warnings():  # an entity without a rank in any scenario: all NaN
         warnings.simplefilter("ignore", RuntimeWarning)
-        summary = pd.DataFrame({"sensitivity_median_shift": np.nanmedian(size, axis=1),
-                                "sensitivity_max_shift": np.nanmax(size, axis=1)},
-                               index=pd.Index(shrunk.index, name="entity_id"))
+        summary = pd.DataFrame(
+            {
+                "sensitivity_median_shift": np.nanmedian(size, axis=1),
+                "sensitivity_max_shift": np.nanmax(size, axis=1),
+            },
+            index=pd.Index(shrunk.index, name="entity_id"),
+        )
     return long, summary.sort_index()

@@ -58,7 +58,7 @@ import functools
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, rankdata
+from scipy.stats import norm
 
 B_DEFAULT = 1000
 B_LARGE = 400  # large groups: the 95 % quantile of a maximum over thousands of pairs is stable at 400 draws
@@ -72,8 +72,10 @@ def _as_series(x) -> pd.Series:
 
 
 def point_ranks(estimates: np.ndarray) -> np.ndarray:
-    """Rank 1 = largest; ties share the best (smallest) rank."""
-    return rankdata(-estimates, method="min").astype(float)
+    """Rank 1 = largest; ties share the best (smallest) rank: 1 + the number of larger estimates
+    (``rankdata(−x, method="min")``, by one sort and a binary search)."""
+    neg = -np.asarray(estimates, dtype=float)
+    return (np.searchsorted(np.sort(neg), neg, side="left") + 1).astype(float)
 
 
 @functools.lru_cache(maxsize=16)
@@ -105,11 +107,31 @@ def _standard_draws_by_entity(seed: int, n_boot: int, n: int) -> tuple[np.ndarra
     return draws, rng.bit_generator.state
 
 
+@functools.lru_cache(maxsize=64)
+def _grid_draws(seed: int, n_boot: int, n: int, n_grid: int) -> np.ndarray:
+    """The N(0, 1) draws (draws × grid values) of the marginal critical values' grid: the next
+    numbers of the generator after :func:`_standard_draws_by_entity`'s. Kept, like those: a weight
+    change re-ranks the same group sizes and usually the same grid size. Read-only."""
+    rng = np.random.Generator(np.random.PCG64())
+    rng.bit_generator.state = _standard_draws_by_entity(seed, n_boot, n)[1]
+    draws = rng.standard_normal((n_boot, n_grid))
+    draws.setflags(write=False)
+    return draws
+
+
 def _bins(s: np.ndarray) -> np.ndarray:
     """Bin index per entity (exact bins when few distinct values, else geometric ones)."""
     uniq = np.unique(s)
     if len(uniq) <= MAX_BINS:
         return np.searchsorted(uniq, s)
+    if uniq[0] == 0:  # known values (s = 0) get a bin of their own, the others geometric bins
+        positive = s > 0
+        out = np.zeros(len(s), dtype=np.int64)
+        edges = np.geomspace(uniq[1], s.max() * (1 + 1e-12), MAX_BINS)
+        out[positive] = 1 + np.clip(
+            np.searchsorted(edges, s[positive], side="right") - 1, 0, MAX_BINS - 2
+        )
+        return out
     edges = np.geomspace(s.min(), s.max() * (1 + 1e-12), MAX_BINS + 1)
     return np.clip(np.searchsorted(edges, s, side="right") - 1, 0, MAX_BINS - 1)
 
@@ -123,15 +145,24 @@ def _bin_extremes(s: np.ndarray, standard_t: np.ndarray):
     order = np.argsort(idx, kind="stable")
     _, starts = np.unique(idx[order], return_index=True)
     ends = np.r_[starts[1:], len(order)]
-    bmax, bmin = np.empty((len(starts), standard_t.shape[1])), np.empty((len(starts), standard_t.shape[1]))
+    bmax, bmin = (
+        np.empty((len(starts), standard_t.shape[1])),
+        np.empty((len(starts), standard_t.shape[1])),
+    )
+    buffer = np.empty(
+        (int((ends - starts).max(initial=0)), standard_t.shape[1])
+    )  # one block, reused
     for b, (lo, hi) in enumerate(zip(starts, ends, strict=True)):  # a loop over bins
         rows = order[lo:hi]
-        block = standard_t[rows] * s[rows, None]  # the draws ε_k = s_k z_k of the bin's entities
-        bmax[b], bmin[b] = block.max(axis=0), block.min(axis=0)
+        block = np.multiply(standard_t[rows], s[rows, None], out=buffer[: hi - lo])  # ε_k = s_k z_k
+        block.max(axis=0, out=bmax[b])
+        block.min(axis=0, out=bmin[b])
     return bmax, bmin, np.minimum.reduceat(s[order], starts)
 
 
-def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, rng) -> np.ndarray:
+def _marginal_critical(
+    s: np.ndarray, standard_t: np.ndarray, alpha: float, grid_draws
+) -> np.ndarray:
     """c_j for every entity from a grid of standard errors (c depends on j only through s_j).
 
     For each grid value g, a fresh ε_g ~ N(0, g²) per draw is compared with every entity through
@@ -143,11 +174,20 @@ def _marginal_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float, rng)
     """
     bmax, bmin, lows = _bin_extremes(s, standard_t)  # (bins, B)
     grid = np.unique(np.quantile(s, np.linspace(0, 1, 33)))
-    x = rng.standard_normal((standard_t.shape[1], len(grid))) * grid[None, :]  # (B, G)
+    x = grid_draws(len(grid)) * grid[None, :]  # (B, G); grid_draws(G): N(0, 1) draws × G
     # single precision (a quantile of maxima needs no more digits), one grid value at a time so the
     # (bins, B) block stays in cache
-    inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(np.float32)  # (G, bins)
-    hi, lo, x32 = bmax.astype(np.float32), bmin.astype(np.float32), np.ascontiguousarray(x.T, dtype=np.float32)
+    with np.errstate(
+        divide="ignore"
+    ):  # a known value against a known bin: 1/0, its 0/0 skipped below
+        inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(
+            np.float32
+        )  # (G, bins)
+    hi, lo, x32 = (
+        bmax.astype(np.float32),
+        bmin.astype(np.float32),
+        np.ascontiguousarray(x.T, dtype=np.float32),
+    )
     m = np.empty(x32.shape, dtype=np.float32)  # (G, B)
     up, down = np.empty_like(hi), np.empty_like(hi)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -168,7 +208,9 @@ def _simultaneous_critical(s: np.ndarray, standard_t: np.ndarray, alpha: float) 
     """c = (1−α) quantile of max over pairs, bounded per draw through pairs of s-bins: O(bins²)."""
     bmax, bmin, lows = _bin_extremes(s, standard_t)
     bmax, bmin = bmax.T, bmin.T  # (B, bins)
-    spread = np.maximum(np.abs(bmax[:, :, None] - bmin[:, None, :]), np.abs(bmax[:, None, :] - bmin[:, :, None]))
+    spread = np.maximum(
+        np.abs(bmax[:, :, None] - bmin[:, None, :]), np.abs(bmax[:, None, :] - bmin[:, :, None])
+    )
     denom = np.sqrt(lows[:, None] ** 2 + lows[None, :] ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.nanmax(spread / denom[None], axis=(1, 2))  # 0/0 (two known values) is no evidence
@@ -191,17 +233,26 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
     counts = []
     for sign in (1, -1):  # above (k larger), then below (k smaller)
         if sign > 0:
-            start, stop = np.searchsorted(e, est + near, "right"), np.searchsorted(e, est + far, "right")
+            start, stop = (
+                np.searchsorted(e, est + near, "right"),
+                np.searchsorted(e, est + far, "right"),
+            )
             sure = n - stop
         else:
-            start, stop = np.searchsorted(e, est - far, "left"), np.searchsorted(e, est - near, "left")
+            start, stop = (
+                np.searchsorted(e, est - far, "left"),
+                np.searchsorted(e, est - near, "left"),
+            )
             sure = start.copy()
         length = stop - start
         extra = np.zeros(n, dtype=np.int64)
         ends = np.cumsum(length)
         j0 = 0
         while j0 < n:  # chunks of about BAND_CHUNK pairs (a loop over chunks, not entities)
-            j1 = max(j0 + 1, int(np.searchsorted(ends, (ends[j0 - 1] if j0 else 0) + BAND_CHUNK, "right")))
+            j1 = max(
+                j0 + 1,
+                int(np.searchsorted(ends, (ends[j0 - 1] if j0 else 0) + BAND_CHUNK, "right")),
+            )
             j1 = min(j1, n)
             lens = length[j0:j1]
             if lens.sum():
@@ -212,7 +263,10 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
                 se = np.sqrt(s[k] ** 2 + s[j] ** 2)
                 with np.errstate(divide="ignore", invalid="ignore"):
                     t = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
-                extra[j0:j1] = np.bincount(j - j0, weights=t > crit[j], minlength=j1 - j0).astype(np.int64)
+                # per j (its pairs are consecutive): a difference of running counts, not a bincount
+                hits = np.concatenate(([0], np.cumsum(t > crit[j])))
+                stop_at = np.cumsum(lens)
+                extra[j0:j1] = hits[stop_at] - hits[stop_at - lens]
             j0 = j1
         counts.append(sure + extra)
     return counts[0], counts[1]
@@ -221,10 +275,14 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
 def _pair_statistics(est: np.ndarray, s: np.ndarray, draws: np.ndarray):
     """Observed and bootstrap statistics of the ordered hypotheses H_jk: θ_j ≤ θ_k.
 
-    ``obs[j, k]`` = (θ̂_j − θ̂_k)/σ_jk and ``boot[b, j, k]`` = (ε_j − ε_k)/σ_jk (single precision: a
-    quantile of maxima needs no more digits). H_jk is rejected when obs[j, k] exceeds the critical
-    value: θ_j > θ_k is shown. Two known values (σ_jk = 0) are ordered with certainty and carry no
-    bootstrap variation (−∞ in every maximum); the diagonal is no hypothesis.
+    ``obs[j, k]`` = (θ̂_j − θ̂_k)/σ_jk and ``boot[j, k, b]`` = (ε_j − ε_k)/σ_jk for draw b of
+    ``draws`` (draws × entities; single precision: a quantile of maxima needs no more digits).
+    H_jk is rejected when obs[j, k] exceeds the critical value: θ_j > θ_k is shown. Two known
+    values (σ_jk = 0) are ordered with certainty and carry no bootstrap variation (−∞ in every
+    maximum); the diagonal is no hypothesis.
+
+    The draws are the last axis: a maximum over hypotheses (over j or k) is then an elementwise
+    maximum of contiguous rows of draws, not a reduction over a short inner axis.
     """
     n = len(est)
     se = np.sqrt(s[:, None] ** 2 + s[None, :] ** 2)
@@ -232,10 +290,13 @@ def _pair_statistics(est: np.ndarray, s: np.ndarray, draws: np.ndarray):
     with np.errstate(divide="ignore", invalid="ignore"):
         obs = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
         inv = np.where(se > 0, 1.0 / se, np.nan).astype(np.float32)
-    d32 = draws.astype(np.float32)
-    boot = (d32[:, :, None] - d32[:, None, :]) * inv[None]
-    boot[np.isnan(boot)] = -np.inf
-    boot[:, np.arange(n), np.arange(n)] = -np.inf
+    d32 = np.ascontiguousarray(draws.T, dtype=np.float32)  # entities × draws
+    # the same single-precision steps as (d_j − d_k)·inv_jk, the product in place (one N × N × B
+    # array, not two)
+    boot = np.subtract(d32[:, None, :], d32[None, :, :])
+    np.multiply(boot, inv[:, :, None], out=boot)
+    boot[np.isnan(inv)] = -np.inf  # finite draws: a statistic is NaN exactly where σ_jk = 0
+    boot[np.arange(n), np.arange(n)] = -np.inf
     np.fill_diagonal(obs, -np.inf)
     return obs, boot
 
@@ -267,27 +328,30 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
     and agree within Monte Carlo error). Returns, per j, the number of k shown above j and below j.
     """
     n = len(est)
-    obs, boot = _pair_statistics(est, s, draws)
+    obs, boot = _pair_statistics(est, s, draws)  # boot[j, k, b]
     q = 1 - alpha
     rejected = np.zeros((n, n), bool)  # rejected[j, k]: H_jk rejected, θ_j > θ_k shown
     if simultaneous:
         while True:
-            left = np.where(rejected, -np.inf, 0.0).astype(np.float32)
-            c = _quantile((boot + left[None]).max(axis=(1, 2)), q)
+            # the maximum over the hypotheses not yet rejected, without a masked copy; + 0.0 as
+            # adding a mask of 0.0 and −∞ would (a maximum of −0.0 reads +0.0)
+            keep = ~rejected[:, :, None]
+            c = _quantile(
+                np.max(boot, axis=(0, 1), where=keep, initial=-np.inf) + np.float32(0.0), q
+            )
             new = (obs > c) & ~rejected
             if not new.any():
                 break
             rejected |= new
         return rejected.sum(axis=0), rejected.sum(axis=1)
-    # marginal: family j holds row j (H_jk, statistic boot[:, j, k]) and column j (H_kj, statistic
-    # boot[:, k, j] = −boot[:, j, k]); row_rej[j, k] = H_jk rejected, col_rej[j, k] = H_kj rejected.
+    # marginal: family j holds row j (H_jk, statistic boot[j, k]) and column j (H_kj, statistic
+    # boot[k, j] = −boot[j, k]); row_rej[j, k] = H_jk rejected, col_rej[j, k] = H_kj rejected.
     # Only families with a new rejection get a new critical value, so later steps are cheap.
-    # Since boot[:, k, j] = −boot[:, j, k], the column statistics are read from the transpose, so
-    # the first step needs no masks (the diagonal and known pairs are −∞ already).
+    # The first step needs no masks (the diagonal and known pairs are −∞ already): the row
+    # maxima are a maximum over the middle axis, the column maxima over the first.
     row_rej = np.zeros((n, n), bool)
     col_rej = np.zeros((n, n), bool)
-    boot_t = np.ascontiguousarray(boot.transpose(0, 2, 1))  # boot_t[:, j, k] = boot[:, k, j]
-    c = _quantile(np.maximum(boot.max(axis=2), boot_t.max(axis=2)), q)
+    c = _quantile(np.maximum(boot.max(axis=1), boot.max(axis=0)), q, axis=1)
     todo = np.arange(n)
     while True:
         new_row = (obs[todo] > c[todo, None]) & ~row_rej[todo]
@@ -297,9 +361,16 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
         todo = todo[new_row.any(axis=1) | new_col.any(axis=1)]
         if not len(todo):
             break
-        up = np.where(row_rej[todo][None], -np.inf, boot[:, todo, :]).max(axis=2)
-        down = np.where(col_rej[todo][None], -np.inf, boot_t[:, todo, :]).max(axis=2)
-        c[todo] = _quantile(np.maximum(up, down), q)
+        # the maxima over the hypotheses still in each family (rejected ones skipped, not copied)
+        if 2 * len(todo) > n:  # most families: every family's maxima, without gathering rows
+            up = np.max(boot, axis=1, where=~row_rej[:, :, None], initial=-np.inf)[todo]
+            down = np.max(boot, axis=0, where=~col_rej.T[:, :, None], initial=-np.inf)[todo]
+        else:
+            up = np.max(boot[todo], axis=1, where=~row_rej[todo][:, :, None], initial=-np.inf)
+            down = np.max(
+                boot[:, todo], axis=0, where=~col_rej[todo].T[:, :, None], initial=-np.inf
+            )
+        c[todo] = _quantile(np.maximum(up, down), q, axis=1)
     return col_rej.sum(axis=1), row_rej.sum(axis=1)
 
 
@@ -311,8 +382,9 @@ def _critical_band(alpha: float, n: int, simultaneous: bool) -> tuple[float, flo
     return float(norm.ppf(1 - alpha / 2)), float(max(bonferroni, norm.ppf(1 - alpha / 2)))
 
 
-def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: bool, seed: int,
-                 n_boot: int) -> np.ndarray:
+def _rank_arrays(
+    est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: bool, seed: int, n_boot: int
+) -> np.ndarray:
     """(rank, rank_low, rank_high) columns for finite estimates ``est`` with s.e. ``s`` ≥ 0."""
     n = len(est)
     out = np.ones((n, 3))
@@ -324,13 +396,13 @@ def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: 
         standard, _ = _standard_draws(seed, n_boot, n)
         above, below = _exact_stepdown(est, s, standard * s[None, :], alpha, simultaneous)
     else:
-        standard_t, state = _standard_draws_by_entity(seed, min(n_boot, B_LARGE), n)
+        standard_t, _ = _standard_draws_by_entity(seed, min(n_boot, B_LARGE), n)
         if simultaneous:
             crit = np.full(n, _simultaneous_critical(s, standard_t, alpha))
         else:
-            rng = np.random.Generator(np.random.PCG64())
-            rng.bit_generator.state = state
-            crit = _marginal_critical(s, standard_t, alpha, rng)
+            crit = _marginal_critical(
+                s, standard_t, alpha, functools.partial(_grid_draws, seed, min(n_boot, B_LARGE), n)
+            )
         low, high = _critical_band(alpha, n, simultaneous)
         crit = np.clip(crit, low, high)
         above, below = _counts(est, s, crit)
@@ -340,8 +412,14 @@ def _rank_arrays(est: np.ndarray, s: np.ndarray, coverage: float, simultaneous: 
     return out
 
 
-def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: bool = False,
-                   seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
+def rank_intervals(
+    estimates,
+    std_errors,
+    coverage: float = 0.95,
+    simultaneous: bool = False,
+    seed: int = 1,
+    n_boot: int = B_DEFAULT,
+) -> pd.DataFrame:
     """Rank (1 = largest) and its confidence set [rank_low, rank_high] per entity.
 
     NaN estimates or standard errors get NaN ranks and do not count for the others. A zero
@@ -360,12 +438,22 @@ def rank_intervals(estimates, std_errors, coverage: float = 0.95, simultaneous: 
     return pd.DataFrame(out, index=est_s.index, columns=["rank", "rank_low", "rank_high"])
 
 
-def rank_intervals_grouped(estimates, std_errors, groups, coverage: float = 0.95,
-                           simultaneous: bool = False, seed: int = 1, n_boot: int = B_DEFAULT) -> pd.DataFrame:
+def rank_intervals_grouped(
+    estimates,
+    std_errors,
+    groups,
+    coverage: float = 0.95,
+    simultaneous: bool = False,
+    seed: int = 1,
+    n_boot: int = B_DEFAULT,
+) -> pd.DataFrame:
     """:func:`rank_intervals` within each group (a loop over groups, on arrays), plus ``peer_n``."""
     index = estimates.index if isinstance(estimates, pd.Series) else None
-    values = (estimates.to_numpy(dtype=float, na_value=np.nan) if index is not None
-              else np.asarray(estimates, dtype=float))
+    values = (
+        estimates.to_numpy(dtype=float, na_value=np.nan)
+        if index is not None
+        else np.asarray(estimates, dtype=float)
+    )
     s = np.asarray(std_errors, float)
     codes, labels = pd.factorize(np.asarray(groups, dtype=object), sort=True)
     ok = ~np.isnan(values) & np.isfinite(s)
@@ -373,9 +461,14 @@ def rank_intervals_grouped(estimates, std_errors, groups, coverage: float = 0.95
     order = np.argsort(codes, kind="stable")  # rows of each group, in their original order
     bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
     for code in range(len(labels)):  # a loop over groups
-        at = order[bounds[code]:bounds[code + 1]]
+        at = order[bounds[code] : bounds[code + 1]]
         use = at[ok[at]]
-        out[use, :3] = _rank_arrays(values[use], np.abs(s[use]), coverage, simultaneous, seed, n_boot)
+        out[use, :3] = _rank_arrays(
+            values[use], np.abs(s[use]), coverage, simultaneous, seed, n_boot
+        )
         out[at, 3] = float(np.isfinite(values[at]).sum())
-    return pd.DataFrame(out, index=index if index is not None else pd.RangeIndex(len(values)),
-                        columns=["rank", "rank_low", "rank_high", "peer_n"])
+    return pd.DataFrame(
+        out,
+        index=index if index is not None else pd.RangeIndex(len(values)),
+        columns=["rank", "rank_low", "rank_high", "peer_n"],
+    )
