@@ -40,13 +40,17 @@ from scipy import stats as sps
 
 from benchmark.stats.funnel import flags
 from benchmark.stats.hetero import (
+    _month_residuals,
     group_median,
     limit_quantile,
     loo_group_median,
     loo_tau2,
+    pearson3_hdr,
+    pearson3_quantile,
     robust_tau2,
     shrink_toward_centre,
     t_quantile,
+    within_third_cumulant,
     within_variance,
 )
 
@@ -57,6 +61,11 @@ DF = "satterthwaite"  # t degrees of freedom per entity from the information on 
 EFFICIENCY = 0.725  # of the clipped (c = 1,5) variance estimator relative to the sample variance
 LOO = True  # limits from the peers without the entity itself (centre and τ²)
 CENTRE_VARIANCE = False  # add the leave-one-out peer median's variance (π/2)·mean(s² + τ²)/(n − 1) to the limits
+SKEW = True  # limits from the Pearson type III predictive with the months' pooled skewness (see fit_months)
+SKEW_SHRINK = True
+SKEW_CENTRE = True
+SKEW_TAILS = "hdr"  # "hdr": the highest-density interval (total α); "equal": α/2 in each tail
+SKEW_SCALED = False  # on a √/log scale: the third cumulant by the delta method (else symmetric)
 
 
 def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarray,
@@ -68,7 +77,12 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     and s² still come from the whole peer group.
     """
     n_groups = int(group.max()) + 1 if len(group) else 0
-    s2, beta = within_variance(num, den, group)
+    parts = _month_residuals(num, den, group)
+    s2, beta = within_variance(num, den, group, parts=parts)
+    if SKEW:
+        k3, _, _ = within_third_cumulant(s2, parts, SKEW_SHRINK)
+    else:
+        k3 = np.zeros(len(y))
     centre_g = group_median(y, group, n_groups)
     tau2_g = robust_tau2(y, s2, centre_g, group, n_groups)
     ok = np.isfinite(y) & np.isfinite(s2)
@@ -82,6 +96,7 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     # within-unit variance by the delta method at the peer centre, and τ² re-estimated on that scale
     if scale == "identity":
         y_t, s2_t, tau2_gt, centre_gt = y, s2, tau2_g, centre_g
+        k3_t = k3
         ov = centre_override
     else:
         fwd = {"sqrt": lambda v: np.sqrt(np.maximum(v, 0.0)), "log": lambda v: np.log(np.where(v > 0, v, np.nan))}[scale]
@@ -89,7 +104,10 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
         with np.errstate(invalid="ignore", divide="ignore"):
             y_t = fwd(y)
             c0 = np.where(ok, centre_g[group], np.nan)
-            s2_t = s2 * slope(np.where(c0 > 0, c0, np.nan)) ** 2
+            g1 = slope(np.where(c0 > 0, c0, np.nan))
+            g2 = {"sqrt": lambda c: -0.25 / c**1.5, "log": lambda c: -1.0 / c**2}[scale](np.where(c0 > 0, c0, np.nan))
+            s2_t = s2 * g1**2
+            k3_t = (g1**3 * k3 + 3 * g1**2 * g2 * s2**2) if SKEW_SCALED else np.zeros(len(y))
         centre_gt = group_median(y_t, group, n_groups)
         tau2_gt = robust_tau2(y_t, s2_t, centre_gt, group, n_groups)
         ov = None if centre_override is None else fwd(centre_override)
@@ -117,13 +135,37 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     valid = ok & (n >= 3)
     valid_t = valid & ok_t
     back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skew = np.where(ok_t & (sigma > 0), np.nan_to_num(k3_t) / sigma**3, 0.0)
+    c_skew = c_lim
+    if SKEW and SKEW_CENTRE and np.any(skew != 0):
+        # the peer median of values is the median of a mixture of skewed predictives; each value's
+        # own predictive median is μ + σ_j m(γ_j) (m the standardised Pearson III median), so the
+        # median of y_j − σ_j m(γ_j) estimates their common mean μ, about which the quantiles are
+        sig_full = np.sqrt(s2_t + np.nan_to_num(tau2_gt[group]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sk_full = np.where(sig_full > 0, np.nan_to_num(k3_t) / sig_full**3, 0.0)
+        y_adj = np.where(ok_t, y_t - sig_full * pearson3_quantile(0.5, sk_full), np.nan)
+        c_skew = loo_group_median(y_adj, group, n_groups) if LOO else group_median(y_adj, group, n_groups)[group]
+        if ov is not None:
+            c_skew = np.where(np.isfinite(ov), c_lim, c_skew)
     limits = {}
     for name, p in (("95", 0.975), ("998", 0.999)):
         q = (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
         # no variation at all (every peer known exactly and alike): the limits are the centre itself
         q = np.where(sigma > 0, q, 0.0)
-        limits["lower" + name] = np.where(valid_t, back(c_lim - q * sigma), np.nan)
-        limits["upper" + name] = np.where(valid_t, back(c_lim + q * sigma), np.nan)
+        if SKEW:
+            widen = q / sps.norm.ppf(p)  # the t quantile's allowance for τ̂², on the skewed quantiles
+            if SKEW_TAILS == "hdr":
+                lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
+            else:
+                lo_s, hi_s = pearson3_quantile(1 - p, skew), pearson3_quantile(p, skew)
+            q_hi, q_lo = widen * hi_s, -widen * lo_s
+            lo_t, hi_t = c_skew - q_lo * sigma, c_skew + q_hi * sigma
+        else:
+            lo_t, hi_t = c_lim - q * sigma, c_lim + q * sigma
+        limits["lower" + name] = np.where(valid_t, back(lo_t), np.nan)
+        limits["upper" + name] = np.where(valid_t, back(hi_t), np.nan)
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)
     with np.errstate(invalid="ignore", divide="ignore"):
         # a value on its centre with no variation is z = 0 (not 0/0); off it, ±∞ (a certain difference)
@@ -137,7 +179,7 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
         "shrunk": np.where(valid, shrunk, np.nan), "shrunk_se": np.where(valid, post_sd, np.nan),
         "phi": np.full(len(y), np.nan), "tau2": np.where(valid, tau2, np.nan),
         "overdispersion_applied": np.where(valid, "additive", ""), "s2": s2, "beta": np.full(len(y), beta),
-        "group": group, "n": n, "v_mu": v_mu,
+        "group": group, "n": n, "v_mu": v_mu, "skew": np.where(valid_t, skew, np.nan),
     }
 
 
