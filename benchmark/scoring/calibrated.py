@@ -63,7 +63,7 @@ LOO = True  # limits from the peers without the entity itself (centre and τ²)
 CENTRE_VARIANCE = False  # add the leave-one-out peer median's variance (π/2)·mean(s² + τ²)/(n − 1) to the limits
 SKEW = True  # limits from the Pearson type III predictive with the months' pooled skewness (see fit_months)
 SKEW_SHRINK = True
-SKEW_CENTRE = True
+SKEW_CENTRE = False  # True: the skewed limits about the mean estimated from the peers (see fit_months)
 SKEW_TAILS = "hdr"  # "hdr": the highest-density interval (total α); "equal": α/2 in each tail
 SKEW_SCALED = False  # on a √/log scale: the third cumulant by the delta method (else symmetric)
 
