@@ -22,6 +22,21 @@ t(n − 2)) the entity's own deviation widened its own limits — most in small 
 on that scale (within-unit variance by the delta method at the peer centre, τ² re-estimated) and
 maps the limits back; shrinkage and potential stay on the value's scale.
 
+*Skewed month noise* (``SKEW``): sick days come in spells and leavers are rare counts, so a small
+unit's value is skewed to the right and normal limits flagged 0,6–1,3 % of null units beyond
+99,8 % (all on the high side) and almost none below. The limits are then those of a Pearson type
+III predictive with the entity's skewness γ_i = κ3_i/σ_i³ (κ3_i from the months,
+:func:`~benchmark.stats.hetero.within_third_cumulant`; the between-unit part taken as symmetric),
+and as a highest-density interval (``SKEW_TAILS``, :func:`~benchmark.stats.hetero.pearson3_hdr`):
+the 5 % (0,2 %) least likely values are outside, not 2,5 % (0,1 %) in each tail — a small unit's
+short lower tail cannot hold 2,5 % (no sick day in a quarter is likely, not surprising), and equal
+tails left sick leave and turnover at 3,4–3,6 % outside 95 % with a power 0,77 of the oracle's.
+The t quantile's allowance for τ̂² multiplies the skewed quantiles (q_t/z). The limits stay about
+the peer median (the funnel's centre); centring them on the mean estimated from the peers
+(``SKEW_CENTRE``, theoretically the Pearson quantiles' origin) left the large thirds at 3,8 %.
+Symmetric criteria are unchanged: their p̂ is shrunk to 0 or nearly. On a √/log scale the limits
+stay symmetric (``SKEW_SCALED``: the delta method's third cumulant made agency share worse).
+
 *Potential intervals* (parametric bootstrap, Laird & Louis 1987): the point estimate plugs in μ̂,
 τ̂² and the target; the interval must also carry their uncertainty. For each of ``DRAWS`` draws the
 hyperparameters are drawn from their sampling distribution under the fitted model (μ* the peer

@@ -79,8 +79,12 @@ def _month_residuals(numerator: np.ndarray, denominator: np.ndarray, group: np.n
         c = ds / np.where(sum_ds > 0, sum_ds, np.nan)[:, None]
         dof = 1.0 - (c**2).sum(axis=1)
         rate = gx.sum(axis=1) / gd.sum(axis=1)  # the group's pooled ratio Σx/Σd
+        # the denominator's own month noise about the group's month profile of the denominator
+        dpat = np.where(ok, np.maximum(gd, 0.0)[g], 0.0)
+        cd = dpat / np.where(dpat.sum(axis=1) > 0, dpat.sum(axis=1), np.nan)[:, None]
+        resid_d = np.where(ok, d - np.nan_to_num(cd) * d.sum(axis=1)[:, None], 0.0)
     return {"resid": resid, "c": c, "dof": dof, "months": ok.sum(axis=1), "big_d": d.sum(axis=1),
-            "member": member, "g": g, "n_groups": n_groups, "rate": rate}
+            "member": member, "g": g, "n_groups": n_groups, "rate": rate, "resid_d": resid_d}
 
 
 def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray,
@@ -165,10 +169,21 @@ def within_third_cumulant(s2: np.ndarray, parts: dict | None, shrink: bool = Tru
         se = float(np.sqrt(np.sum(((kk - p_hat * vv**2 / ee) / (ee * vv)) ** 2)) / den)
         if shrink and p_hat != 0:
             p_hat *= float(np.clip(1 - se**2 / p_hat**2, 0.0, 1.0))
-        k3 = np.where(member & np.isfinite(s2) & (mu > 0), p_hat * s2**2 / mu, np.where(member, 0.0, np.nan))
+        xi = 0.0
+        if RATIO_SKEW and "resid_d" in parts:
+            use2 = usable & (parts["dof"] > 1e-9)
+            cov = (resid * parts["resid_d"]).sum(axis=1) / np.where(use2, parts["dof"], 1.0)
+            terms = (mu * cov / np.where(use2, v_sum, 1.0))[use2]
+            if len(terms) > 2:
+                xi = float(np.mean(terms))
+                se_xi = float(np.std(terms, ddof=1) / np.sqrt(len(terms)))
+                if shrink and xi != 0:
+                    xi *= float(np.clip(1 - se_xi**2 / xi**2, 0.0, 1.0))
+        k3 = np.where(member & np.isfinite(s2) & (mu > 0), (p_hat - 6 * xi) * s2**2 / mu, np.where(member, 0.0, np.nan))
     return k3, p_hat, se
 
 
+RATIO_SKEW = True  # add the ratio's own skew from a random denominator (see within_third_cumulant)
 SKEW_MAX = 3.0  # the Pearson type III tables run over skewness −3 … 3
 _SKEW_GRID = np.linspace(-SKEW_MAX, SKEW_MAX, 601)
 _P3_TABLE: dict[float, np.ndarray] = {}

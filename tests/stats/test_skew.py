@@ -139,3 +139,41 @@ def test_rare_counts_stay_within_99_8_percent_limits_where_normal_limits_did_not
     # skewed to the right: the upper limit lies further from the centre than the lower
     ok = np.isfinite(fit["upper95"])
     assert np.all((fit["upper998"] - fit["centre"])[ok] >= (fit["centre"] - fit["lower998"])[ok] - 1e-12)
+
+
+def test_a_random_denominator_skews_the_ratio_by_six_times_its_cv():
+    """Care hours per patient day: fixed hours over noisy bed days. y = X/D with D random is skewed
+    to the right by 6·CV(D) (second-order delta method; for a lognormal D it would be 3·CV), which
+    the linearised residuals alone cannot see: κ3(y) = (p − 6ξ) s⁴/μ with ξ = Cov(linear error,
+    D)·μ/V = −1 when all the noise is in the denominator."""
+    rng = np.random.default_rng(15)
+    n_groups, per, months = 100, 100, 3
+    n = n_groups * per
+    group = np.repeat(np.arange(n_groups), per)
+    size = np.exp(rng.uniform(np.log(3), np.log(60), n))
+    theta = 1.0 + 0.05 * rng.normal(size=n)  # hours per bed day
+    x = (size * 160.0)[:, None] * np.ones((1, months))  # hours: fixed
+    cv = 0.12 * np.sqrt(20 / size)[:, None]  # a small ward: 30 % month to month
+    d = x / theta[:, None] * (1 + cv * rng.normal(size=(n, months)))  # bed days: noisy
+    y = x.sum(1) / d.sum(1)
+    parts = _month_residuals(x, d, group)
+    s2, _ = within_variance(x, d, group, parts=parts)
+    k3, p, _ = within_third_cumulant(s2, parts)
+    mu = parts["rate"][group]
+    factor = np.median(k3 / (s2**2 / mu))  # p − 6ξ
+    assert factor == pytest.approx(6.0, rel=0.1)
+    fit = fit_months(x, d, y, group)
+    old = calibrated.SKEW
+    try:
+        calibrated.SKEW = False
+        normal = fit_months(x, d, y, group)
+    finally:
+        calibrated.SKEW = old
+    small = size <= np.quantile(size, 1 / 3)
+    share = {}
+    for k, f in (("new", fit), ("normal", normal)):
+        fl = f["flag"][small]
+        share[k] = (np.mean(fl == "above_99.8"), np.isin(fl, ["above_99.8", "below_99.8"]).mean(), np.mean(fl != "within"))
+    assert share["normal"][0] > 0.003  # the normal limits: 0,39 % above 99,8 % where 0,1 % is nominal
+    assert share["new"][1] <= 0.004
+    assert abs(share["new"][2] - 0.05) < abs(share["normal"][2] - 0.05)  # 4,7 % outside 95 % (normal 3,9 %)
