@@ -34,6 +34,7 @@ tails left sick leave and turnover at 3,4–3,6 % outside 95 % with a power 0,77
 The t quantile's allowance for τ̂² multiplies the skewed quantiles (q_t/z). The limits stay about
 the peer median (the funnel's centre); centring them on the mean estimated from the peers
 (``SKEW_CENTRE``, theoretically the Pearson quantiles' origin) left the large thirds at 3,8 %.
+A ratio over a noisy denominator (care hours over bed days) gets its curvature's skew too.
 Symmetric criteria are unchanged: their p̂ is shrunk to 0 or nearly. On a √/log scale the limits
 stay symmetric (``SKEW_SCALED``: the delta method's third cumulant made agency share worse).
 

@@ -144,6 +144,14 @@ def within_third_cumulant(s2: np.ndarray, parts: dict | None, shrink: bool = Tru
     moment), p̂ = Σ K̂_i/(E_i V_i) / Σ V_i/E_i². ``shrink`` multiplies it by max(0, 1 − se²/p̂²)
     (positive-part James–Stein), se the units' sandwich s.e., so a criterion without evidence of
     skew keeps symmetric limits. Then κ3(y_i) = p̂ s_i⁴/μ_g, skewness of the sampling error p̂ s_i/μ_g.
+
+    *A random denominator* (``RATIO_SKEW``): the residuals are the ratio's linear error; y = X/D is
+    also skewed by its curvature in D — to second order (delta method, normal errors) κ3 gains
+    −6 s² Cov(L, D)/D, L the linear error (for hours over noisy bed days, skewness 6·CV(D)). With
+    ξ = μ Cov(Σe, ΣD)/V (−1 when all the noise is in the denominator, 0 when the numerator follows
+    it, as activity follows FTE), estimated from the months as Σ_m e_im f_im/(1 − Σ_m c_im²), f_im
+    the denominator's residual about the group's month profile (unbiased by the same argument as
+    V̂_i), averaged over the units and shrunk like p̂: κ3(y_i) = (p̂ − 6ξ̂) s_i⁴/μ_g.
     """
     n = len(s2)
     k3 = np.full(n, np.nan)
