@@ -170,7 +170,7 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
         q = (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
         # no variation at all (every peer known exactly and alike): the limits are the centre itself
         q = np.where(sigma > 0, q, 0.0)
-        if SKEW:
+        if SKEW and np.any(skew != 0):  # symmetric criteria: the t quantiles as they were
             widen = q / sps.norm.ppf(p)  # the t quantile's allowance for τ̂², on the skewed quantiles
             if SKEW_TAILS == "hdr":
                 lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
