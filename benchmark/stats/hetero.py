@@ -51,7 +51,9 @@ def _group_sum(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     return np.bincount(group, weights=x, minlength=n_groups)
 
 
-def _month_residuals(numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray) -> dict | None:
+def _month_residuals(
+    numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray
+) -> dict | None:
     """The months' residuals about each entity's fitted ratio, the peer group's month pattern removed.
 
     Returns (as a dict) e_im, c_im (each month's share of the expected numerator), 1 − Σ c², the
@@ -83,12 +85,27 @@ def _month_residuals(numerator: np.ndarray, denominator: np.ndarray, group: np.n
         dpat = np.where(ok, np.maximum(gd, 0.0)[g], 0.0)
         cd = dpat / np.where(dpat.sum(axis=1) > 0, dpat.sum(axis=1), np.nan)[:, None]
         resid_d = np.where(ok, d - np.nan_to_num(cd) * d.sum(axis=1)[:, None], 0.0)
-    return {"resid": resid, "c": c, "dof": dof, "months": ok.sum(axis=1), "big_d": d.sum(axis=1),
-            "member": member, "g": g, "n_groups": n_groups, "rate": rate, "resid_d": resid_d}
+    return {
+        "resid": resid,
+        "c": c,
+        "dof": dof,
+        "months": ok.sum(axis=1),
+        "big_d": d.sum(axis=1),
+        "member": member,
+        "g": g,
+        "n_groups": n_groups,
+        "rate": rate,
+        "resid_d": resid_d,
+    }
 
 
-def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray,
-                    beta: float | None = None, parts: dict | None = None) -> tuple[np.ndarray, float]:
+def within_variance(
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    group: np.ndarray,
+    beta: float | None = None,
+    parts: dict | None = None,
+) -> tuple[np.ndarray, float]:
     """(s_i², β): the pooled unbiased sampling variance of each entity's window ratio.
 
     ``numerator``/``denominator``: entities × months (NaN = no value); ``group``: peer-group code
@@ -117,7 +134,9 @@ def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.nd
     return s2, float(beta)
 
 
-def within_third_cumulant(s2: np.ndarray, parts: dict | None, shrink: bool = True) -> tuple[np.ndarray, float, float]:
+def within_third_cumulant(
+    s2: np.ndarray, parts: dict | None, shrink: bool = True
+) -> tuple[np.ndarray, float, float]:
     """(κ3 of each entity's window ratio, p̂, its s.e.): the skewness of the month noise, pooled.
 
     Why: sick days come in spells and leavers are rare counts, so the sampling error of a small
@@ -166,8 +185,15 @@ def within_third_cumulant(s2: np.ndarray, parts: dict | None, shrink: bool = Tru
         k_hat = (resid**3).sum(axis=1) / np.where(f3 > 1e-9, f3, np.nan)
         v_sum = s2 * big_d**2
         e_sum = mu * big_d
-        usable = (member & (months > 2) & np.isfinite(k_hat) & np.isfinite(v_sum) & (v_sum > 0)
-                  & np.isfinite(e_sum) & (e_sum > 0))
+        usable = (
+            member
+            & (months > 2)
+            & np.isfinite(k_hat)
+            & np.isfinite(v_sum)
+            & (v_sum > 0)
+            & np.isfinite(e_sum)
+            & (e_sum > 0)
+        )
         if usable.sum() < 3:
             return np.where(member & np.isfinite(s2), 0.0, np.nan), 0.0, float("nan")
         kk, vv, ee = k_hat[usable], v_sum[usable], e_sum[usable]
@@ -187,7 +213,11 @@ def within_third_cumulant(s2: np.ndarray, parts: dict | None, shrink: bool = Tru
                 se_xi = float(np.std(terms, ddof=1) / np.sqrt(len(terms)))
                 if shrink and xi != 0:
                     xi *= float(np.clip(1 - se_xi**2 / xi**2, 0.0, 1.0))
-        k3 = np.where(member & np.isfinite(s2) & (mu > 0), (p_hat - 6 * xi) * s2**2 / mu, np.where(member, 0.0, np.nan))
+        k3 = np.where(
+            member & np.isfinite(s2) & (mu > 0),
+            (p_hat - 6 * xi) * s2**2 / mu,
+            np.where(member, 0.0, np.nan),
+        )
     return k3, p_hat, se
 
 
@@ -215,8 +245,14 @@ def pearson3_quantile(p: float, skew: np.ndarray) -> np.ndarray:
 BETA_GRID = np.linspace(0.0, 2.0, 21)
 
 
-def size_exponent(var_y: np.ndarray, big_d: np.ndarray, dof: np.ndarray, group: np.ndarray, usable: np.ndarray,
-                  n_groups: int) -> float:
+def size_exponent(
+    var_y: np.ndarray,
+    big_d: np.ndarray,
+    dof: np.ndarray,
+    group: np.ndarray,
+    usable: np.ndarray,
+    n_groups: int,
+) -> float:
     """β of s_i² = σ_g² D_i^(−β) by gamma quasi-likelihood (log link), profiled over σ_g², on a grid.
 
     Each V̂_i/D_i² has mean σ_g² D_i^(−β); the quasi-likelihood Σ_i w_i (log μ_i + v_i/μ_i) (w_i
@@ -240,7 +276,9 @@ def size_exponent(var_y: np.ndarray, big_d: np.ndarray, dof: np.ndarray, group: 
     total_wld = float(np.sum(w * ld))
 
     def objective(grid: np.ndarray) -> np.ndarray:
-        sums = np.add.reduceat(wv[:, None] * np.exp(np.outer(ldo, grid)), starts, axis=0)  # groups × grid
+        sums = np.add.reduceat(
+            wv[:, None] * np.exp(np.outer(ldo, grid)), starts, axis=0
+        )  # groups × grid
         return -grid * total_wld + (swk * np.log(np.maximum(sums[keep] / swk, 1e-300))).sum(axis=0)
 
     best = 0.0
@@ -332,8 +370,16 @@ def huber_consistency(c: float) -> float:
     return float((1 - 2 * tail) - 2 * c * sps.norm.pdf(c) + 2 * c * c * tail)
 
 
-def robust_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
-                iterations: int = 40, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
+def robust_tau2(
+    y: np.ndarray,
+    s2: np.ndarray,
+    centre: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    iterations: int = 40,
+    clip: float | None = None,
+    weighted: bool | None = None,
+) -> np.ndarray:
     """τ² per group: Σ w_i (min(z_i², c²)/κ_c − 1) = 0 solved by bisection, all groups at once.
 
     z_i = (y_i − μ)/√(s_i² + τ²), ``centre`` μ per group, c = ``clip`` (default :data:`CLIP`).
@@ -389,7 +435,9 @@ def t_quantile(p: float, df: np.ndarray) -> np.ndarray:
     table = _T_TABLE.get(p)
     if table is None:
         with np.errstate(divide="ignore"):
-            table = np.where(_INV_DF > 0, sps.t.ppf(p, 1.0 / np.maximum(_INV_DF, 1e-300)), sps.norm.ppf(p))
+            table = np.where(
+                _INV_DF > 0, sps.t.ppf(p, 1.0 / np.maximum(_INV_DF, 1e-300)), sps.norm.ppf(p)
+            )
         _T_TABLE[p] = table
     inv = 1.0 / np.maximum(np.asarray(df, float), 1.0)
     return np.interp(inv, _INV_DF, table)
@@ -401,8 +449,9 @@ def limit_quantile(n: np.ndarray, p: float) -> np.ndarray:
     return sps.t.ppf(p, df)
 
 
-def shrink_toward_centre(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, tau2: np.ndarray
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shrink_toward_centre(
+    y: np.ndarray, s2: np.ndarray, centre: np.ndarray, tau2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shrunk, posterior s.d., B): centre + B(y − centre), B = τ²/(τ² + s²) (normal–normal EB)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         b = np.where(s2 > 0, tau2 / (tau2 + s2), 1.0)
@@ -437,8 +486,16 @@ def loo_group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndar
     return out
 
 
-def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
-             tau2: np.ndarray, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
+def loo_tau2(
+    y: np.ndarray,
+    s2: np.ndarray,
+    centre: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    tau2: np.ndarray,
+    clip: float | None = None,
+    weighted: bool | None = None,
+) -> np.ndarray:
     """Each entity's τ² estimated *without itself*: the robust τ² equation re-solved without it.
 
     ``tau2`` is the group's estimate (:func:`robust_tau2` with the same settings), ``centre`` per
@@ -475,7 +532,9 @@ def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarra
         t_new[:] = np.maximum(t_hat[g] + np.where(total < 0, psi / total, 0.0), 0.0)
     small = cnt[g] <= GRID_UP_TO
     if small.any():
-        t_new[small] = _loo_tau2_grid(r2[small], ss[small], g[small], t_hat, n_groups, clip, kappa, weighted)
+        t_new[small] = _loo_tau2_grid(
+            r2[small], ss[small], g[small], t_hat, n_groups, clip, kappa, weighted
+        )
     t_new = np.where(t_hat[g] > 0, t_new, 0.0)  # a group whose τ̂² is 0 stays 0
     out[idx] = t_new
     return np.where(np.isfinite(tau2[np.where(group >= 0, group, 0)]), out, np.nan)
@@ -484,8 +543,16 @@ def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarra
 GRID_UP_TO = 200  # loo_tau2: groups up to this size are solved on the grid
 
 
-def _loo_tau2_grid(r2: np.ndarray, ss: np.ndarray, g: np.ndarray, t_hat: np.ndarray, n_groups: int,
-                   clip: float, kappa: float, weighted: bool) -> np.ndarray:
+def _loo_tau2_grid(
+    r2: np.ndarray,
+    ss: np.ndarray,
+    g: np.ndarray,
+    t_hat: np.ndarray,
+    n_groups: int,
+    clip: float,
+    kappa: float,
+    weighted: bool,
+) -> np.ndarray:
     """loo_tau2 on the grid, for the entities of whole groups (``g`` holds all of each group)."""
     grid = np.r_[0.0, np.geomspace(0.25, 3.0, 24)]  # multiples of τ̂²
     t_grid = t_hat[g][:, None] * grid[None, :]  # entities × grid

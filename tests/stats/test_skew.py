@@ -20,14 +20,18 @@ from benchmark.stats.hetero import (
 )
 
 
-def _p_hat(x: np.ndarray, d: np.ndarray, group: np.ndarray, shrink: bool = False) -> tuple[float, float]:
+def _p_hat(
+    x: np.ndarray, d: np.ndarray, group: np.ndarray, shrink: bool = False
+) -> tuple[float, float]:
     parts = _month_residuals(x, d, group)
     s2, _ = within_variance(x, d, group, parts=parts)
     _, p, se = within_third_cumulant(s2, parts, shrink)
     return p, se
 
 
-def _units(rng: np.random.Generator, n: int, months: int, low: float, high: float) -> tuple[np.ndarray, np.ndarray]:
+def _units(
+    rng: np.random.Generator, n: int, months: int, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
     size = np.exp(rng.uniform(np.log(low), np.log(high), n))
     d = size[:, None] * rng.uniform(0.9, 1.1, (n, months))  # unequal months
     return d, np.repeat(np.arange(n // 200), 200)[:n]
@@ -89,7 +93,9 @@ def test_highest_density_limits_are_the_shortest_interval_of_the_gamma():
             got = np.concatenate(pearson3_hdr(alpha, np.array([g])))
             assert got == pytest.approx(want, abs=2e-4), (alpha, g)
             # the coverage of the standardised Pearson III between them is 1 − α
-            assert stats.pearson3.cdf(got[1], g) - stats.pearson3.cdf(got[0], g) == pytest.approx(1 - alpha, abs=2e-4)
+            assert stats.pearson3.cdf(got[1], g) - stats.pearson3.cdf(got[0], g) == pytest.approx(
+                1 - alpha, abs=2e-4
+            )
     low, high = pearson3_hdr(0.05, np.zeros(1))
     assert (low[0], high[0]) == pytest.approx((-1.959964, 1.959964), abs=1e-6)
 
@@ -138,7 +144,9 @@ def test_rare_counts_stay_within_99_8_percent_limits_where_normal_limits_did_not
         assert 0.035 <= out95 <= 0.065
     # skewed to the right: the upper limit lies further from the centre than the lower
     ok = np.isfinite(fit["upper95"])
-    assert np.all((fit["upper998"] - fit["centre"])[ok] >= (fit["centre"] - fit["lower998"])[ok] - 1e-12)
+    assert np.all(
+        (fit["upper998"] - fit["centre"])[ok] >= (fit["centre"] - fit["lower998"])[ok] - 1e-12
+    )
 
 
 def test_a_random_denominator_skews_the_ratio_by_six_times_its_cv():
@@ -173,7 +181,15 @@ def test_a_random_denominator_skews_the_ratio_by_six_times_its_cv():
     share = {}
     for k, f in (("new", fit), ("normal", normal)):
         fl = f["flag"][small]
-        share[k] = (np.mean(fl == "above_99.8"), np.isin(fl, ["above_99.8", "below_99.8"]).mean(), np.mean(fl != "within"))
-    assert share["normal"][0] > 0.003  # the normal limits: 0,39 % above 99,8 % where 0,1 % is nominal
+        share[k] = (
+            np.mean(fl == "above_99.8"),
+            np.isin(fl, ["above_99.8", "below_99.8"]).mean(),
+            np.mean(fl != "within"),
+        )
+    assert (
+        share["normal"][0] > 0.003
+    )  # the normal limits: 0,39 % above 99,8 % where 0,1 % is nominal
     assert share["new"][1] <= 0.004
-    assert abs(share["new"][2] - 0.05) < abs(share["normal"][2] - 0.05)  # 4,7 % outside 95 % (normal 3,9 %)
+    assert abs(share["new"][2] - 0.05) < abs(
+        share["normal"][2] - 0.05
+    )  # 4,7 % outside 95 % (normal 3,9 %)
