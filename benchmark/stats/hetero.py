@@ -68,9 +68,10 @@ def _month_residuals(
     g = np.where(member, group, 0)
     n_groups = int(g.max()) + 1
     m = x.shape[1]
-    gx, gd = np.zeros((n_groups, m)), np.zeros((n_groups, m))
-    np.add.at(gx, g[member], x[member])
-    np.add.at(gd, g[member], d[member])
+    gm, xm, dm = g[member], x[member], d[member]
+    # per-month group sums by bincount (a loop over months; np.add.at is ~5 × slower)
+    gx = np.column_stack([np.bincount(gm, weights=xm[:, j], minlength=n_groups) for j in range(m)])
+    gd = np.column_stack([np.bincount(gm, weights=dm[:, j], minlength=n_groups) for j in range(m)])
     with np.errstate(invalid="ignore", divide="ignore"):
         pattern = (gx / gd) / (gx.sum(axis=1) / gd.sum(axis=1))[:, None]
         pattern = np.where(np.isfinite(pattern) & (pattern > 0), pattern, 1.0)
@@ -79,12 +80,13 @@ def _month_residuals(
         r = x.sum(axis=1) / np.where(sum_ds > 0, sum_ds, np.nan)
         resid = np.where(ok, x - r[:, None] * ds, 0.0)
         c = ds / np.where(sum_ds > 0, sum_ds, np.nan)[:, None]
-        dof = 1.0 - (c**2).sum(axis=1)
+        dof = 1.0 - np.einsum("ij,ij->i", c, c)
         rate = gx.sum(axis=1) / gd.sum(axis=1)  # the group's pooled ratio Σx/Σd
         # the denominator's own month noise about the group's month profile of the denominator
-        dpat = np.where(ok, np.maximum(gd, 0.0)[g], 0.0)
-        cd = dpat / np.where(dpat.sum(axis=1) > 0, dpat.sum(axis=1), np.nan)[:, None]
-        resid_d = np.where(ok, d - np.nan_to_num(cd) * d.sum(axis=1)[:, None], 0.0)
+        dpat = ok * np.maximum(gd, 0.0)[g]
+        dsum = dpat.sum(axis=1)
+        share = np.where(dsum > 0, d.sum(axis=1) / np.where(dsum > 0, dsum, 1.0), 0.0)
+        resid_d = np.where(ok, d - dpat * share[:, None], 0.0)
     return {
         "resid": resid,
         "c": c,
@@ -181,8 +183,9 @@ def within_third_cumulant(
     mu = np.where(member, parts["rate"][g], np.nan)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         c0 = np.nan_to_num(c)
-        f3 = (c0 * (1 - c0) * (1 - 2 * c0)).sum(axis=1)
-        k_hat = (resid**3).sum(axis=1) / np.where(f3 > 1e-9, f3, np.nan)
+        # row sums as einsum dot products (x**3 and .sum(axis=1) cost 3 × as much)
+        f3 = np.einsum("ij,ij->i", c0 * (1 - c0), 1 - 2 * c0)
+        k_hat = np.einsum("ij,ij->i", resid * resid, resid) / np.where(f3 > 1e-9, f3, np.nan)
         v_sum = s2 * big_d**2
         e_sum = mu * big_d
         usable = (
@@ -206,7 +209,7 @@ def within_third_cumulant(
         xi = 0.0
         if RATIO_SKEW and "resid_d" in parts:
             use2 = usable & (parts["dof"] > 1e-9)
-            cov = (resid * parts["resid_d"]).sum(axis=1) / np.where(use2, parts["dof"], 1.0)
+            cov = np.einsum("ij,ij->i", resid, parts["resid_d"]) / np.where(use2, parts["dof"], 1.0)
             terms = (mu * cov / np.where(use2, v_sum, 1.0))[use2]
             if len(terms) > 2:
                 xi = float(np.mean(terms))
