@@ -207,9 +207,8 @@ def fit_months(
         # no variation at all (every peer known exactly and alike): the limits are the centre itself
         q = np.where(sigma > 0, q, 0.0)
         if SKEW and np.any(skew != 0):  # symmetric criteria: the t quantiles as they were
-            widen = q / sps.norm.ppf(
-                p
-            )  # the t quantile's allowance for τ̂², on the skewed quantiles
+            # the t quantile's allowance for τ̂², carried over to the skewed quantiles
+            widen = q / sps.norm.ppf(p)
             if SKEW_TAILS == "hdr":
                 lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
             else:

@@ -306,6 +306,7 @@ def _hdr_table(alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """(lower, upper) standardised limits of the 1 − α highest-density interval of Pearson III on
     :data:`_SKEW_GRID`: F(U) − F(L) = 1 − α and f(L) = f(U), found by bisection on the lower tail's
     share a ∈ [0, α] (a = 0 when the density falls from its lower end: shape ≤ 1, γ ≥ 2)."""
+    alpha = round(float(alpha), 12)  # 2 · (1 − 0,975) and 0,05 are one table
     out = _HDR_TABLE.get(alpha)
     if out is not None:
         return out
