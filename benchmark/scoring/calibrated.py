@@ -22,6 +22,22 @@ t(n − 2)) the entity's own deviation widened its own limits — most in small 
 on that scale (within-unit variance by the delta method at the peer centre, τ² re-estimated) and
 maps the limits back; shrinkage and potential stay on the value's scale.
 
+*Skewed month noise* (``SKEW``): sick days come in spells and leavers are rare counts, so a small
+unit's value is skewed to the right and normal limits flagged 0,6–1,3 % of null units beyond
+99,8 % (all on the high side) and almost none below. The limits are then those of a Pearson type
+III predictive with the entity's skewness γ_i = κ3_i/σ_i³ (κ3_i from the months,
+:func:`~benchmark.stats.hetero.within_third_cumulant`; the between-unit part taken as symmetric),
+and as a highest-density interval (``SKEW_TAILS``, :func:`~benchmark.stats.hetero.pearson3_hdr`):
+the 5 % (0,2 %) least likely values are outside, not 2,5 % (0,1 %) in each tail — a small unit's
+short lower tail cannot hold 2,5 % (no sick day in a quarter is likely, not surprising), and equal
+tails left sick leave and turnover at 3,4–3,6 % outside 95 % with a power 0,77 of the oracle's.
+The t quantile's allowance for τ̂² multiplies the skewed quantiles (q_t/z). The limits stay about
+the peer median (the funnel's centre); centring them on the mean estimated from the peers
+(``SKEW_CENTRE``, theoretically the Pearson quantiles' origin) left the large thirds at 3,8 %.
+A ratio over a noisy denominator (care hours over bed days) gets its curvature's skew too.
+Symmetric criteria are unchanged: their p̂ is shrunk to 0 or nearly. On a √/log scale the limits
+stay symmetric (``SKEW_SCALED``: the delta method's third cumulant made agency share worse).
+
 *Potential intervals* (parametric bootstrap, Laird & Louis 1987): the point estimate plugs in μ̂,
 τ̂² and the target; the interval must also carry their uncertainty. For each of ``DRAWS`` draws the
 hyperparameters are drawn from their sampling distribution under the fitted model (μ* the peer
@@ -40,27 +56,50 @@ from scipy import stats as sps
 
 from benchmark.stats.funnel import flags
 from benchmark.stats.hetero import (
+    _month_residuals,
     group_median,
     limit_quantile,
     loo_group_median,
     loo_tau2,
+    pearson3_hdr,
+    pearson3_quantile,
     robust_tau2,
     shrink_toward_centre,
     t_quantile,
+    within_third_cumulant,
     within_variance,
 )
 
 DRAWS = 100
-INTERVAL_POSITIONS = "weibull"  # order-statistic positions of the potential interval (see _row_quantile)
-T_LIMITS = True  # t quantiles (prediction interval, degrees of freedom by DF); False: normal quantiles
+INTERVAL_POSITIONS = (
+    "weibull"  # order-statistic positions of the potential interval (see _row_quantile)
+)
+T_LIMITS = (
+    True  # t quantiles (prediction interval, degrees of freedom by DF); False: normal quantiles
+)
 DF = "satterthwaite"  # t degrees of freedom per entity from the information on τ²; "n-2": t(n − 2) for all
 EFFICIENCY = 0.725  # of the clipped (c = 1,5) variance estimator relative to the sample variance
 LOO = True  # limits from the peers without the entity itself (centre and τ²)
-CENTRE_VARIANCE = False  # add the leave-one-out peer median's variance (π/2)·mean(s² + τ²)/(n − 1) to the limits
+CENTRE_VARIANCE = (
+    False  # add the leave-one-out peer median's variance (π/2)·mean(s² + τ²)/(n − 1) to the limits
+)
+SKEW = True  # limits from the Pearson type III predictive with the months' pooled skewness (see fit_months)
+SKEW_SHRINK = True
+SKEW_CENTRE = (
+    False  # True: the skewed limits about the mean estimated from the peers (see fit_months)
+)
+SKEW_TAILS = "hdr"  # "hdr": the highest-density interval (total α); "equal": α/2 in each tail
+SKEW_SCALED = False  # on a √/log scale: the third cumulant by the delta method (else symmetric)
 
 
-def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarray,
-               centre_override: np.ndarray | None = None, scale: str = "identity") -> dict[str, np.ndarray]:
+def fit_months(
+    num: np.ndarray,
+    den: np.ndarray,
+    y: np.ndarray,
+    group: np.ndarray,
+    centre_override: np.ndarray | None = None,
+    scale: str = "identity",
+) -> dict[str, np.ndarray]:
     """Everything that does not depend on the target: centre, s², τ², limits, flags, shrinkage.
 
     ``num``/``den``: entities × months aligned with ``y`` (the window values); ``group``: codes.
@@ -68,7 +107,12 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     and s² still come from the whole peer group.
     """
     n_groups = int(group.max()) + 1 if len(group) else 0
-    s2, beta = within_variance(num, den, group)
+    parts = _month_residuals(num, den, group)
+    s2, beta = within_variance(num, den, group, parts=parts)
+    if SKEW:
+        k3, _, _ = within_third_cumulant(s2, parts, SKEW_SHRINK)
+    else:
+        k3 = np.zeros(len(y))
     centre_g = group_median(y, group, n_groups)
     tau2_g = robust_tau2(y, s2, centre_g, group, n_groups)
     ok = np.isfinite(y) & np.isfinite(s2)
@@ -82,14 +126,23 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
     # within-unit variance by the delta method at the peer centre, and τ² re-estimated on that scale
     if scale == "identity":
         y_t, s2_t, tau2_gt, centre_gt = y, s2, tau2_g, centre_g
+        k3_t = k3
         ov = centre_override
     else:
-        fwd = {"sqrt": lambda v: np.sqrt(np.maximum(v, 0.0)), "log": lambda v: np.log(np.where(v > 0, v, np.nan))}[scale]
+        fwd = {
+            "sqrt": lambda v: np.sqrt(np.maximum(v, 0.0)),
+            "log": lambda v: np.log(np.where(v > 0, v, np.nan)),
+        }[scale]
         slope = {"sqrt": lambda c: 0.5 / np.sqrt(c), "log": lambda c: 1.0 / c}[scale]
         with np.errstate(invalid="ignore", divide="ignore"):
             y_t = fwd(y)
             c0 = np.where(ok, centre_g[group], np.nan)
-            s2_t = s2 * slope(np.where(c0 > 0, c0, np.nan)) ** 2
+            g1 = slope(np.where(c0 > 0, c0, np.nan))
+            g2 = {"sqrt": lambda c: -0.25 / c**1.5, "log": lambda c: -1.0 / c**2}[scale](
+                np.where(c0 > 0, c0, np.nan)
+            )
+            s2_t = s2 * g1**2
+            k3_t = (g1**3 * k3 + 3 * g1**2 * g2 * s2**2) if SKEW_SCALED else np.zeros(len(y))
         centre_gt = group_median(y_t, group, n_groups)
         tau2_gt = robust_tau2(y_t, s2_t, centre_gt, group, n_groups)
         ov = None if centre_override is None else fwd(centre_override)
@@ -100,11 +153,16 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
         t_lim = np.nan_to_num(loo_tau2(yl, s2_t, centre_gt, group, n_groups, tau2_gt), nan=0.0)
         n_peer = np.maximum(n - 1, 1)
     else:
-        c_lim, t_lim, n_peer = centre_gt[group], np.nan_to_num(tau2_gt[group], nan=0.0), np.maximum(n, 1)
+        c_lim, t_lim, n_peer = (
+            centre_gt[group],
+            np.nan_to_num(tau2_gt[group], nan=0.0),
+            np.maximum(n, 1),
+        )
     if ov is not None:
         c_lim = np.where(np.isfinite(ov), ov, c_lim)
-    mean_var = np.bincount(group[ok_t], weights=(s2_t + np.nan_to_num(tau2_gt[group]))[ok_t],
-                           minlength=n_groups) / np.maximum(cnt, 1)
+    mean_var = np.bincount(
+        group[ok_t], weights=(s2_t + np.nan_to_num(tau2_gt[group]))[ok_t], minlength=n_groups
+    ) / np.maximum(cnt, 1)
     v_mu = np.pi / 2 * mean_var[group] / n_peer if CENTRE_VARIANCE else np.zeros(len(y))
     sigma = np.sqrt(s2_t + t_lim + v_mu)
     if DF == "satterthwaite":
@@ -113,31 +171,81 @@ def fit_months(num: np.ndarray, den: np.ndarray, y: np.ndarray, group: np.ndarra
         v_t = s2_t + tg
         w2 = np.where(ok_t & (v_t > 0), 1.0 / np.where(v_t > 0, v_t, 1.0) ** 2, 0.0)
         info = np.bincount(group, weights=w2, minlength=n_groups)[group] - (w2 if LOO else 0.0)
-        df_lim = np.maximum(EFFICIENCY * v_t ** 2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0)
+        df_lim = np.maximum(
+            EFFICIENCY * v_t**2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0
+        )
     valid = ok & (n >= 3)
     valid_t = valid & ok_t
-    back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
+    back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[
+        scale
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        skew = np.where(ok_t & (sigma > 0), np.nan_to_num(k3_t) / sigma**3, 0.0)
+    c_skew = c_lim
+    if SKEW and SKEW_CENTRE and np.any(skew != 0):
+        # the peer median of values is the median of a mixture of skewed predictives; each value's
+        # own predictive median is μ + σ_j m(γ_j) (m the standardised Pearson III median), so the
+        # median of y_j − σ_j m(γ_j) estimates their common mean μ, about which the quantiles are
+        sig_full = np.sqrt(s2_t + np.nan_to_num(tau2_gt[group]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sk_full = np.where(sig_full > 0, np.nan_to_num(k3_t) / sig_full**3, 0.0)
+        y_adj = np.where(ok_t, y_t - sig_full * pearson3_quantile(0.5, sk_full), np.nan)
+        c_skew = (
+            loo_group_median(y_adj, group, n_groups)
+            if LOO
+            else group_median(y_adj, group, n_groups)[group]
+        )
+        if ov is not None:
+            c_skew = np.where(np.isfinite(ov), c_lim, c_skew)
     limits = {}
     for name, p in (("95", 0.975), ("998", 0.999)):
-        q = (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p)) if T_LIMITS else sps.norm.ppf(p)
+        q = (
+            (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p))
+            if T_LIMITS
+            else sps.norm.ppf(p)
+        )
         # no variation at all (every peer known exactly and alike): the limits are the centre itself
         q = np.where(sigma > 0, q, 0.0)
-        limits["lower" + name] = np.where(valid_t, back(c_lim - q * sigma), np.nan)
-        limits["upper" + name] = np.where(valid_t, back(c_lim + q * sigma), np.nan)
+        if SKEW and np.any(skew != 0):  # symmetric criteria: the t quantiles as they were
+            # the t quantile's allowance for τ̂², carried over to the skewed quantiles
+            widen = q / sps.norm.ppf(p)
+            if SKEW_TAILS == "hdr":
+                lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
+            else:
+                lo_s, hi_s = pearson3_quantile(1 - p, skew), pearson3_quantile(p, skew)
+            q_hi, q_lo = widen * hi_s, -widen * lo_s
+            lo_t, hi_t = c_skew - q_lo * sigma, c_skew + q_hi * sigma
+        else:
+            lo_t, hi_t = c_lim - q * sigma, c_lim + q * sigma
+        limits["lower" + name] = np.where(valid_t, back(lo_t), np.nan)
+        limits["upper" + name] = np.where(valid_t, back(hi_t), np.nan)
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)
     with np.errstate(invalid="ignore", divide="ignore"):
         # a value on its centre with no variation is z = 0 (not 0/0); off it, ±∞ (a certain difference)
         z = np.where(s2 > 0, (y - centre) / np.sqrt(s2), np.sign(y - centre) * np.inf)
         z_adj = np.where(sigma > 0, (y_t - c_lim) / sigma, np.sign(y_t - c_lim) * np.inf)
-        z, z_adj = np.where(y == centre, np.where(s2 > 0, z, 0.0), z), np.where(y_t == c_lim, np.where(sigma > 0, z_adj, 0.0), z_adj)
+        z, z_adj = (
+            np.where(y == centre, np.where(s2 > 0, z, 0.0), z),
+            np.where(y_t == c_lim, np.where(sigma > 0, z_adj, 0.0), z_adj),
+        )
     return {
-        "centre": np.where(valid, centre, np.nan), "z": np.where(valid, z, np.nan),
-        "z_adjusted": np.where(valid_t, z_adj, np.nan), **limits,
-        "flag": flags(np.where(valid_t, y, np.nan), limits), "se": np.sqrt(s2),
-        "shrunk": np.where(valid, shrunk, np.nan), "shrunk_se": np.where(valid, post_sd, np.nan),
-        "phi": np.full(len(y), np.nan), "tau2": np.where(valid, tau2, np.nan),
-        "overdispersion_applied": np.where(valid, "additive", ""), "s2": s2, "beta": np.full(len(y), beta),
-        "group": group, "n": n, "v_mu": v_mu,
+        "centre": np.where(valid, centre, np.nan),
+        "z": np.where(valid, z, np.nan),
+        "z_adjusted": np.where(valid_t, z_adj, np.nan),
+        **limits,
+        "flag": flags(np.where(valid_t, y, np.nan), limits),
+        "se": np.sqrt(s2),
+        "shrunk": np.where(valid, shrunk, np.nan),
+        "shrunk_se": np.where(valid, post_sd, np.nan),
+        "phi": np.full(len(y), np.nan),
+        "tau2": np.where(valid, tau2, np.nan),
+        "overdispersion_applied": np.where(valid, "additive", ""),
+        "s2": s2,
+        "beta": np.full(len(y), beta),
+        "group": group,
+        "n": n,
+        "v_mu": v_mu,
+        "skew": np.where(valid_t, skew, np.nan),
     }
 
 
@@ -157,7 +265,9 @@ def _normals(seed: int, stream: int, n: int, draws: int) -> np.ndarray:
     if block is None or block.shape[1] < n:
         if len(_NORMALS) > 8:
             _NORMALS.clear()
-        rows = np.random.default_rng([seed, stream]).standard_normal((max(n, 1), draws), dtype=np.float32)
+        rows = np.random.default_rng([seed, stream]).standard_normal(
+            (max(n, 1), draws), dtype=np.float32
+        )
         block = np.ascontiguousarray(rows.T)
         _NORMALS[key] = block
     return block[:, :n]
@@ -187,11 +297,12 @@ def _row_quantile_partition(x: np.ndarray, q: float) -> np.ndarray:
     frac = pos - lo
     if hi == lo or frac == 0:
         return part[:, lo]
-    return part[:, lo] * (1 - frac) + part[:, lo + 1:].min(axis=1) * frac
+    return part[:, lo] * (1 - frac) + part[:, lo + 1 :].min(axis=1) * frac
 
 
-def hyper_draws(s2: np.ndarray, tau2: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                seed: int) -> tuple[np.ndarray, np.ndarray]:
+def hyper_draws(
+    s2: np.ndarray, tau2: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(μ* − μ̂, τ²*) per peer group and draw (groups × DRAWS, float32): the sampling distribution of
     the group's hyperparameters under the fitted model, y_i ~ N(μ̂, σ_i²), σ_i² = s_i² + τ̂²; the
     rows of ``s2``/``tau2`` are sorted by group, ``starts``/``ends`` bound each group.
@@ -219,8 +330,14 @@ def hyper_draws(s2: np.ndarray, tau2: np.ndarray, starts: np.ndarray, ends: np.n
     return mu.astype(np.float32), t2.astype(np.float32)
 
 
-def potential_gap_interval(fit: dict[str, np.ndarray], y: np.ndarray, target_kind: str | float, sign: int,
-                           relative: bool, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def potential_gap_interval(
+    fit: dict[str, np.ndarray],
+    y: np.ndarray,
+    target_kind: str | float,
+    sign: int,
+    relative: bool,
+    seed: int = 1,
+) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) 95 % interval of the gap (÷ target when ``relative``) by parametric bootstrap.
 
     Works peer group by peer group on (draws × units) float32 blocks, so that every quantile is a
@@ -283,13 +400,17 @@ def potential_gap_interval(fit: dict[str, np.ndarray], y: np.ndarray, target_kin
     gap = np.ascontiguousarray(gap.T)
     bad = np.isnan(gap).any(axis=1) if relative else np.zeros(len(idx), bool)
     gap.sort(axis=1)
-    q_lo, q_hi = _row_quantile(gap, 0.025, INTERVAL_POSITIONS), _row_quantile(gap, 0.975, INTERVAL_POSITIONS)
+    q_lo, q_hi = (
+        _row_quantile(gap, 0.025, INTERVAL_POSITIONS),
+        _row_quantile(gap, 0.975, INTERVAL_POSITIONS),
+    )
     low[idx], high[idx] = np.where(bad, np.nan, q_lo), np.where(bad, np.nan, q_hi)
     return low, high
 
 
-def align_months(ids: pd.Index, num: np.ndarray, den: np.ndarray, entity_ids: pd.Series
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def align_months(
+    ids: pd.Index, num: np.ndarray, den: np.ndarray, entity_ids: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the entity × month arrays in the order of ``entity_ids`` (NaN rows when absent)."""
     pos = ids.get_indexer(entity_ids)
     take = np.maximum(pos, 0)

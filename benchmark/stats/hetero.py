@@ -51,26 +51,27 @@ def _group_sum(x: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     return np.bincount(group, weights=x, minlength=n_groups)
 
 
-def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray,
-                    beta: float | None = None) -> tuple[np.ndarray, float]:
-    """(s_i², β): the pooled unbiased sampling variance of each entity's window ratio.
+def _month_residuals(
+    numerator: np.ndarray, denominator: np.ndarray, group: np.ndarray
+) -> dict | None:
+    """The months' residuals about each entity's fitted ratio, the peer group's month pattern removed.
 
-    ``numerator``/``denominator``: entities × months (NaN = no value); ``group``: peer-group code
-    per entity (−1 = in no group: NaN). ``beta`` fixes the size exponent instead of estimating it.
+    Returns (as a dict) e_im, c_im (each month's share of the expected numerator), 1 − Σ c², the
+    number of months, D_i = Σ d_im and the group codes — everything :func:`within_variance` and
+    :func:`within_third_cumulant` need; ``None`` when no entity is in a group.
     """
     ok = ~np.isnan(numerator) & ~np.isnan(denominator)
     x, d = np.where(ok, numerator, 0.0), np.where(ok, denominator, 0.0)
-    n = len(group)
-    s2 = np.full(n, np.nan)
     member = group >= 0
     if not member.any():
-        return s2, float("nan")
+        return None
     g = np.where(member, group, 0)
     n_groups = int(g.max()) + 1
     m = x.shape[1]
-    gx, gd = np.zeros((n_groups, m)), np.zeros((n_groups, m))
-    np.add.at(gx, g[member], x[member])
-    np.add.at(gd, g[member], d[member])
+    gm, xm, dm = g[member], x[member], d[member]
+    # per-month group sums by bincount (a loop over months; np.add.at is ~5 × slower)
+    gx = np.column_stack([np.bincount(gm, weights=xm[:, j], minlength=n_groups) for j in range(m)])
+    gd = np.column_stack([np.bincount(gm, weights=dm[:, j], minlength=n_groups) for j in range(m)])
     with np.errstate(invalid="ignore", divide="ignore"):
         pattern = (gx / gd) / (gx.sum(axis=1) / gd.sum(axis=1))[:, None]
         pattern = np.where(np.isfinite(pattern) & (pattern > 0), pattern, 1.0)
@@ -79,9 +80,48 @@ def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.nd
         r = x.sum(axis=1) / np.where(sum_ds > 0, sum_ds, np.nan)
         resid = np.where(ok, x - r[:, None] * ds, 0.0)
         c = ds / np.where(sum_ds > 0, sum_ds, np.nan)[:, None]
-        dof = 1.0 - (c**2).sum(axis=1)
-        months = ok.sum(axis=1)
-        big_d = d.sum(axis=1)
+        dof = 1.0 - np.einsum("ij,ij->i", c, c)
+        rate = gx.sum(axis=1) / gd.sum(axis=1)  # the group's pooled ratio Σx/Σd
+        # the denominator's own month noise about the group's month profile of the denominator
+        dpat = ok * np.maximum(gd, 0.0)[g]
+        dsum = dpat.sum(axis=1)
+        share = np.where(dsum > 0, d.sum(axis=1) / np.where(dsum > 0, dsum, 1.0), 0.0)
+        resid_d = np.where(ok, d - dpat * share[:, None], 0.0)
+    return {
+        "resid": resid,
+        "c": c,
+        "dof": dof,
+        "months": ok.sum(axis=1),
+        "big_d": d.sum(axis=1),
+        "member": member,
+        "g": g,
+        "n_groups": n_groups,
+        "rate": rate,
+        "resid_d": resid_d,
+    }
+
+
+def within_variance(
+    numerator: np.ndarray,
+    denominator: np.ndarray,
+    group: np.ndarray,
+    beta: float | None = None,
+    parts: dict | None = None,
+) -> tuple[np.ndarray, float]:
+    """(s_i², β): the pooled unbiased sampling variance of each entity's window ratio.
+
+    ``numerator``/``denominator``: entities × months (NaN = no value); ``group``: peer-group code
+    per entity (−1 = in no group: NaN). ``beta`` fixes the size exponent instead of estimating it.
+    ``parts``: :func:`_month_residuals` of the same arrays, when the caller has them already.
+    """
+    n = len(group)
+    s2 = np.full(n, np.nan)
+    parts = _month_residuals(numerator, denominator, group) if parts is None else parts
+    if parts is None:
+        return s2, float("nan")
+    resid, dof, months, big_d = parts["resid"], parts["dof"], parts["months"], parts["big_d"]
+    member, g, n_groups = parts["member"], parts["g"], parts["n_groups"]
+    with np.errstate(invalid="ignore", divide="ignore"):
         v = (resid**2).sum(axis=1) / np.where(dof > 1e-9, dof, np.nan)  # V̂_i, unbiased Var(Σx)
         var_y = v / big_d**2
     usable = member & (months > 1) & np.isfinite(var_y) & (big_d > 0)
@@ -96,11 +136,126 @@ def within_variance(numerator: np.ndarray, denominator: np.ndarray, group: np.nd
     return s2, float(beta)
 
 
+def within_third_cumulant(
+    s2: np.ndarray, parts: dict | None, shrink: bool = True
+) -> tuple[np.ndarray, float, float]:
+    """(κ3 of each entity's window ratio, p̂, its s.e.): the skewness of the month noise, pooled.
+
+    Why: sick days come in spells and leavers are rare counts, so the sampling error of a small
+    unit's value is skewed to the right; normal limits then flag 2–3 × too many null units beyond
+    99,8 % on the high side and almost none on the low side.
+
+    *Per entity.* The third cumulant of the window sum is estimated from the same month residuals
+    as its variance: with e_im = x_im − c_im Σ_m x_im,
+
+        E[Σ_m e_im³] = κ3(Σ_m x_im) · F3_i,   F3_i = Σ_m c_im (1 − c_im)(1 − 2c_im),
+
+    whenever the month's third cumulant is proportional to its expected numerator (as the variance
+    is in :func:`within_variance`; with M equal months F3 = (M − 1)(M − 2)/M², Fisher's k-statistic
+    k3), so K̂_i = Σ e³/F3_i is unbiased; it needs three months and is very noisy alone.
+
+    *Pooled* through the relation of the Tweedie family of counts and compound counts (Jørgensen
+    1987, JRSS-B 49:127): skewness = p · coefficient of variation, p = 1 for Poisson counts
+    (leavers), p = (k + 2)/(k + 1) for spells of gamma(k) length (sick days), p = 2 for gamma, 0 for
+    normal noise. With the pooled variance of the sum V_i = s_i² D_i² and its expected value
+    E_i = μ_g D_i (μ_g = Σx/Σd of the peer group, the mean level: the median of skewed values is
+    below it), κ3(Σx)_i = p V_i²/E_i; p is estimated once per criterion
+    (like β: the dispersion shape is the criterion's, the level the group's) by weighted least
+    squares of K̂_i on V_i²/E_i with Var(K̂_i) ∝ V_i³ (the normal-theory variance of a third
+    moment), p̂ = Σ K̂_i/(E_i V_i) / Σ V_i/E_i². ``shrink`` multiplies it by max(0, 1 − se²/p̂²)
+    (positive-part James–Stein), se the units' sandwich s.e., so a criterion without evidence of
+    skew keeps symmetric limits. Then κ3(y_i) = p̂ s_i⁴/μ_g, skewness of the sampling error p̂ s_i/μ_g.
+
+    *A random denominator* (``RATIO_SKEW``): the residuals are the ratio's linear error; y = X/D is
+    also skewed by its curvature in D — to second order (delta method, normal errors) κ3 gains
+    −6 s² Cov(L, D)/D, L the linear error (for hours over noisy bed days, skewness 6·CV(D)). With
+    ξ = μ Cov(Σe, ΣD)/V (−1 when all the noise is in the denominator, 0 when the numerator follows
+    it, as activity follows FTE), estimated from the months as Σ_m e_im f_im/(1 − Σ_m c_im²), f_im
+    the denominator's residual about the group's month profile (unbiased by the same argument as
+    V̂_i), averaged over the units and shrunk like p̂: κ3(y_i) = (p̂ − 6ξ̂) s_i⁴/μ_g.
+    """
+    n = len(s2)
+    k3 = np.full(n, np.nan)
+    if parts is None:
+        return k3, float("nan"), float("nan")
+    resid, c, months, big_d = parts["resid"], parts["c"], parts["months"], parts["big_d"]
+    member, g = parts["member"], parts["g"]
+    mu = np.where(member, parts["rate"][g], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        c0 = np.nan_to_num(c)
+        # row sums as einsum dot products (x**3 and .sum(axis=1) cost 3 × as much)
+        f3 = np.einsum("ij,ij->i", c0 * (1 - c0), 1 - 2 * c0)
+        k_hat = np.einsum("ij,ij->i", resid * resid, resid) / np.where(f3 > 1e-9, f3, np.nan)
+        v_sum = s2 * big_d**2
+        e_sum = mu * big_d
+        usable = (
+            member
+            & (months > 2)
+            & np.isfinite(k_hat)
+            & np.isfinite(v_sum)
+            & (v_sum > 0)
+            & np.isfinite(e_sum)
+            & (e_sum > 0)
+        )
+        if usable.sum() < 3:
+            return np.where(member & np.isfinite(s2), 0.0, np.nan), 0.0, float("nan")
+        kk, vv, ee = k_hat[usable], v_sum[usable], e_sum[usable]
+        den = np.sum(vv / ee**2)
+        p_hat = float(np.sum(kk / (ee * vv)) / den)
+        # sandwich s.e. of the weighted least-squares slope
+        se = float(np.sqrt(np.sum(((kk - p_hat * vv**2 / ee) / (ee * vv)) ** 2)) / den)
+        if shrink and p_hat != 0:
+            p_hat *= float(np.clip(1 - se**2 / p_hat**2, 0.0, 1.0))
+        xi = 0.0
+        if RATIO_SKEW and "resid_d" in parts:
+            use2 = usable & (parts["dof"] > 1e-9)
+            cov = np.einsum("ij,ij->i", resid, parts["resid_d"]) / np.where(use2, parts["dof"], 1.0)
+            terms = (mu * cov / np.where(use2, v_sum, 1.0))[use2]
+            if len(terms) > 2:
+                xi = float(np.mean(terms))
+                se_xi = float(np.std(terms, ddof=1) / np.sqrt(len(terms)))
+                if shrink and xi != 0:
+                    xi *= float(np.clip(1 - se_xi**2 / xi**2, 0.0, 1.0))
+        k3 = np.where(
+            member & np.isfinite(s2) & (mu > 0),
+            (p_hat - 6 * xi) * s2**2 / mu,
+            np.where(member, 0.0, np.nan),
+        )
+    return k3, p_hat, se
+
+
+RATIO_SKEW = True  # add the ratio's own skew from a random denominator (see within_third_cumulant)
+SKEW_MAX = 3.0  # the Pearson type III tables run over skewness −3 … 3
+_SKEW_GRID = np.linspace(-SKEW_MAX, SKEW_MAX, 601)
+_P3_TABLE: dict[float, np.ndarray] = {}
+
+
+def pearson3_quantile(p: float, skew: np.ndarray) -> np.ndarray:
+    """Standardised (mean 0, s.d. 1) Pearson type III quantile for many skewnesses at once.
+
+    The moment-matched gamma distribution (Pearson 1895): the classical three-moment fit for a
+    skewed positive quantity — for a compound Poisson sum its kurtosis, 1,5 γ², lies between the
+    Poisson's γ² and the lognormal's ≈ 1,8 γ². A table in γ (step 0,01) interpolated linearly,
+    exact to 10⁻³ (tests/stats/test_hetero.py); γ is clipped to ±:data:`SKEW_MAX`, γ = 0 is normal.
+    """
+    table = _P3_TABLE.get(p)
+    if table is None:
+        table = sps.pearson3.ppf(p, _SKEW_GRID)
+        _P3_TABLE[p] = table
+    return np.interp(np.clip(np.asarray(skew, float), -SKEW_MAX, SKEW_MAX), _SKEW_GRID, table)
+
+
 BETA_GRID = np.linspace(0.0, 2.0, 21)
 
 
-def size_exponent(var_y: np.ndarray, big_d: np.ndarray, dof: np.ndarray, group: np.ndarray, usable: np.ndarray,
-                  n_groups: int) -> float:
+def size_exponent(
+    var_y: np.ndarray,
+    big_d: np.ndarray,
+    dof: np.ndarray,
+    group: np.ndarray,
+    usable: np.ndarray,
+    n_groups: int,
+) -> float:
     """β of s_i² = σ_g² D_i^(−β) by gamma quasi-likelihood (log link), profiled over σ_g², on a grid.
 
     Each V̂_i/D_i² has mean σ_g² D_i^(−β); the quasi-likelihood Σ_i w_i (log μ_i + v_i/μ_i) (w_i
@@ -124,7 +279,9 @@ def size_exponent(var_y: np.ndarray, big_d: np.ndarray, dof: np.ndarray, group: 
     total_wld = float(np.sum(w * ld))
 
     def objective(grid: np.ndarray) -> np.ndarray:
-        sums = np.add.reduceat(wv[:, None] * np.exp(np.outer(ldo, grid)), starts, axis=0)  # groups × grid
+        sums = np.add.reduceat(
+            wv[:, None] * np.exp(np.outer(ldo, grid)), starts, axis=0
+        )  # groups × grid
         return -grid * total_wld + (swk * np.log(np.maximum(sums[keep] / swk, 1e-300))).sum(axis=0)
 
     best = 0.0
@@ -139,6 +296,59 @@ def size_exponent(var_y: np.ndarray, big_d: np.ndarray, dof: np.ndarray, group: 
         step = grid[k + 1] - grid[k]
         best = float(grid[k] + (0.5 * step * (y0 - y2) / den if den > 0 else 0.0))
     return best
+
+
+_HDR_TABLE: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+ITERATIONS_HDR = 34  # bisection steps on the lower tail's share: α·2⁻³⁴ < 10⁻¹⁰
+
+
+def _hdr_table(alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) standardised limits of the 1 − α highest-density interval of Pearson III on
+    :data:`_SKEW_GRID`: F(U) − F(L) = 1 − α and f(L) = f(U), found by bisection on the lower tail's
+    share a ∈ [0, α] (a = 0 when the density falls from its lower end: shape ≤ 1, γ ≥ 2)."""
+    alpha = round(float(alpha), 12)  # 2 · (1 − 0,975) and 0,05 are one table
+    out = _HDR_TABLE.get(alpha)
+    if out is not None:
+        return out
+    from scipy import special
+
+    gam = np.abs(_SKEW_GRID)
+    skewed = gam > 0.02  # below, the normal's equal tails (the difference is < 10⁻³)
+    k = 4.0 / np.where(skewed, gam, 1.0) ** 2  # gamma shape
+    lo_a, hi_a = np.zeros_like(k), np.full_like(k, alpha)
+
+    def logf(x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return (k - 1) * np.log(x) - x
+
+    for _ in range(ITERATIONS_HDR):
+        a = 0.5 * (lo_a + hi_a)
+        h = logf(special.gammaincinv(k, a)) - logf(special.gammaincinv(k, 1 - alpha + a))
+        lo_a, hi_a = np.where(h < 0, a, lo_a), np.where(h < 0, hi_a, a)
+    a = np.where(k <= 1, 0.0, 0.5 * (lo_a + hi_a))
+    lower = (special.gammaincinv(k, a) - k) / np.sqrt(k)
+    upper = (special.gammaincinv(k, 1 - alpha + a) - k) / np.sqrt(k)
+    z = sps.norm.ppf(1 - alpha / 2)
+    neg = _SKEW_GRID < 0  # γ < 0: the mirror image
+    lower, upper = np.where(neg, -upper, lower), np.where(neg, -lower, upper)
+    lower, upper = np.where(skewed, lower, -z), np.where(skewed, upper, z)
+    _HDR_TABLE[alpha] = (lower, upper)
+    return lower, upper
+
+
+def pearson3_hdr(alpha: float, skew: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper) standardised limits of the 1 − α *highest-density* interval of Pearson III.
+
+    A two-sided test at level α that rejects the least likely outcomes — the two-sided exact test
+    of Sterne (1954, Biometrika 41:275), the p-value of R's ``binom.test``/``poisson.test`` — rather
+    than α/2 in each tail: when the noise is skewed (a small unit's sick days or leavers) the short
+    lower tail cannot hold α/2 (a value of 0 is likely, never surprising), and equal tails would
+    leave the two-sided false-alarm rate at about α/2. For γ = 0 it is the normal's ±z. A table in
+    γ (step 0,01), interpolated linearly; γ clipped to ±:data:`SKEW_MAX`.
+    """
+    lower, upper = _hdr_table(alpha)
+    g = np.clip(np.asarray(skew, float), -SKEW_MAX, SKEW_MAX)
+    return np.interp(g, _SKEW_GRID, lower), np.interp(g, _SKEW_GRID, upper)
 
 
 def group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -164,8 +374,16 @@ def huber_consistency(c: float) -> float:
     return float((1 - 2 * tail) - 2 * c * sps.norm.pdf(c) + 2 * c * c * tail)
 
 
-def robust_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
-                iterations: int = 40, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
+def robust_tau2(
+    y: np.ndarray,
+    s2: np.ndarray,
+    centre: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    iterations: int = 40,
+    clip: float | None = None,
+    weighted: bool | None = None,
+) -> np.ndarray:
     """τ² per group: Σ w_i (min(z_i², c²)/κ_c − 1) = 0 solved by bisection, all groups at once.
 
     z_i = (y_i − μ)/√(s_i² + τ²), ``centre`` μ per group, c = ``clip`` (default :data:`CLIP`).
@@ -221,7 +439,9 @@ def t_quantile(p: float, df: np.ndarray) -> np.ndarray:
     table = _T_TABLE.get(p)
     if table is None:
         with np.errstate(divide="ignore"):
-            table = np.where(_INV_DF > 0, sps.t.ppf(p, 1.0 / np.maximum(_INV_DF, 1e-300)), sps.norm.ppf(p))
+            table = np.where(
+                _INV_DF > 0, sps.t.ppf(p, 1.0 / np.maximum(_INV_DF, 1e-300)), sps.norm.ppf(p)
+            )
         _T_TABLE[p] = table
     inv = 1.0 / np.maximum(np.asarray(df, float), 1.0)
     return np.interp(inv, _INV_DF, table)
@@ -233,8 +453,9 @@ def limit_quantile(n: np.ndarray, p: float) -> np.ndarray:
     return sps.t.ppf(p, df)
 
 
-def shrink_toward_centre(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, tau2: np.ndarray
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shrink_toward_centre(
+    y: np.ndarray, s2: np.ndarray, centre: np.ndarray, tau2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(shrunk, posterior s.d., B): centre + B(y − centre), B = τ²/(τ² + s²) (normal–normal EB)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         b = np.where(s2 > 0, tau2 / (tau2 + s2), 1.0)
@@ -269,8 +490,16 @@ def loo_group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndar
     return out
 
 
-def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarray, n_groups: int,
-             tau2: np.ndarray, clip: float | None = None, weighted: bool | None = None) -> np.ndarray:
+def loo_tau2(
+    y: np.ndarray,
+    s2: np.ndarray,
+    centre: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+    tau2: np.ndarray,
+    clip: float | None = None,
+    weighted: bool | None = None,
+) -> np.ndarray:
     """Each entity's τ² estimated *without itself*: the robust τ² equation re-solved without it.
 
     ``tau2`` is the group's estimate (:func:`robust_tau2` with the same settings), ``centre`` per
@@ -307,7 +536,9 @@ def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarra
         t_new[:] = np.maximum(t_hat[g] + np.where(total < 0, psi / total, 0.0), 0.0)
     small = cnt[g] <= GRID_UP_TO
     if small.any():
-        t_new[small] = _loo_tau2_grid(r2[small], ss[small], g[small], t_hat, n_groups, clip, kappa, weighted)
+        t_new[small] = _loo_tau2_grid(
+            r2[small], ss[small], g[small], t_hat, n_groups, clip, kappa, weighted
+        )
     t_new = np.where(t_hat[g] > 0, t_new, 0.0)  # a group whose τ̂² is 0 stays 0
     out[idx] = t_new
     return np.where(np.isfinite(tau2[np.where(group >= 0, group, 0)]), out, np.nan)
@@ -316,8 +547,16 @@ def loo_tau2(y: np.ndarray, s2: np.ndarray, centre: np.ndarray, group: np.ndarra
 GRID_UP_TO = 200  # loo_tau2: groups up to this size are solved on the grid
 
 
-def _loo_tau2_grid(r2: np.ndarray, ss: np.ndarray, g: np.ndarray, t_hat: np.ndarray, n_groups: int,
-                   clip: float, kappa: float, weighted: bool) -> np.ndarray:
+def _loo_tau2_grid(
+    r2: np.ndarray,
+    ss: np.ndarray,
+    g: np.ndarray,
+    t_hat: np.ndarray,
+    n_groups: int,
+    clip: float,
+    kappa: float,
+    weighted: bool,
+) -> np.ndarray:
     """loo_tau2 on the grid, for the entities of whole groups (``g`` holds all of each group)."""
     grid = np.r_[0.0, np.geomspace(0.25, 3.0, 24)]  # multiples of τ̂²
     t_grid = t_hat[g][:, None] * grid[None, :]  # entities × grid

@@ -20,6 +20,8 @@ whose value lies beyond centre ± 1,96·√(s² + τ²) on the bad side.
 
 Figures, per criterion and third of units by FTE (and overall):
 - null95 / null998: share of null units outside the 95 % / 99,8 % limits (target 4–6 %, ≤ 0,4 %);
+- se95: its Monte Carlo standard error between trusts (s.d. of the trusts' shares / √trusts; it
+  carries the trusts' shared errors of τ̂ and the centre, so it is larger than the binomial one);
 - power, oracle, ratio: planted units flagged on their bad side at 95 % (ratio ≥ 0,85);
 - mse: MSE(shrunk)/MSE(raw) against the truth (< 1);
 - cover: share of units whose true potential lies in [potential_low, potential_high] (≥ 93 %);
@@ -71,13 +73,27 @@ GROUPS = [
     ("prehospital", "somatic", "prehospital", 0.08, "ambulance_missions", 22.0),
 ]
 # driver: (centre, relative between-unit SD, bad direction of the driver)
-DRIVERS = {"prod": (1.0, 0.10, -1), "var": (0.08, 0.25, +1), "agency": (0.02, 0.35, +1),
-           "sick": (0.07, 0.15, +1), "turn": (0.11, 0.25, +1), "plan": (1.02, 0.04, +1),
-           "budget": (1.00, 0.05, +1), "hours": (1.00, 0.10, +1)}
-CRITERION_DRIVER = {"activity_per_fte": "prod", "variable_pay_share": "var", "agency_share": "agency",
-                    "overtime_per_fte": "var", "sick_leave_rate": "sick", "turnover_rate": "turn",
-                    "staffing_vs_plan": "plan", "pay_vs_budget": "budget",
-                    "care_hours_per_patient_day": "hours"}
+DRIVERS = {
+    "prod": (1.0, 0.10, -1),
+    "var": (0.08, 0.25, +1),
+    "agency": (0.02, 0.35, +1),
+    "sick": (0.07, 0.15, +1),
+    "turn": (0.11, 0.25, +1),
+    "plan": (1.02, 0.04, +1),
+    "budget": (1.00, 0.05, +1),
+    "hours": (1.00, 0.10, +1),
+}
+CRITERION_DRIVER = {
+    "activity_per_fte": "prod",
+    "variable_pay_share": "var",
+    "agency_share": "agency",
+    "overtime_per_fte": "var",
+    "sick_leave_rate": "sick",
+    "turnover_rate": "turn",
+    "staffing_vs_plan": "plan",
+    "pay_vs_budget": "budget",
+    "care_hours_per_patient_day": "hours",
+}
 
 
 def make_trust(rng: np.random.Generator, scenario: str) -> tuple[pd.DataFrame, dict, dict]:
@@ -87,11 +103,17 @@ def make_trust(rng: np.random.Generator, scenario: str) -> tuple[pd.DataFrame, d
     g_idx = np.repeat(np.arange(len(GROUPS)), counts)
     n = len(g_idx)
     fte = np.exp(rng.uniform(np.log(3.0), np.log(60.0), n))
-    units = pd.DataFrame({
-        "unit_id": [f"U{i:04d}" for i in range(n)], "unit_name": [f"Enhet {i}" for i in range(n)],
-        "division": "Divisjon", "department": [f"Avd {i % 12}" for i in range(n)],
-        "care_level": [GROUPS[k][0] for k in g_idx], "service_area": [GROUPS[k][1] for k in g_idx],
-        "specialty": [GROUPS[k][2] for k in g_idx]})
+    units = pd.DataFrame(
+        {
+            "unit_id": [f"U{i:04d}" for i in range(n)],
+            "unit_name": [f"Enhet {i}" for i in range(n)],
+            "division": "Divisjon",
+            "department": [f"Avd {i % 12}" for i in range(n)],
+            "care_level": [GROUPS[k][0] for k in g_idx],
+            "service_area": [GROUPS[k][1] for k in g_idx],
+            "specialty": [GROUPS[k][2] for k in g_idx],
+        }
+    )
     drivers, planted = {}, {}
     spread_scale = np.sqrt(20.0 / fte) if scenario == "shrinking" else np.ones(n)
     free = np.ones(n, bool)
@@ -116,7 +138,9 @@ def make_monthly(units: pd.DataFrame, dr: dict, rng: np.random.Generator | None)
     month_no = np.array([int(x[5:7]) for x in MONTHS])
     season_act = np.where(month_no == 7, 0.75, np.where(month_no == 12, 0.88, 1.0))
     season_var = np.where(month_no == 7, 1.40, np.where(np.isin(month_no, (1, 2, 12)), 1.12, 1.0))
-    season_sick = np.where(np.isin(month_no, (1, 2, 12)), 1.2, np.where(np.isin(month_no, (6, 7, 8)), 0.85, 1.0))
+    season_sick = np.where(
+        np.isin(month_no, (1, 2, 12)), 1.2, np.where(np.isin(month_no, (6, 7, 8)), 0.85, 1.0)
+    )
     fte_i = dr["fte"][:, None]
     small = np.sqrt(20.0 / fte_i)
 
@@ -137,7 +161,9 @@ def make_monthly(units: pd.DataFrame, dr: dict, rng: np.random.Generator | None)
     pay_fixed = fte * 58.0 * (1 + noise(0.02))
     vs = np.clip(dr["var"], 0.005, 0.6)[:, None]
     variable = np.maximum(pay_fixed * vs / (1 - vs) * season_var * (1 + noise(0.12 * small)), 0)
-    agency = (pay_fixed + variable) * np.clip(dr["agency"], 0, 0.5)[:, None] * lognormal(0.6 * small)
+    agency = (
+        (pay_fixed + variable) * np.clip(dr["agency"], 0, 0.5)[:, None] * lognormal(0.6 * small)
+    )
     possible = fte * 21.7
     rate = np.clip(dr["sick"], 0.005, 0.5)[:, None] * season_sick
     spell = 8.0
@@ -149,19 +175,42 @@ def make_monthly(units: pd.DataFrame, dr: dict, rng: np.random.Generator | None)
     headcount = np.round(dr["fte"] * 1.25)[:, None] * np.ones((1, m))
     lam = headcount * np.clip(dr["turn"], 0.0, 1.0)[:, None] / 12
     leavers = lam if rng is None else rng.poisson(lam).astype(float)
-    planned = (dr["fte"] / dr["plan"])[:, None] * np.ones((1, m)) * np.where(month_no == 7, 0.93, 1.0)
-    budget = ((pay_fixed.mean(axis=1) / (1 - vs[:, 0])) * (1 + dr["agency"]) / dr["budget"])[:, None] * np.ones((1, m))
+    planned = (
+        (dr["fte"] / dr["plan"])[:, None] * np.ones((1, m)) * np.where(month_no == 7, 0.93, 1.0)
+    )
+    budget = ((pay_fixed.mean(axis=1) / (1 - vs[:, 0])) * (1 + dr["agency"]) / dr["budget"])[
+        :, None
+    ] * np.ones((1, m))
     inpatient = (units["care_level"] == "inpatient").to_numpy()[:, None]
-    bed_days = np.where(inpatient, fte * 162.5 / (6.0 * dr["hours"][:, None]) * season_act * (1 + noise(0.05 * small)), 0.0)
-    frame = {"unit_id": np.repeat(units["unit_id"].to_numpy(), m), "month": np.tile(np.array(MONTHS), n)}
-    for col in ("drg_points", "outpatient_visits", "admissions", "operations", "ambulance_missions", "examinations",
-                "day_treatments"):
+    bed_days = np.where(
+        inpatient,
+        fte * 162.5 / (6.0 * dr["hours"][:, None]) * season_act * (1 + noise(0.05 * small)),
+        0.0,
+    )
+    frame = {
+        "unit_id": np.repeat(units["unit_id"].to_numpy(), m),
+        "month": np.tile(np.array(MONTHS), n),
+    }
+    for col in (
+        "drg_points",
+        "outpatient_visits",
+        "admissions",
+        "operations",
+        "ambulance_missions",
+        "examinations",
+        "day_treatments",
+    ):
         frame[col] = np.where((act_col == col)[:, None], activity, 0.0).ravel()
     frame["bed_days"] = np.where((act_col == "bed_days")[:, None], activity, bed_days).ravel()
     frame["fte_worked"], frame["fte_contracted"] = fte.ravel(), (fte_i * np.ones((1, m))).ravel()
     frame["fte_planned"], frame["pay_fixed"] = planned.ravel(), pay_fixed.ravel()
-    for col, part in (("pay_overtime", 0.35), ("pay_extra_shifts", 0.35), ("pay_shift_displacement", 0.12),
-                      ("pay_call_out", 0.08), ("pay_other_variable", 0.10)):
+    for col, part in (
+        ("pay_overtime", 0.35),
+        ("pay_extra_shifts", 0.35),
+        ("pay_shift_displacement", 0.12),
+        ("pay_call_out", 0.08),
+        ("pay_other_variable", 0.10),
+    ):
         frame[col] = (variable * part).ravel()
     frame["agency_cost"], frame["pay_budget"] = agency.ravel(), budget.ravel()
     frame["sick_leave_days"], frame["possible_days"] = sick.ravel(), possible.ravel()
@@ -182,20 +231,31 @@ def run_trust(seed: int, scenario: str, cat) -> pd.DataFrame:
     res = bm.score(ds, cat, PERIOD, seed=1, sensitivity_analysis=False)
     score_s = time.perf_counter() - t0
     truth = _values(dataset_from_frames(units, make_monthly(units, dr, None)), cat)["value"]
-    reps = [_values(dataset_from_frames(units, make_monthly(units, dr, rng)), cat)["value"]
-            for _ in range(REPLICATES)]
+    reps = [
+        _values(dataset_from_frames(units, make_monthly(units, dr, rng)), cat)["value"]
+        for _ in range(REPLICATES)
+    ]
     s = res.scores[res.scores["scored"].astype(bool)].copy()
     key = pd.MultiIndex.from_frame(s[["entity_id", "criterion"]])
     s["truth"] = truth.reindex(key).to_numpy()
-    s["oracle_s2"] = pd.concat([r.reindex(key).reset_index(drop=True) for r in reps], axis=1).var(axis=1, ddof=1).to_numpy()
+    s["oracle_s2"] = (
+        pd.concat([r.reindex(key).reset_index(drop=True) for r in reps], axis=1)
+        .var(axis=1, ddof=1)
+        .to_numpy()
+    )
     pos = pd.Index(units["unit_id"]).get_indexer(s["entity_id"])
     s["fte"] = dr["fte"][pos]
-    s["third"] = pd.qcut(pd.Series(dr["fte"]), 3, labels=["small", "middle", "large"]).to_numpy()[pos]
+    s["third"] = pd.qcut(pd.Series(dr["fte"]), 3, labels=["small", "middle", "large"]).to_numpy()[
+        pos
+    ]
     any_plant = np.zeros(len(units), bool)
     for mask in planted.values():
         any_plant |= mask
     s["null"] = ~any_plant[pos]
-    s["planted"] = [planted[CRITERION_DRIVER.get(c, "prod")][p] for c, p in zip(s["criterion"], pos, strict=True)]
+    s["planted"] = [
+        planted[CRITERION_DRIVER.get(c, "prod")][p]
+        for c, p in zip(s["criterion"], pos, strict=True)
+    ]
     sign = s["direction"].map({"higher_is_better": 1, "lower_is_better": -1}).to_numpy()
     s["sign"] = sign
     grp = s["criterion"] + "|" + s["peer_group"].astype(str)
@@ -204,8 +264,11 @@ def run_trust(seed: int, scenario: str, cat) -> pd.DataFrame:
     s["true_tau"] = s["truth"].where(nulls).groupby(grp).transform("std")
     lim = 1.959964 * np.sqrt(s["oracle_s2"] + s["true_tau"] ** 2)
     s["oracle_flag"] = (s["value"] - s["true_centre"]) * -sign > lim
-    s["our_flag"] = np.where(sign > 0, s["flag"].isin(["below_95", "below_99.8"]),
-                             s["flag"].isin(["above_95", "above_99.8"]))
+    s["our_flag"] = np.where(
+        sign > 0,
+        s["flag"].isin(["below_95", "below_99.8"]),
+        s["flag"].isin(["above_95", "above_99.8"]),
+    )
     s["out95"] = ~s["flag"].isin(["within"])
     s["out998"] = s["flag"].isin(["above_99.8", "below_99.8"])
     # true potential: the same volume and scale, the true value and the true target
@@ -215,7 +278,11 @@ def run_trust(seed: int, scenario: str, cat) -> pd.DataFrame:
         rows = s["criterion"] == cid
         if isinstance(c.target, str):
             q = 0.5 if c.target == "median" else (0.75 if c.sign > 0 else 0.25)
-            true_target[rows] = s.loc[rows, "truth"].groupby(s.loc[rows, "peer_group"]).transform(lambda x, q=q: x.quantile(q))
+            true_target[rows] = (
+                s.loc[rows, "truth"]
+                .groupby(s.loc[rows, "peer_group"])
+                .transform(lambda x, q=q: x.quantile(q))
+            )
         else:
             true_target[rows] = float(c.target)
     unit = s["criterion"].map({k: c.potential.unit for k, c in crits.items()})
@@ -225,19 +292,25 @@ def run_trust(seed: int, scenario: str, cat) -> pd.DataFrame:
     gap = gap.where(~relative, gap / true_target)
     s["true_potential"] = np.where(unit == "none", np.nan, s["volume"] * gap * scale)
     tol = 1e-9 * (1 + s["true_potential"].abs())
-    s["covered"] = np.where(s["true_potential"].isna(), np.nan,
-                            (s["potential_low"] - tol <= s["true_potential"])
-                            & (s["true_potential"] <= s["potential_high"] + tol))
+    s["covered"] = np.where(
+        s["true_potential"].isna(),
+        np.nan,
+        (s["potential_low"] - tol <= s["true_potential"])
+        & (s["true_potential"] <= s["potential_high"] + tol),
+    )
     # rank intervals within each peer group, on (value, se), against the true ranks
     s["rank_cover"] = np.nan
     for _, idx in s.groupby(grp).groups.items():  # a loop over peer groups
         part = s.loc[idx]
         if len(part) < 3 or not np.isfinite(part["se"]).all():
             continue
-        ri = bm.stats.rank_intervals(part["value"].reset_index(drop=True), part["se"].to_numpy(), seed=1)
+        ri = bm.stats.rank_intervals(
+            part["value"].reset_index(drop=True), part["se"].to_numpy(), seed=1
+        )
         true_rank = part["truth"].rank(ascending=False, method="first").to_numpy()
-        s.loc[idx, "rank_cover"] = ((ri["rank_low"].to_numpy() <= true_rank)
-                                    & (true_rank <= ri["rank_high"].to_numpy())).astype(float)
+        s.loc[idx, "rank_cover"] = (
+            (ri["rank_low"].to_numpy() <= true_rank) & (true_rank <= ri["rank_high"].to_numpy())
+        ).astype(float)
     spc = res.trend.set_index(["entity_id", "criterion"])["spc_signal"]
     s["spc"] = spc.reindex(key).to_numpy().astype(float)
     s["se_raw"] = (s["value"] - s["truth"]) ** 2
@@ -249,20 +322,39 @@ def run_trust(seed: int, scenario: str, cat) -> pd.DataFrame:
 
 def summarise(all_rows: pd.DataFrame) -> pd.DataFrame:
     out = []
-    pieces = [*all_rows.groupby(["criterion", "third"], observed=True),
-              *(((c, "all"), p) for c, p in all_rows.groupby("criterion"))]
+    pieces = [
+        *all_rows.groupby(["criterion", "third"], observed=True),
+        *(((c, "all"), p) for c, p in all_rows.groupby("criterion")),
+    ]
     for (crit, third), part in pieces:
         nul, pl = part[part["null"]], part[part["planted"]]
         power, oracle = pl["our_flag"].mean(), pl["oracle_flag"].mean()
-        out.append({"criterion": crit, "third": third, "n_null": len(nul),
-                    "null95": nul["out95"].mean(), "null998": nul["out998"].mean(), "n_planted": len(pl),
-                    "power": power, "oracle": oracle, "ratio": power / oracle if oracle > 0 else np.nan,
-                    "mse": part["se_shrunk"].sum() / part["se_raw"].sum(),
-                    "cover": part["covered"].mean(), "cover_planted": pl["covered"].mean(),
-                    "rank": part["rank_cover"].mean(), "spc": nul["spc"].mean()})
+        per_trust = nul.groupby("trust")["out95"].mean()
+        se95 = per_trust.std(ddof=1) / np.sqrt(len(per_trust)) if len(per_trust) > 1 else np.nan
+        out.append(
+            {
+                "criterion": crit,
+                "third": third,
+                "n_null": len(nul),
+                "null95": nul["out95"].mean(),
+                "se95": se95,
+                "null998": nul["out998"].mean(),
+                "n_planted": len(pl),
+                "power": power,
+                "oracle": oracle,
+                "ratio": power / oracle if oracle > 0 else np.nan,
+                "mse": part["se_shrunk"].sum() / part["se_raw"].sum(),
+                "cover": part["covered"].mean(),
+                "cover_planted": pl["covered"].mean(),
+                "rank": part["rank_cover"].mean(),
+                "spc": nul["spc"].mean(),
+            }
+        )
     table = pd.DataFrame(out)
     order = {"small": 0, "middle": 1, "large": 2, "all": 3}
-    return table.sort_values(["criterion", "third"], key=lambda c: c.map(order) if c.name == "third" else c)
+    return table.sort_values(
+        ["criterion", "third"], key=lambda c: c.map(order) if c.name == "third" else c
+    )
 
 
 def verdict(table: pd.DataFrame) -> list[str]:
@@ -270,7 +362,11 @@ def verdict(table: pd.DataFrame) -> list[str]:
     for _, r in table.iterrows():
         where = f"{r['criterion']} ({r['third']})"
         if not 0.04 <= r["null95"] <= 0.06:
-            bad.append(f"{where}: null share outside 95 % = {r['null95']:.3f}")
+            miss = max(0.04 - r["null95"], r["null95"] - 0.06)
+            bad.append(
+                f"{where}: null share outside 95 % = {r['null95']:.3f} "
+                f"({miss / r['se95']:.1f} s.e. outside 4–6 %)"
+            )
         if r["null998"] > 0.004:
             bad.append(f"{where}: null share outside 99,8 % = {r['null998']:.4f}")
         if r["third"] == "all":
@@ -299,9 +395,14 @@ def spc_section(n_units: int, n_seeds: int) -> list[str]:
     bad = []
     for ar in (0.0, 0.3):
         table, rows, seconds = spc_calibration.false_alarms(cat, n_units, n_seeds, ar)
-        title = (f"\nSPC false alarms on stable seasonal series (spc_calibration.stable_trust): {n_seeds} trusts "
-                 f"× {n_units} units, AR(1) = {ar}, bm.score {seconds:.1f} s per trust")
-        bad += [f"SPC false alarms at AR(1) = {ar}, {b}" for b in spc_calibration.print_false_alarms(table, rows, title)]
+        title = (
+            f"\nSPC false alarms on stable seasonal series (spc_calibration.stable_trust): {n_seeds} trusts "
+            f"× {n_units} units, AR(1) = {ar}, bm.score {seconds:.1f} s per trust"
+        )
+        bad += [
+            f"SPC false alarms at AR(1) = {ar}, {b}"
+            for b in spc_calibration.print_false_alarms(table, rows, title)
+        ]
     return bad
 
 
@@ -319,17 +420,26 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = ("constant", "shrinking") if args.scenario == "both" else (args.scenario,)
     failures = []
     for scenario in scenarios:
-        rows = pd.concat([run_trust(args.seed + 1000 * (scenario == "shrinking") + i, scenario, cat)
-                          for i in range(n)], ignore_index=True)
+        rows = pd.concat(
+            [
+                run_trust(args.seed + 1000 * (scenario == "shrinking") + i, scenario, cat)
+                for i in range(n)
+            ],
+            ignore_index=True,
+        )
         table = summarise(rows)
-        print(f"\nScenario '{scenario}': {n} trusts × {rows['entity_id'].nunique()}–{UNITS + 20} units, "
-              f"{PERIOD}, default catalogue, bm.score {rows.groupby('trust')['score_seconds'].first().mean():.2f} s per trust")
+        print(
+            f"\nScenario '{scenario}': {n} trusts × {rows['entity_id'].nunique()}–{UNITS + 20} units, "
+            f"{PERIOD}, default catalogue, bm.score {rows.groupby('trust')['score_seconds'].first().mean():.2f} s per trust"
+        )
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         if scenario == "constant":
             failures = verdict(table)
     failures += spc_section(2000, 1 if args.quick else 3)
-    print(f"\nMachine: {platform.platform()}, Python {platform.python_version()}, "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - start:.0f} s in all")
+    print(
+        f"\nMachine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {time.perf_counter() - start:.0f} s in all"
+    )
     print("SPEC §5 acceptance (scenario 'constant'): " + ("holds" if not failures else "NOT met:"))
     for f in failures:
         print("  - " + f)
