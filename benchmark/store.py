@@ -25,6 +25,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,22 +199,25 @@ def result_tables(res) -> dict[str, pd.DataFrame]:
 
 
 def record_pending(store: str | Path, kind: str, run_id: str, meta: dict, tables: dict[str, pd.DataFrame],
-                   commit: dict, timeout: float = LOCK_TIMEOUT) -> None:
+                   commit: dict | Callable[[], dict], timeout: float = LOCK_TIMEOUT) -> None:
     """Insert the run as ``pending`` with its tables, in one transaction (all or nothing).
 
-    ``commit`` holds the protocol's bookkeeping: output_dir, tmp_dir, old_dir, outputs_manifest.
+    ``commit`` holds the protocol's bookkeeping: output_dir, tmp_dir, old_dir, outputs_manifest —
+    or is a function giving it, called after the tables are inserted (the commit protocol finishes
+    the outputs and their manifest there, while the transaction is still open).
     """
-    row = pd.DataFrame([{"run_id": run_id, "kind": kind, "status": "pending", **meta, **commit,
-                         "tables": json.dumps(sorted(k for k, v in tables.items() if v is not None and not v.empty)),
-                         }])
-    row["finished_at"] = pd.Series([None], dtype="string")
     with connect(store, timeout=timeout) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            _insert(con, "runs", row, None)
             for table, frame in tables.items():
                 if frame is not None and not frame.empty:
                     _insert(con, table, frame, run_id)
+            book = commit() if callable(commit) else commit
+            row = pd.DataFrame([{"run_id": run_id, "kind": kind, "status": "pending", **meta, **book,
+                                 "tables": json.dumps(sorted(k for k, v in tables.items()
+                                                             if v is not None and not v.empty))}])
+            row["finished_at"] = pd.Series([None], dtype="string")
+            _insert(con, "runs", row, None)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

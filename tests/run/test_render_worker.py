@@ -1,0 +1,95 @@
+"""summary.html drawn by the helper process: the same page as in-process, its failures raised in the
+run, a dead helper replaced by rendering in-process, and a commit whose last output fails leaves
+the store and the outputs as they were."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+import benchmark as bm
+from benchmark.outputs import render_worker
+from benchmark.outputs.commit import commit, workspace
+from benchmark.outputs.summary import render_summary, summary_input
+from benchmark.store import BENCHMARK_KIND, record_run, result_tables, run_meta
+
+
+@pytest.fixture(scope="module")
+def demo_result():
+    return bm.score(bm.load_dataset("fixtures/demo"), bm.load_criteria(), period="2025Q3")
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_helper_draws_the_page_rendered_in_process(demo_result, tmp_path, lang):
+    renderer = render_worker.start()
+    assert renderer.proc is not None
+    renderer.submit(summary_input(demo_result), tmp_path / "summary.html", lang, "RUN-1")
+    renderer.wait()
+    assert "in_process" not in renderer.stats and renderer.stats["cpu"] > 0
+    page = (tmp_path / "summary.html").read_text(encoding="utf-8")
+    assert page == render_summary(demo_result, lang, "RUN-1")
+    assert page.count("<svg") >= 5  # rank charts, the potential chart, funnels
+
+
+def test_a_failure_in_the_helper_is_raised_in_the_run(demo_result, tmp_path):
+    renderer = render_worker.start()
+    missing = tmp_path / "no-such-folder" / "summary.html"
+    renderer.submit(summary_input(demo_result), missing, "nb", None)
+    with pytest.raises(FileNotFoundError) as info:
+        renderer.wait()
+    assert info.value.filename == str(missing)
+    assert renderer.proc is None  # the helper is gone
+
+
+def test_a_dead_helper_is_replaced_by_rendering_here(demo_result, tmp_path):
+    renderer = render_worker.start()
+    renderer.proc.kill()
+    renderer.proc.wait()
+    renderer.submit(summary_input(demo_result), tmp_path / "summary.html", "nb", "RUN-2")
+    renderer.wait()
+    assert renderer.stats["in_process"]
+    assert (tmp_path / "summary.html").read_text(encoding="utf-8") == render_summary(demo_result, "nb", "RUN-2")
+
+
+def test_closing_an_unused_helper_stops_it():
+    renderer = render_worker.start()
+    proc = renderer.proc
+    renderer.close()
+    assert proc.poll() is not None and renderer.proc is None
+
+
+def test_a_last_output_that_fails_leaves_store_and_outputs_as_they_were(demo_result, tmp_path):
+    store, final = tmp_path / "history.duckdb", tmp_path / "out" / "2025Q3"
+    record_run(store, demo_result, "EARLIER", {"started_at": "2025-10-01T00:00:00"})
+    final.mkdir(parents=True)
+    (final / "scores.csv").write_text("old\n", encoding="utf-8")
+    ws = workspace(final, "NEW")
+    (ws.tmp / "scores.csv").write_text("new\n", encoding="utf-8")
+
+    def ready():
+        raise OSError(28, "No space left on device", str(ws.tmp / "summary.html"))
+
+    with pytest.raises(OSError):
+        commit(store, BENCHMARK_KIND, ws, run_meta(demo_result, {"started_at": "2025-10-02T00:00:00"}),
+               result_tables(demo_result), ready=ready)
+    assert (final / "scores.csv").read_text(encoding="utf-8") == "old\n"
+    assert not ws.tmp.exists() and sorted(p.name for p in final.parent.iterdir()) == ["2025Q3"]
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()] == ["EARLIER"]
+        assert con.execute("SELECT count(DISTINCT run_id) FROM scores").fetchone()[0] == 1
+
+
+def test_ready_is_awaited_before_the_manifest(demo_result, tmp_path):
+    store, final = tmp_path / "history.duckdb", tmp_path / "out" / "2025Q3"
+    ws = workspace(final, "NEW")
+    (ws.tmp / "scores.csv").write_text("new\n", encoding="utf-8")
+
+    def ready():  # the last file appears only now; the manifest must name it
+        (ws.tmp / "summary.html").write_text("<html></html>\n", encoding="utf-8")
+
+    files = commit(store, BENCHMARK_KIND, ws, run_meta(demo_result, {"started_at": "2025-10-02T00:00:00"}),
+                   result_tables(demo_result), ready=ready)
+    assert sorted(files) == ["scores.csv", "summary.html"]
+    assert (final / "summary.html").exists()
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs WHERE run_id = 'NEW'").fetchone()[0] == "complete"
