@@ -157,6 +157,7 @@ def _run_steps(data, period_obj, criteria, level: str, seed: int, lang: str, out
         from benchmark.scoring import score
 
         res = score(ds, cat, period_obj, level=level, seed=seed)
+    del ds  # the result holds what the outputs need: the input's memory is free while the helper draws
     if coverage:
         res = dataclasses.replace(res, options={**dict(res.options), "partial_period": coverage[0].message})
     final = out / period_obj.label
