@@ -270,6 +270,11 @@ def reconcile(store: str | Path, locked: bool = False, folders: tuple[Path, ...]
                 shutil.rmtree(tmp, ignore_errors=True)
                 delete_run(store, run["run_id"])
                 done.append(f"rolled back run {run['run_id']} (interrupted before its outputs were in place)")
+    from benchmark.store import connect, remove_orphan_tables, tables_dir
+
+    if tables_dir(store).is_dir():  # Parquet tables of a run killed before it was recorded
+        with connect(store) as con:
+            done += remove_orphan_tables(con, store)
     for parent in parents:
         done += clean_leftovers(parent)
     return done

@@ -93,3 +93,52 @@ def test_ready_is_awaited_before_the_manifest(demo_result, tmp_path):
     assert (final / "summary.html").exists()
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT status FROM runs WHERE run_id = 'NEW'").fetchone()[0] == "complete"
+
+
+# -- the monthly rows as Parquet beside the store ---------------------------------------------------
+
+def test_monthly_rows_kept_beside_the_store_read_back_as_recorded(demo_result, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from benchmark import store as st
+
+    new, old = tmp_path / "new.duckdb", tmp_path / "old.duckdb"
+    record_run(new, demo_result, "R1", {"started_at": "2025-10-01T00:00:00"})
+    assert st.external_path(new, "R1", "monthly").is_file()
+    monkeypatch.setattr(st, "EXTERNAL_TABLES", ())  # a store written before: monthly inside DuckDB
+    record_run(old, demo_result, "R1", {"started_at": "2025-10-01T00:00:00"})
+    monkeypatch.undo()
+    assert not st.tables_dir(old).exists()
+    unit = demo_result.monthly["entity_id"].iloc[0]
+    for lazy in (True, False):
+        a, b = st.load_run(new, "R1", lazy=lazy), st.load_run(old, "R1", lazy=lazy)
+        pd.testing.assert_frame_equal(a.monthly, b.monthly)
+        pd.testing.assert_frame_equal(a.monthly.reset_index(drop=True),
+                                      demo_result.monthly.reset_index(drop=True), check_dtype=False)
+    a, b = st.load_run(new, "R1"), st.load_run(old, "R1")
+    pd.testing.assert_frame_equal(a.entity_rows("monthly", unit), b.entity_rows("monthly", unit))
+    assert len(a.entity_rows("monthly", unit)) > 0 and a.entity_rows("monthly", []).empty
+
+
+def test_the_parquet_tables_go_with_a_rolled_back_or_deleted_run(demo_result, tmp_path):
+    from benchmark import store as st
+    from benchmark.outputs.commit import reconcile
+
+    store = tmp_path / "history.duckdb"
+    record_run(store, demo_result, "KEEP", {"started_at": "2025-10-01T00:00:00"})
+
+    def fail():
+        raise RuntimeError("the outputs failed")
+
+    with pytest.raises(RuntimeError):
+        st.record_pending(store, BENCHMARK_KIND, "FAILED", run_meta(demo_result, {}), result_tables(demo_result), fail)
+    assert not (st.tables_dir(store) / "FAILED").exists()
+    st.delete_run(store, "KEEP")
+    assert not (st.tables_dir(store) / "KEEP").exists()
+    orphan = st.external_path(store, "KILLED", "monthly")  # written, then killed before the commit
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"PAR1")
+    record_run(store, demo_result, "LATER", {"started_at": "2025-10-02T00:00:00"})
+    notes = reconcile(store)
+    assert not orphan.parent.exists() and any("KILLED" in n for n in notes)
+    assert st.external_path(store, "LATER", "monthly").is_file()
