@@ -21,6 +21,7 @@ what it is: a folder, not a DuckDB file, not writable (:class:`StoreError`).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -132,20 +133,52 @@ def _write_external(store: Path, run_id: str, table: str, frame: pd.DataFrame) -
     import pyarrow.parquet as pq
 
     path = external_path(store, run_id, table)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(_arrow(frame), path)
-    for target in (path, path.parent):
-        fd = os.open(target, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(_arrow(frame), path)
+        for target in (path, path.parent):
+            fd = os.open(target, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except OSError as exc:  # named like DuckDB's own write errors (connect())
+        if exc.errno == errno.ENOSPC or "no space left" in str(exc).lower():
+            raise StoreError(f"the disk holding the run history {store} is full; the run was not recorded. "
+                             "Free space and run again") from None
+        raise StoreError(f"the run history's table {path} cannot be written ({exc.strerror or exc})") from None
 
 
 def _remove_external(store: str | Path, run_id: str) -> None:
     import shutil
 
     shutil.rmtree(tables_dir(store) / run_id, ignore_errors=True)
+
+
+class _Background:
+    """``work()`` in a thread; :meth:`result` joins it and raises what it raised."""
+
+    def __init__(self, work) -> None:
+        import threading
+
+        self._error: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self._error.append(exc)
+
+        self._thread = threading.Thread(target=run, name="store-parquet", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
 
 
 def remove_orphan_tables(con, store: str | Path) -> list[str]:
@@ -273,16 +306,17 @@ def record_pending(store: str | Path, kind: str, run_id: str, meta: dict, tables
     store = Path(store)
     with connect(store, timeout=timeout) as con:
         con.execute("BEGIN TRANSACTION")
+        writer = None
         try:
-            external = []
-            for table, frame in tables.items():
-                if frame is None or frame.empty:
-                    continue
-                if table in EXTERNAL_TABLES:
-                    _write_external(store, run_id, table, frame)
-                    external.append(table)
-                else:
+            present = {t: f for t, f in tables.items() if f is not None and not f.empty}
+            external = [t for t in present if t in EXTERNAL_TABLES]
+            # the Parquet files are written by a thread while DuckDB inserts the rest: both run in
+            # C++ without the GIL, on the two cores
+            writer = _Background(lambda: [_write_external(store, run_id, t, present[t]) for t in external])
+            for table, frame in present.items():
+                if table not in EXTERNAL_TABLES:
                     _insert(con, table, frame, run_id)
+            writer.result()
             book = commit() if callable(commit) else commit
             row = pd.DataFrame([{"run_id": run_id, "kind": kind, "status": "pending", **meta, **book,
                                  "tables": json.dumps(sorted(k for k, v in tables.items()
@@ -293,6 +327,8 @@ def record_pending(store: str | Path, kind: str, run_id: str, meta: dict, tables
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
+            if writer is not None:
+                writer.join()  # before removing what it may still be writing
             _remove_external(store, run_id)
             raise
 

@@ -142,3 +142,27 @@ def test_the_parquet_tables_go_with_a_rolled_back_or_deleted_run(demo_result, tm
     notes = reconcile(store)
     assert not orphan.parent.exists() and any("KILLED" in n for n in notes)
     assert st.external_path(store, "LATER", "monthly").is_file()
+
+
+def test_a_full_disk_while_writing_the_parquet_table_records_nothing(demo_result, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import pyarrow.parquet as pq
+
+    from benchmark import store as st
+
+    store = tmp_path / "history.duckdb"
+    record_run(store, demo_result, "KEEP", {"started_at": "2025-10-01T00:00:00"})
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pq, "write_table", full)
+    with pytest.raises(st.StoreError, match="is full; the run was not recorded"):
+        record_run(store, demo_result, "NEW", {"started_at": "2025-10-02T00:00:00"})
+    monkeypatch.undo()
+    assert sorted(p.name for p in st.tables_dir(store).iterdir()) == ["KEEP"]
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()] == ["KEEP"]
+        assert con.execute("SELECT count(DISTINCT run_id) FROM scores").fetchone()[0] == 1
