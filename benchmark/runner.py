@@ -154,8 +154,10 @@ def _run_steps(data, period_obj, criteria, level: str, seed: int, lang: str, out
 
         cat = load_criteria(criteria or default_catalogue_path())
     with progress.step("score"), faults.step("score"):
+        begin, cpu = time.perf_counter(), time.process_time()  # the import (scipy.stats) is part of it
         from benchmark.scoring import score
 
+        progress.detail("import of benchmark.scoring", time.perf_counter() - begin, time.process_time() - cpu)
         res = score(ds, cat, period_obj, level=level, seed=seed)
     del ds  # the result holds what the outputs need: the input's memory is free while the helper draws
     if coverage:

@@ -76,7 +76,7 @@ def test_a_last_output_that_fails_leaves_store_and_outputs_as_they_were(demo_res
     assert not ws.tmp.exists() and sorted(p.name for p in final.parent.iterdir()) == ["2025Q3"]
     with duckdb.connect(str(store), read_only=True) as con:
         assert [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()] == ["EARLIER"]
-        assert con.execute("SELECT count(DISTINCT run_id) FROM scores").fetchone()[0] == 1
+        assert con.execute("SELECT count(DISTINCT run_id) FROM ranking").fetchone()[0] == 1
 
 
 def test_ready_is_awaited_before_the_manifest(demo_result, tmp_path):
@@ -104,7 +104,7 @@ def test_monthly_rows_kept_beside_the_store_read_back_as_recorded(demo_result, t
 
     new, old = tmp_path / "new.duckdb", tmp_path / "old.duckdb"
     record_run(new, demo_result, "R1", {"started_at": "2025-10-01T00:00:00"})
-    assert st.external_path(new, "R1", "monthly").is_file()
+    assert all(st.external_path(new, "R1", t).is_file() for t in ("scores", "trend", "sensitivity", "monthly"))
     monkeypatch.setattr(st, "EXTERNAL_TABLES", ())  # a store written before: monthly inside DuckDB
     record_run(old, demo_result, "R1", {"started_at": "2025-10-01T00:00:00"})
     monkeypatch.undo()
@@ -112,7 +112,8 @@ def test_monthly_rows_kept_beside_the_store_read_back_as_recorded(demo_result, t
     unit = demo_result.monthly["entity_id"].iloc[0]
     for lazy in (True, False):
         a, b = st.load_run(new, "R1", lazy=lazy), st.load_run(old, "R1", lazy=lazy)
-        pd.testing.assert_frame_equal(a.monthly, b.monthly)
+        for table in ("scores", "ranking", "trend", "sensitivity", "monthly"):
+            pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table))
         pd.testing.assert_frame_equal(a.monthly.reset_index(drop=True),
                                       demo_result.monthly.reset_index(drop=True), check_dtype=False)
     a, b = st.load_run(new, "R1"), st.load_run(old, "R1")
@@ -165,4 +166,4 @@ def test_a_full_disk_while_writing_the_parquet_table_records_nothing(demo_result
     assert sorted(p.name for p in st.tables_dir(store).iterdir()) == ["KEEP"]
     with duckdb.connect(str(store), read_only=True) as con:
         assert [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()] == ["KEEP"]
-        assert con.execute("SELECT count(DISTINCT run_id) FROM scores").fetchone()[0] == 1
+        assert con.execute("SELECT count(DISTINCT run_id) FROM ranking").fetchone()[0] == 1
