@@ -167,3 +167,15 @@ def test_a_full_disk_while_writing_the_parquet_table_records_nothing(demo_result
     with duckdb.connect(str(store), read_only=True) as con:
         assert [r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()] == ["KEEP"]
         assert con.execute("SELECT count(DISTINCT run_id) FROM ranking").fetchone()[0] == 1
+
+
+def test_a_store_copied_without_its_tables_folder_says_so(demo_result, tmp_path):
+    import shutil
+
+    from benchmark import store as st
+
+    record_run(tmp_path / "a.duckdb", demo_result, "R1", {"started_at": "2025-10-01T00:00:00"})
+    (tmp_path / "copy").mkdir()
+    shutil.copy(tmp_path / "a.duckdb", tmp_path / "copy" / "a.duckdb")
+    with pytest.raises(st.StoreError, match="the scores rows of run R1 are missing.*a.duckdb.tables beside it"):
+        st.load_run(tmp_path / "copy" / "a.duckdb", "R1")
