@@ -51,11 +51,14 @@ class Progress:
             if self.verbose:
                 print(f"  {'start-up':<28} {seconds:7.2f} s  (cpu {time.process_time():.2f} s)", file=self.stream)
 
-    def detail(self, name: str, seconds: float, cpu: float | None = None) -> None:
-        """A part of the current step (one output file), printed indented with ``verbose``."""
+    def detail(self, name: str, seconds: float, cpu: float | None = None, peak_mib: float | None = None) -> None:
+        """A part of the current step (one output file), printed indented with ``verbose``; a
+        helper process's file also with the helper's peak memory."""
         self.timings[f"  {name}"] = seconds
         if self.verbose:
             used = f"  (cpu {cpu:.2f} s)" if cpu is not None else ""
+            if peak_mib is not None:
+                used = f"  (cpu {cpu:.2f} s, peak {peak_mib:.0f} MiB)"
             print(f"    {name:<26} {seconds:7.2f} s{used}", file=self.stream)
 
     @contextmanager
@@ -104,9 +107,8 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
 
     Each step imports what it needs when it starts (scipy with scoring, altair and xlsxwriter with
     writing), so the command starts reading the data within a fraction of a second and
-    ``--verbose`` charges every import to the step that needs it."""
-    from benchmark import faults
-    from benchmark.outputs.commit import commit, discard, reconcile, workspace
+    ``--verbose`` charges every import to the step that needs it. The summary page's charts are
+    drawn by a helper process started here (:mod:`benchmark.outputs.render_worker`)."""
     from benchmark.outputs.targets import check_output_dir, check_store_path
     from benchmark.periods import parse_period
     from benchmark.store import new_run_id
@@ -118,6 +120,26 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
     run_id = new_run_id()
     started = datetime.now(UTC).isoformat()
     hook = hook or (lambda step: None)
+    from benchmark.outputs import render_worker
+
+    renderer = render_worker.start()  # summary.html's charts, drawn in a second process (it warms up now)
+    try:
+        res, final, coverage, notes = _run_steps(data, period_obj, criteria, level, seed, lang, out, store,
+                                                     run_id, started, progress, hook, allow_partial, renderer)
+    finally:
+        renderer.close()
+    info = RunInfo(run_id, period_obj.label, final, store, dataclasses.replace(res, run_id=run_id), progress.timings)
+    info.warnings = [i.render() for i in coverage]
+    info.notes = notes
+    return info
+
+
+def _run_steps(data, period_obj, criteria, level: str, seed: int, lang: str, out: Path, store: Path, run_id: str,
+               started: str, progress: Progress, hook: Callable[[str], None], allow_partial: bool, renderer):
+    """Reconcile, validate, score, write and commit (:func:`run_benchmark` without its set-up)."""
+    from benchmark import faults
+    from benchmark.outputs.commit import commit, discard, reconcile, workspace
+
     cleaned = reconcile(store, folders=(out,) if out.is_dir() else ())
     progress.startup()
     with progress.step("validate data"), faults.step("validate"):
@@ -132,59 +154,84 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
 
         cat = load_criteria(criteria or default_catalogue_path())
     with progress.step("score"), faults.step("score"):
+        begin, cpu = time.perf_counter(), time.process_time()  # the import (scipy.stats) is part of it
         from benchmark.scoring import score
 
+        progress.detail("import of benchmark.scoring", time.perf_counter() - begin, time.process_time() - cpu)
         res = score(ds, cat, period_obj, level=level, seed=seed)
+    del ds  # the result holds what the outputs need: the input's memory is free while the helper draws
     if coverage:
         res = dataclasses.replace(res, options={**dict(res.options), "partial_period": coverage[0].message})
     final = out / period_obj.label
     ws = workspace(final, run_id)
     try:
         with progress.step("write outputs"), faults.step("write"):
-            write_outputs(res, ws.tmp, lang, {"run_id": run_id, "data_source": str(data), "started_at": started},
-                          hook, progress.detail)
+            finish = write_outputs(res, ws.tmp, lang, {"run_id": run_id, "data_source": str(data),
+                                                       "started_at": started}, hook, progress.detail, renderer)
             if coverage:
                 (ws.tmp / "WARNINGS.txt").write_text("\n".join(i.render() for i in coverage) + "\n", encoding="utf-8")
     except BaseException:
+        renderer.close()  # first: the helper must not write into the folder being removed
         discard(ws)
         raise
     with progress.step("record run and move outputs into place"):
         from benchmark.store import BENCHMARK_KIND, result_tables, run_meta
 
-        commit(store, BENCHMARK_KIND, ws, run_meta(res, {"started_at": started, "data_source": str(data),
-                                                          "lang": lang}), result_tables(res))
-    info = RunInfo(run_id, period_obj.label, final, store, dataclasses.replace(res, run_id=run_id), progress.timings)
-    info.warnings = [i.render() for i in coverage]
-    info.notes = notes
-    return info
+        try:
+            commit(store, BENCHMARK_KIND, ws, run_meta(res, {"started_at": started, "data_source": str(data),
+                                                              "lang": lang}), result_tables(res), ready=finish)
+        except BaseException:  # commit removed the temporary folder; a helper still drawing is stopped
+            renderer.close()   # and whatever it wrote meanwhile removed too (both are idempotent)
+            discard(ws)
+            raise
+    return res, final, coverage, notes
 
 
 def write_outputs(res, folder: Path, lang: str, metadata: dict, hook: Callable[[str], None],
-                  detail: Callable[..., None]) -> None:
-    """Every output file of the run into ``folder``; ``detail(file, seconds, cpu seconds)`` for each."""
+                  detail: Callable[..., None], renderer=None) -> Callable[[], None]:
+    """Every output file of the run into ``folder``; ``detail(file, seconds, cpu seconds)`` for each.
+
+    ``summary.html`` is handed to ``renderer`` (a :class:`benchmark.outputs.render_worker.Renderer`)
+    first, so its charts are drawn in another process while the tables and the workbook are
+    written here and the run is recorded; the function returned waits for it (the commit protocol
+    calls it before writing the manifest). Without a renderer the page is rendered here, at once."""
+    from benchmark.outputs import render_worker
+    from benchmark.outputs.summary import summary_input
     from benchmark.outputs.tables import write_tables
 
+    renderer = renderer or render_worker.Renderer(None)
+    start = time.perf_counter()
+    renderer.submit(summary_input(res), folder / "summary.html", lang, metadata.get("run_id"))
     files: dict[str, float] = {}
     write_tables(res, folder, files)
     for name, seconds in files.items():
         detail(name, seconds)
     hook("write")
-    for name, write in (("benchmark.xlsx", _write_workbook), ("summary.html", _write_summary)):
-        start, cpu = time.perf_counter(), time.process_time()
-        write(res, folder / name, lang, metadata)
-        detail(name, time.perf_counter() - start, time.process_time() - cpu)
+    begin, cpu = time.perf_counter(), time.process_time()
+    _write_workbook(res, folder / "benchmark.xlsx", lang, metadata)
+    detail("benchmark.xlsx", time.perf_counter() - begin, time.process_time() - cpu)
+
+    def finish() -> None:
+        begin = time.perf_counter()
+        renderer.wait()
+        stats = renderer.stats
+        if stats.get("in_process"):
+            detail("summary.html", stats["seconds"], stats["cpu"])
+        else:
+            detail("summary.html (helper)", stats.get("seconds", time.perf_counter() - start), stats.get("cpu", 0.0),
+                   stats.get("peak_mib"))
+            detail("waiting for summary.html", time.perf_counter() - begin)
+
+    if renderer.proc is None:  # rendered here: now, as part of the writing
+        finish()
+        return lambda: None
+    return finish
 
 
 def _write_workbook(res, path: Path, lang: str, metadata: dict) -> None:
     from benchmark.outputs.xlsx import write_xlsx
 
     write_xlsx(res, path, lang=lang, metadata=metadata)
-
-
-def _write_summary(res, path: Path, lang: str, metadata: dict) -> None:
-    from benchmark.outputs.summary import write_summary
-
-    write_summary(res, path, lang=lang, run_id=metadata.get("run_id"))
 
 
 def default_store_for(out: Path) -> Path:

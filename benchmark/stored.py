@@ -48,12 +48,27 @@ def table_columns(con, table: str) -> list[str]:
 
 
 def read_table(con, table: str, run_id: str, entity_ids: list[str] | None = None) -> pd.DataFrame:
-    """One run's rows of ``table`` (without ``run_id``), optionally only those of ``entity_ids``."""
-    cols = table_columns(con, table)
+    """One run's rows of ``table`` (without ``run_id``), optionally only those of ``entity_ids``;
+    from the run's Parquet file beside the store when it keeps the table there
+    (:data:`benchmark.store.EXTERNAL_TABLES`), with the same columns, order and types."""
+    from benchmark.store import StoreError, external_path, external_tables, store_path, tables_dir
+
+    if table in external_tables(con, run_id):
+        store = store_path(con)
+        path = str(external_path(store, run_id, table))
+        if not Path(path).is_file():
+            raise StoreError(f"the {table} rows of run {run_id} are missing: {path} is not there. A run history is "
+                             f"{store.name} and the folder {tables_dir(store).name} beside it; copy or restore both")
+        cols = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(?))",
+                                          [path]).fetchall()]
+        source, params = "read_parquet(?) WHERE true", [path]
+    else:
+        cols = table_columns(con, table)
+        source, params = f'"{table}" WHERE run_id = ?', [run_id]
     if not cols:
         return pd.DataFrame()
     select = ", ".join(f'"{c}"' for c in cols if c != "run_id")
-    sql, params = f'SELECT {select} FROM "{table}" WHERE run_id = ?', [run_id]
+    sql = f"SELECT {select} FROM {source}"
     if entity_ids is not None:
         if "entity_id" not in cols:
             return fetch(con, sql + " AND false", params)

@@ -106,11 +106,18 @@ def _plain_column(raw: pd.Series) -> tuple[pd.Series, pd.Series] | None:
     import pyarrow.compute as pc
 
     try:
-        text = pc.utf8_trim_whitespace(pa.array(raw, type=pa.string(), from_pandas=True))
-        blank = pc.fill_null(pc.equal(text, ""), True)
-        cast = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), text), pa.float64())
+        arr = pa.array(raw, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
         return None
+    try:  # the usual export: no blank cell, no space, so one cast (trimming would change nothing)
+        cast, blank = pc.cast(arr, pa.float64()), pc.is_null(arr)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        try:
+            text = pc.utf8_trim_whitespace(arr)
+            blank = pc.fill_null(pc.equal(text, ""), True)
+            cast = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), text), pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+            return None
     values = cast.to_numpy(zero_copy_only=False)
     if (np.isnan(values) & ~blank.to_numpy(zero_copy_only=False)).any():  # "nan" typed in a cell: not a number
         return None

@@ -69,17 +69,25 @@ def sniff_delimiter(text: str) -> str:
 
 def _blank_rows(frame: pd.DataFrame) -> pd.Series:
     """Rows whose every cell is blank (blank lines, ``;;;;`` rows, cells of spaces only), column
-    by column on the cell lengths: no Python per row."""
+    by column on the cell lengths: no Python per row. Only rows still in question are measured
+    in the next column: a table whose first column is never short is settled after one column."""
     if frame.empty or not len(frame.columns):
         return pd.Series(False, index=frame.index)
-    empty = np.ones(len(frame), dtype=bool)
-    short = np.ones(len(frame), dtype=bool)
+    rows = np.arange(len(frame))  # positions whose every cell so far has at most 3 characters
+    empty = np.ones(len(frame), dtype=bool)  # … and, among them, whether every cell so far is empty
     for j in range(len(frame.columns)):
-        lengths = _lengths(frame.iloc[:, j])
-        empty &= lengths == 0
-        short &= lengths <= 3
-    empty = pd.Series(empty, index=frame.index)
-    maybe = ~empty & short  # "  ;  ;" rows, rarely
+        col = frame.iloc[:, j]
+        lengths = _lengths(col if len(rows) == len(frame) else col.iloc[rows])
+        keep = lengths <= 3
+        rows, empty = rows[keep], empty[keep] & (lengths[keep] == 0)
+        if not len(rows):
+            break
+    out = np.zeros(len(frame), dtype=bool)
+    out[rows[empty]] = True
+    empty = pd.Series(out, index=frame.index)
+    maybe = np.zeros(len(frame), dtype=bool)
+    maybe[rows[~empty.to_numpy()[rows]]] = True  # "  ;  ;" rows, rarely
+    maybe = pd.Series(maybe, index=frame.index)
     if maybe.any():
         part = frame[maybe].apply(lambda c: c.astype("string").str.strip().fillna(""))
         empty[maybe] = (part == "").all(axis=1)

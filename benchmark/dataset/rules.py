@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from benchmark.dataset.contract import ACTIVITY
 from benchmark.dataset.read import RawTable
@@ -32,7 +35,7 @@ def known_units(units: pd.DataFrame, table: RawTable, frame: pd.DataFrame, optio
     if "unit_id" not in frame:
         return []
     ids = frame["unit_id"]
-    unknown = ~ids.isin(set(units["unit_id"]))
+    unknown = pd.Series(_positions(ids, units["unit_id"].drop_duplicates()) < 0, index=ids.index)
     if optional:
         unknown &= ids != ""
     return _many(table, unknown, lambda i: Issue(
@@ -69,6 +72,20 @@ def fte_zero_with_activity(table: RawTable, monthly: pd.DataFrame) -> list[Issue
     return _many(table, zero, make)
 
 
+def _text_array(col: pd.Series) -> pa.Array:
+    return pa.array(col.astype("string"), type=pa.string(), from_pandas=True)
+
+
+def _positions(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """The position of each of ``values`` among the distinct ``keys`` (−1 where absent, a missing
+    value matching a missing key as in ``isin``): one hash join in Arrow, no Python strings."""
+    try:
+        found = pc.index_in(_text_array(values), value_set=_text_array(keys), skip_nulls=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return pd.Index(keys).get_indexer(values)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _span_words(first: object, last: object) -> str:
     """``active 2025-02 to 2025-06`` / ``active from 2025-02`` / ``active until 2025-06`` (never 'nan')."""
     has_first, has_last = isinstance(first, str) and bool(first), isinstance(last, str) and bool(last)
@@ -95,16 +112,21 @@ def active_span(units_table: RawTable, units: pd.DataFrame, table: RawTable,
     if "month" not in monthly or "unit_id" not in monthly:
         return issues
     spans = spans.drop_duplicates("unit_id")  # a duplicate unit_id is reported as duplicate_key
-    first = spans.set_index("unit_id")["active_from"].dt.strftime("%Y-%m")
-    last = spans.set_index("unit_id")["active_to"].dt.strftime("%Y-%m")
-    starts = monthly["unit_id"].map(first).astype("string")
-    ends = monthly["unit_id"].map(last).astype("string")
-    month = monthly["month"].astype("string")
-    outside = ((starts.notna() & (month < starts)) | (ends.notna() & (month > ends))).fillna(False).astype(bool)
-    starts, ends = starts.astype(object).where(starts.notna(), None), ends.astype(object).where(ends.notna(), None)
-    issues += _many(table, outside, lambda i: Issue(
-        table.source, "outside_active_span",
-        f"the unit is not active this month ({_span_words(starts.at[i], ends.at[i])})",
-        row=table.row(i), column="month", value=monthly.at[i, "month"],
-        hint="Correct active_from/active_to in units, or remove the row"))
+    # each monthly row's unit found once (one hash join in Arrow), both ends taken by position and
+    # compared in Arrow: 360 000 rows never become Python strings
+    at = pa.array(_positions(monthly["unit_id"], spans["unit_id"]))
+    at = pc.if_else(pc.greater_equal(at, 0), at, pa.scalar(None, at.type))
+    starts, ends = (pa.array(spans[col].dt.strftime("%Y-%m").to_numpy(dtype=object, na_value=None),
+                             type=pa.string()).take(at) for col in ("active_from", "active_to"))
+    month = _text_array(monthly["month"])
+    outside = pc.or_(pc.fill_null(pc.less(month, starts), False), pc.fill_null(pc.greater(month, ends), False))
+    outside = pd.Series(outside.to_numpy(zero_copy_only=False), index=monthly.index)
+
+    def make(i) -> Issue:
+        pos = monthly.index.get_loc(i)
+        return Issue(table.source, "outside_active_span",
+                     f"the unit is not active this month ({_span_words(starts[pos].as_py(), ends[pos].as_py())})",
+                     row=table.row(i), column="month", value=monthly.at[i, "month"],
+                     hint="Correct active_from/active_to in units, or remove the row")
+    issues += _many(table, outside, make)
     return issues

@@ -4,10 +4,11 @@ A run is *visible* in the store (history, ``load_run``, latest-run defaults) if 
 outputs are in place. Every command that writes an output folder and records itself in the store
 (``run`` today; ``plan`` and ``beds`` can use the same call) commits through :func:`commit`:
 
-1. the outputs are complete in ``tmp`` (``DIR/.<name>.tmp-<run id>/``), with a manifest
-   (``.manifest.json``: kind, run id, sha256 of every file) written last;
-2. ``record_pending`` — the run and its tables are inserted in one transaction with status
-   ``pending`` (invisible);
+1. the outputs are written to ``tmp`` (``DIR/.<name>.tmp-<run id>/``);
+2. ``record_pending`` — in one transaction: the run's tables are inserted, the last output
+   file is awaited (``ready``: ``benchmark run``'s summary page is drawn by a helper process
+   meanwhile), the manifest (``.manifest.json``: kind, run id, sha256 of every file) is written
+   last into ``tmp``, and the run's row is inserted with status ``pending`` (invisible);
 3. ``swap`` — ``DIR/<name>`` → ``DIR/.<name>.old-<run id>``, then ``tmp`` → ``DIR/<name>``; from
    the second rename on, the run is visible (its manifest is in place);
 4. ``mark_complete`` — status ``complete``;
@@ -39,7 +40,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,15 +173,27 @@ def _unswap(ws: Workspace) -> None:
 
 
 def commit(store: str | Path, kind: str, ws: Workspace, meta: Mapping[str, object],
-           tables: Mapping[str, pd.DataFrame], timeout: float = LOCK_TIMEOUT) -> dict[str, str]:
-    """Record the run and put its outputs in place, all or nothing; returns the file hashes."""
+           tables: Mapping[str, pd.DataFrame], timeout: float = LOCK_TIMEOUT,
+           ready: Callable[[], None] | None = None) -> dict[str, str]:
+    """Record the run and put its outputs in place, all or nothing; returns the file hashes.
+
+    ``ready`` (optional) blocks until the last output file is complete — ``benchmark run``'s
+    summary page, drawn by a helper process. It is called inside the recording transaction, after
+    the result tables are inserted and before the manifest is written and the run's row inserted,
+    so the store's inserts overlap the drawing; if it raises, the transaction is rolled back."""
     from benchmark.store import delete_run, mark_complete, record_pending
 
     store = Path(store)
-    files = write_manifest(ws.tmp, kind, ws.run_id)
-    bookkeeping = {"output_dir": str(ws.final.absolute()), "tmp_dir": str(ws.tmp.absolute()),
-                   "old_dir": str(ws.old.absolute()), "outputs_manifest": json.dumps(files, sort_keys=True),
-                   "pid": os.getpid()}
+    manifest: dict[str, str] = {}
+
+    def bookkeeping() -> dict[str, object]:
+        if ready is not None:
+            ready()
+        manifest.update(write_manifest(ws.tmp, kind, ws.run_id))
+        return {"output_dir": str(ws.final.absolute()), "tmp_dir": str(ws.tmp.absolute()),
+                "old_dir": str(ws.old.absolute()), "outputs_manifest": json.dumps(manifest, sort_keys=True),
+                "pid": os.getpid()}
+
     with ExitStack() as held:
         try:  # a store that cannot be locked or reconciled: nothing recorded, no folder left behind
             held.enter_context(store_lock(store, timeout))
@@ -215,7 +228,7 @@ def commit(store: str | Path, kind: str, ws: Workspace, meta: Mapping[str, objec
             raise Interrupted(f"the run had already been recorded and its outputs put in place when the "
                               f"interrupt came, so it was completed: run {ws.run_id}, outputs in {ws.final}",
                               sig.signum or 2)
-    return files
+    return manifest
 
 
 def reconcile(store: str | Path, locked: bool = False, folders: tuple[Path, ...] = ()) -> list[str]:
@@ -257,6 +270,11 @@ def reconcile(store: str | Path, locked: bool = False, folders: tuple[Path, ...]
                 shutil.rmtree(tmp, ignore_errors=True)
                 delete_run(store, run["run_id"])
                 done.append(f"rolled back run {run['run_id']} (interrupted before its outputs were in place)")
+    from benchmark.store import connect, remove_orphan_tables, tables_dir
+
+    if tables_dir(store).is_dir():  # Parquet tables of a run killed before it was recorded
+        with connect(store) as con:
+            done += remove_orphan_tables(con, store)
     for parent in parents:
         done += clean_leftovers(parent)
     return done

@@ -9,7 +9,10 @@ remaining challenge per division.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from benchmark import charts
 from benchmark.explanation import numbers as fmt
@@ -64,16 +67,47 @@ def _group_name(group: str, lang: str) -> str:
     return charts.group_label(group, lang)
 
 
-def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
-    w = WORDS[lang]
-    r, s = res.ranking, res.scores
-    scored = int(r["rank"].notna().sum())
+@dataclass(frozen=True)
+class SummaryInput:
+    """What the page draws, taken from a result: small enough to hand to the chart process
+    (:mod:`benchmark.outputs.render_worker`) — the whole ranking, but only the scores of the
+    funnels' criteria — and the same page whichever process renders it."""
+
+    ranking: pd.DataFrame
+    scores: pd.DataFrame  # the rows of the main criteria only
+    main: list[str]  # the funnels' criteria, the most weighted first
+    n_flags: int
+    catalogue: object
+    catalogue_hash: str
+    period: str
+    level: str
+    measures: pd.DataFrame | None
+
+
+def summary_input(res) -> SummaryInput:
+    s = res.scores
+    present = set(s["criterion"].unique())
+    main = [c.id for c in sorted(res.catalogue.criteria, key=lambda c: -c.weight) if c.id in present][:3]
     flags = int(s["flag"].isin(["above_95", "above_99.8", "below_95", "below_99.8"]).sum())
-    cards = [(scored, w["entities"]), (len(r) - scored, w["not_scored"]), (flags, w["flags"]),
+    return SummaryInput(res.ranking, s[s["criterion"].isin(main)], main, flags, res.catalogue, res.catalogue.hash(),
+                        res.period.label, res.level, res.measures)
+
+
+def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
+    return render(summary_input(res), lang, run_id)
+
+
+def render(d: SummaryInput, lang: str = "nb", run_id: str | None = None) -> str:
+    """The page of :func:`summary_input`'s data (charts rendered here, one after the other)."""
+    w = WORDS[lang]
+    r, s = d.ranking, d.scores
+    scored = int(r["rank"].notna().sum())
+    cards = [(scored, w["entities"]), (len(r) - scored, w["not_scored"]), (d.n_flags, w["flags"]),
              (fmt.number(r["potential_total_knok"].sum(), 0, lang), w["potential"])]
-    parts = [f"<h1>{w['title']} – {html.escape(res.period.label)}</h1>",
-             f"<div class='meta'>{w['level']}: {LEVEL_WORDS[lang].get(res.level, res.level)} · {w['catalogue']}: {html.escape(res.catalogue.version)} "
-             f"({res.catalogue.hash()[:8]})" + (f" · {w['run']}: {html.escape(run_id)}" if run_id else "") + "</div>",
+    parts = [f"<h1>{w['title']} – {html.escape(d.period)}</h1>",
+             f"<div class='meta'>{w['level']}: {LEVEL_WORDS[lang].get(d.level, d.level)} · {w['catalogue']}: "
+             f"{html.escape(d.catalogue.version)} ({d.catalogue_hash[:8]})"
+             + (f" · {w['run']}: {html.escape(run_id)}" if run_id else "") + "</div>",
              "<div class='grid'>" + "".join(f"<div class='card'><b>{v}</b>{html.escape(t)}</div>" for v, t in cards) + "</div>",
              f"<h2>{w['ranking']}</h2><p class='note'>{w['ranking_note']}</p><div class='grid'>"]
     for group in sorted(r["peer_group"].dropna().unique()):
@@ -84,17 +118,15 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
     parts.append(_top_table(r, lang))
     parts.append(f"<h2>{w['funnels']}</h2><p class='note'>{w['funnel_note']}</p><div class='grid'>")
     largest = r["peer_group"].value_counts().index[0] if len(r) else None
-    present = set(s["criterion"].unique())
-    main = [c.id for c in sorted(res.catalogue.criteria, key=lambda c: -c.weight) if c.id in present][:3]
-    for cid in main:
+    for cid in d.main:
         group = largest if (s[(s["criterion"] == cid)]["peer_group"] == largest).any() else None
-        chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=res.catalogue, lang=lang, width=340, height=240,
-                                    max_points=SUMMARY_POINTS, period=res.period.label)
-        parts.append(f"<div><h3>{html.escape(res.catalogue.get(cid).name[lang])} – "
+        chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=d.catalogue, lang=lang, width=340, height=240,
+                                    max_points=SUMMARY_POINTS, period=d.period)
+        parts.append(f"<div><h3>{html.escape(d.catalogue.get(cid).name[lang])} – "
                      f"{html.escape(_group_name(group, lang) if group else '')}</h3>{_svg(chart)}</div>")
     parts.append("</div>")
     parts.append(f"<h2>{w['measures']}</h2>")
-    m = res.measures
+    m = d.measures
     if m is not None and not m.empty:
         divisions = m[m["department"].fillna("") == ""]
         parts.append(_svg(charts.measures_chart(divisions, lang=lang)))
@@ -102,7 +134,7 @@ def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:
         parts.append(f"<p>{w['no_measures']}</p>")
     body = "\n".join(parts)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{w['title']} – "
-            f"{html.escape(res.period.label)}</title><style>{CSS}</style></head><body>{body}</body></html>\n")
+            f"{html.escape(d.period)}</title><style>{CSS}</style></head><body>{body}</body></html>\n")
 
 
 def _top_table(r, lang: str) -> str:
@@ -124,4 +156,9 @@ def _top_table(r, lang: str) -> str:
 
 def write_summary(res, path: Path, lang: str = "nb", run_id: str | None = None) -> Path:
     path.write_text(render_summary(res, lang, run_id), encoding="utf-8")
+    return path
+
+
+def write_page(d: SummaryInput, path: Path, lang: str = "nb", run_id: str | None = None) -> Path:
+    path.write_text(render(d, lang, run_id), encoding="utf-8")
     return path

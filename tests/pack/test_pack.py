@@ -15,6 +15,7 @@ from benchmark.pack import render_package_html, write_package
 from benchmark.pack.series import weekday_profile
 from benchmark.pack.source import UnknownDivision
 from benchmark.pack.tables import cell_text
+from benchmark.store import tables_dir
 
 
 class Tables(HTMLParser):
@@ -171,6 +172,7 @@ def test_planning_files_next_to_the_store_are_shown(trust_run, tmp_path):
 
     _, store, run_id = trust_run
     shutil.copy(store, tmp_path / "history.duckdb")
+    shutil.copytree(tables_dir(store), tables_dir(tmp_path / "history.duckdb"))  # the run's long tables
     (tmp_path / "plan-2026").mkdir()
     pd.DataFrame([
         {"level": "unit", "entity_id": "A-W1", "cost_total": 14000.0, "pay_frame": 13500.0, "gap": 500.0,
