@@ -69,7 +69,7 @@ def _(lang, src):
 @app.cell
 def _(lang, src):
     # the catalogue of the source (a stored run keeps its own), weights start at its values
-    catalogue = (sources.stored_result(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
+    catalogue = (sources.stored_view(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
                  else views.load_catalogue())
     # each slider shows its own value (the page's locale is nb-NO: 1,5) and sends it when let go
     # (debounce: a drag re-ranks once, not at every step it passes)
@@ -105,7 +105,8 @@ def _(level, period, source_panel, weights_panel):
 def _(lang, level, period, src):
     mo.stop(src is None)
     with mo.status.spinner(title=views.app_word("loading", lang.value, period=period.value)):
-        base, failure = views.safe_result(src, period.value, level.value, lang.value)
+        # a stored run as read (ranking, scores, catalogue): its scoring side is made when needed
+        base, failure = views.safe_result(src, period.value, level.value, lang.value, view=True)
     mo.stop(base is None, mo.callout(mo.md(failure or ""), kind="warn"))
     return (base,)
 
@@ -251,6 +252,14 @@ def _(lang, period, shown):
                     filename=f"benchmark-{period.value}.xlsx",
                     label="Last ned arbeidsbok (xlsx)" if _nb else "Download workbook (xlsx)"),
     ], justify="start")
+    return
+
+
+@app.cell
+def _(base):
+    # last in the notebook, so it runs once everything above is drawn: a stored run's scoring
+    # side (the scoring package's import, 0,6 s in a new server) is made while the browser draws
+    views.prepare_rescore(base)
     return
 
 
