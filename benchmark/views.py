@@ -470,7 +470,7 @@ _RANK_SPECS: OrderedDict[tuple, dict] = OrderedDict()
 
 
 def rank_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
-               lang: Lang = "nb", width: int = 520) -> VegaLite:
+               lang: Lang = "nb", width: int = 520, top: int = 60) -> VegaLite:
     """The rank chart (:func:`benchmark.charts.caterpillar_chart`) of a ranking that moves with
     every weight change, in a few milliseconds instead of 0,3–0,5 s.
 
@@ -488,10 +488,10 @@ def rank_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: 
 
     from benchmark import charts
 
-    d, note = charts.caterpillar_frame(ranking, peer_group, highlight, lang)
+    d, note = charts.caterpillar_frame(ranking, peer_group, highlight, lang, top)
     if d.empty:
         return static_chart(charts.caterpillar_chart, ranking, peer_group=peer_group, highlight=highlight,
-                            lang=lang, width=width)
+                            lang=lang, top=top, width=width)
     key = (len(d), note, lang, width)
     with _CHARTS_LOCK:
         spec = _RANK_SPECS.get(key)
