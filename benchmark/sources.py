@@ -135,6 +135,11 @@ class _Once:
                     self._values.popitem(last=False)
             return value
 
+    def peek(self, key: tuple):
+        """The value of ``key`` if it is made already, else ``None`` (never makes it)."""
+        with self._lock:
+            return self._values.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
@@ -142,6 +147,7 @@ class _Once:
 
 _RUN_LISTS = _Once(maxsize=16)  # (store, generation) -> visible runs
 _RESULTS = _Once(maxsize=4)  # (store, run_id) -> StoredResult; a national run holds ~60 MB before its monthly rows
+_VIEWS = _Once(maxsize=4)  # (store, run_id) -> StoredView (the same frames as its StoredResult, once made)
 
 
 def _generation(path: Path) -> tuple:
@@ -189,6 +195,7 @@ def clear_caches() -> None:
     """Forget every cached run list and stored run (tests; a store replaced under the same path)."""
     _RUN_LISTS.clear()
     _RESULTS.clear()
+    _VIEWS.clear()
 
 
 def _open(text: str, store: Path) -> Source:
@@ -278,22 +285,57 @@ def run_for(src: Source, period: str) -> str:
     return str(runs["run_id"].iloc[-1])
 
 
-def result(src: Source, period: str, level: str = "unit"):
-    """The result for ``period``: a stored run as it was written, or a fresh score (cached)."""
+def result(src: Source, period: str, level: str = "unit", view: bool = False):
+    """The result for ``period``: a stored run as it was written, or a fresh score (cached).
+    With ``view``, a stored run comes as its :class:`~benchmark.runview.StoredView` (a first screen
+    that does not wait for the scoring package's import)."""
     from benchmark.views import scored
 
     if src.kind == "run":
-        return stored_result(run_for(src, period), src.store)
+        run_id = run_for(src, period)
+        return stored_view(run_id, src.store) if view else stored_result(run_id, src.store)
     return scored(src.text, period, level)
 
 
 def stored_result(run_id: str, store: str | Path):
     """A run from the store as a lazy :class:`~benchmark.stored.StoredResult`, cached process-wide
-    by ``(store path, run_id)`` and read once however many sessions ask at the same time."""
+    by ``(store path, run_id)`` and read once however many sessions ask at the same time; made
+    from the run's :func:`stored_view` (its frames, not read again) when that is read already."""
     from benchmark.store import load_run
 
-    path = store_path(store).resolve()
-    return _RESULTS.get((str(path), str(run_id)), lambda: load_run(path, run_id=str(run_id)))
+    key = _run_key(run_id, store)
+    view = _VIEWS.peek(key)
+    if view is not None:
+        return _RESULTS.get(key, view.full)
+    return _RESULTS.get(key, lambda: load_run(key[0], run_id=key[1]))
+
+
+def stored_view(run_id: str, store: str | Path):
+    """A run from the store as a :class:`~benchmark.runview.StoredView` (ranking, scores and
+    catalogue without importing the scoring package; :meth:`~benchmark.runview.StoredView.full`
+    is :func:`stored_result`'s object), cached process-wide like :func:`stored_result`."""
+    from benchmark.runview import read_view
+
+    key = _run_key(run_id, store)
+    made = _RESULTS.peek(key)
+    if made is not None:  # the full result is read already: its frames, as a view
+        return _VIEWS.get(key, lambda: _view_of(made))
+    return _VIEWS.get(key, lambda: read_view(key[0], run_id=key[1]))
+
+
+def _run_key(run_id: str, store: str | Path) -> tuple[str, str]:
+    return str(store_path(store).resolve()), str(run_id)
+
+
+def _view_of(res):
+    """A view answering with a full stored result's own frames (and handing back that result)."""
+    from benchmark.runview import StoredView
+
+    fields = {k: getattr(res, k) for k in ("scores", "ranking", "measures", "catalogue", "period", "level", "seed",
+                                          "dataset_fingerprint", "options", "run_id")}
+    view = StoredView(res.tables, **fields)
+    view.__dict__["_full"] = res
+    return view
 
 
 def entity_rows(res, table: str, entity_id: str | list[str]) -> pd.DataFrame:

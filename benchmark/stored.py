@@ -15,121 +15,22 @@ and :meth:`StoredResult.rescore` — the weight slider's path — keeps the lazy
 a weight change never waits for the monthly rows. Results derived by ``rescore`` share one
 :class:`RunTables`, so a table read for one is read for all.
 
-Reading goes through Arrow (``to_arrow_table().to_pandas()``), four times faster than
-DuckDB's ``.df()`` for string columns and giving the same frames (pandas' ``str`` dtype, NaN for
-NULL). The store is opened only for each read and closed at once, so a ``benchmark run`` in
-another process is never locked out for longer than one query.
+The reading itself (:func:`read_table`, :class:`RunTables`) is in :mod:`benchmark.runview`,
+which also gives a first screen the run without importing the scoring package
+(:class:`~benchmark.runview.StoredView`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
-from pathlib import Path
 
 import pandas as pd
 
+# the table reading lives in benchmark.runview (which imports no scoring code); the names stay here
+from benchmark.runview import ENTITY_CACHE, LAZY_TABLES, RunTables, fetch, read_table, table_columns
 from benchmark.scoring.result import Result
 
-LAZY_TABLES = ("monthly", "trend", "sensitivity")  # what a first screen does not draw
-ENTITY_CACHE = 256  # (table, entities) row sets kept per run: a leader's clicks, not the country
-
-
-def fetch(con, sql: str, params: list | None = None) -> pd.DataFrame:
-    """A query's rows as a pandas frame, through Arrow (fast for string columns)."""
-    return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
-
-
-def table_columns(con, table: str) -> list[str]:
-    rows = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                       "ORDER BY ordinal_position", [table]).fetchall()
-    return [r[0] for r in rows]
-
-
-def read_table(con, table: str, run_id: str, entity_ids: list[str] | None = None) -> pd.DataFrame:
-    """One run's rows of ``table`` (without ``run_id``), optionally only those of ``entity_ids``;
-    from the run's Parquet file beside the store when it keeps the table there
-    (:data:`benchmark.store.EXTERNAL_TABLES`), with the same columns, order and types."""
-    from benchmark.store import StoreError, external_path, external_tables, store_path, tables_dir
-
-    if table in external_tables(con, run_id):
-        store = store_path(con)
-        path = str(external_path(store, run_id, table))
-        if not Path(path).is_file():
-            raise StoreError(f"the {table} rows of run {run_id} are missing: {path} is not there. A run history is "
-                             f"{store.name} and the folder {tables_dir(store).name} beside it; copy or restore both")
-        cols = [r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet(?))",
-                                          [path]).fetchall()]
-        source, params = "read_parquet(?) WHERE true", [path]
-    else:
-        cols = table_columns(con, table)
-        source, params = f'"{table}" WHERE run_id = ?', [run_id]
-    if not cols:
-        return pd.DataFrame()
-    select = ", ".join(f'"{c}"' for c in cols if c != "run_id")
-    sql = f"SELECT {select} FROM {source}"
-    if entity_ids is not None:
-        if "entity_id" not in cols:
-            return fetch(con, sql + " AND false", params)
-        if not entity_ids:
-            return fetch(con, sql + " AND false", params)
-        # a constant IN list is a filter DuckDB pushes into the scan, and keeps the rows' order
-        sql += f" AND entity_id IN ({', '.join('?' * len(entity_ids))})"
-        params.extend(str(e) for e in entity_ids)
-    return fetch(con, sql, params)
-
-
-class RunTables:
-    """The lazily read tables of one stored run, shared by every result derived from it.
-
-    Thread-safe: the service's sessions are threads, and thirty of them opening the same run at
-    once read each table once (one lock per table), not thirty times.
-    """
-
-    def __init__(self, store: str | Path, run_id: str, present: set[str]) -> None:
-        self.store, self.run_id, self.present = Path(store), run_id, set(present)
-        self._full: dict[str, pd.DataFrame] = {}
-        self._rows: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-        self._locks = {t: threading.Lock() for t in LAZY_TABLES}
-        self._rows_lock = threading.Lock()
-
-    def loaded(self, table: str) -> bool:
-        return table in self._full
-
-    def full(self, table: str) -> pd.DataFrame:
-        """The whole table of the run (read once)."""
-        if table not in self._full:
-            with self._locks[table]:
-                if table not in self._full:
-                    self._full[table] = self._read(table, None)
-        return self._full[table]
-
-    def rows(self, table: str, entity_ids: list[str]) -> pd.DataFrame:
-        """The rows of ``entity_ids``: filtered from the whole table if it is read, else queried."""
-        ids = [str(e) for e in entity_ids]
-        if table in self._full:
-            frame = self._full[table]
-            return frame[frame["entity_id"].astype(str).isin(ids)] if "entity_id" in frame else frame.iloc[0:0]
-        key = (table, tuple(ids))
-        with self._rows_lock:
-            if key in self._rows:
-                self._rows.move_to_end(key)
-                return self._rows[key]
-        frame = self._read(table, ids)
-        with self._rows_lock:
-            self._rows[key] = frame
-            while len(self._rows) > ENTITY_CACHE:
-                self._rows.popitem(last=False)
-        return frame
-
-    def _read(self, table: str, entity_ids: list[str] | None) -> pd.DataFrame:
-        from benchmark.store import connect
-
-        if table not in self.present:
-            return pd.DataFrame()
-        with connect(self.store, read_only=True) as con:
-            return read_table(con, table, self.run_id, entity_ids)
+__all__ = ["ENTITY_CACHE", "LAZY_TABLES", "RunTables", "StoredResult", "fetch", "read_table", "table_columns"]
 
 
 class StoredResult(Result):

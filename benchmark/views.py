@@ -224,10 +224,11 @@ def xlsx_bytes(res, lang: Lang = "nb") -> bytes:
     import tempfile
 
     from benchmark.outputs.xlsx import write_xlsx
+    from benchmark.runview import full
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "benchmark.xlsx"
-        write_xlsx(res, path, lang=lang)
+        write_xlsx(full(res), path, lang=lang)
         return path.read_bytes()
 
 
@@ -469,7 +470,7 @@ _RANK_SPECS: OrderedDict[tuple, dict] = OrderedDict()
 
 
 def rank_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: str | None = None,
-               lang: Lang = "nb", width: int = 520) -> VegaLite:
+               lang: Lang = "nb", width: int = 520, top: int = 60) -> VegaLite:
     """The rank chart (:func:`benchmark.charts.caterpillar_chart`) of a ranking that moves with
     every weight change, in a few milliseconds instead of 0,3–0,5 s.
 
@@ -487,10 +488,10 @@ def rank_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: 
 
     from benchmark import charts
 
-    d, note = charts.caterpillar_frame(ranking, peer_group, highlight, lang)
+    d, note = charts.caterpillar_frame(ranking, peer_group, highlight, lang, top)
     if d.empty:
         return static_chart(charts.caterpillar_chart, ranking, peer_group=peer_group, highlight=highlight,
-                            lang=lang, width=width)
+                            lang=lang, top=top, width=width)
     key = (len(d), note, lang, width)
     with _CHARTS_LOCK:
         spec = _RANK_SPECS.get(key)
@@ -511,6 +512,14 @@ def rank_chart(ranking: pd.DataFrame, peer_group: str | None = None, highlight: 
 
 
 # ---- shared pieces of every app (presentation only; the apps stay thin) ------------------------
+
+def prepare_rescore(base) -> None:
+    """Have a stored run's scoring side made in the background (see :func:`benchmark.runview.prepare`):
+    an app calls this once its first screen is drawn, so the first weight change does not wait."""
+    from benchmark.runview import prepare
+
+    prepare(base)
+
 
 def reweighted(base, weights):
     """``base`` re-scored with the sliders' ``weights`` — or ``base`` itself when they are the
@@ -580,8 +589,10 @@ def level_options(levels: list[str], lang: Lang = "nb") -> dict[str, str]:
     return {APP_WORDS[lang]["levels"][lv]: lv for lv in levels}
 
 
-def safe_result(src, period: str | None, level: str = "unit", lang: Lang = "nb"):
-    """``(result, None)`` or ``(None, message)``: a period that cannot be scored never raises."""
+def safe_result(src, period: str | None, level: str = "unit", lang: Lang = "nb", view: bool = False):
+    """``(result, None)`` or ``(None, message)``: a period that cannot be scored never raises.
+    With ``view``, a stored run comes as its :class:`~benchmark.runview.StoredView` (see
+    :func:`benchmark.sources.result`)."""
     from benchmark import sources
     from benchmark.issues import BenchmarkError
 
@@ -590,7 +601,7 @@ def safe_result(src, period: str | None, level: str = "unit", lang: Lang = "nb")
     if not period:
         return None, app_word("no_period", lang)
     try:
-        res = sources.result(src, period, level)
+        res = sources.result(src, period, level, view=view)
     except (BenchmarkError, UsageError, ValueError, KeyError, IndexError) as exc:
         return None, app_word("failed", lang, period=period, error=exc)
     if res.ranking.empty or res.ranking["rank"].notna().sum() == 0:

@@ -1,3 +1,7 @@
+# /// script
+# [tool.marimo.display]
+# locale = "nb-NO"
+# ///
 import marimo
 
 __generated_with = "0.25.2"
@@ -7,7 +11,6 @@ with app.setup:
     import marimo as mo
 
     from benchmark import charts, sources, views
-    from benchmark.explanation import numbers as fmt
     from benchmark.service import context  # the served user's scope and masking (benchmark serve)
 
 
@@ -66,13 +69,20 @@ def _(lang, src):
 @app.cell
 def _(lang, src):
     # the catalogue of the source (a stored run keeps its own), weights start at its values
-    catalogue = (sources.stored_result(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
+    catalogue = (sources.stored_view(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
                  else views.load_catalogue())
+    # each slider shows its own value (the page's locale is nb-NO: 1,5) and sends it when let go
+    # (debounce: a drag re-ranks once, not at every step it passes)
     weights = mo.ui.dictionary(
-        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[lang.value]) for c in catalogue.criteria},
+        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[lang.value], show_value=True,
+                            debounce=True) for c in catalogue.criteria},
         label="Vekter" if lang.value == "nb" else "Weights",
     )
-    return catalogue, weights
+    # laid out here, in the cell that makes them: a cell that names `weights` re-runs at every
+    # weight change, and the page's whole control panel would be drawn again each time
+    weights_panel = mo.vstack([mo.md("**Vekter i samlet score**" if lang.value == "nb" else "**Weights in the score**"),
+                               *[weights[c.id] for c in catalogue.criteria]])
+    return catalogue, weights, weights_panel
 
 
 @app.cell
@@ -86,14 +96,8 @@ def _(args, lang, problem, source, src):
 
 
 @app.cell
-def _(catalogue, lang, level, period, source_panel, weights):
-    _l = lang.value
-    # each slider's value in Norwegian beside it (plain text: no Markdown to parse on every move)
-    _sliders = mo.vstack([mo.hstack([weights[c.id], mo.Html(f"<span>{fmt.number(weights[c.id].value, 2, _l)}</span>")],
-                                    justify="start") for c in catalogue.criteria])
-    mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]),
-               mo.vstack([mo.md("**Vekter i samlet score**" if _l == "nb" else "**Weights in the score**"),
-                          _sliders])], widths=[3, 2])
+def _(level, period, source_panel, weights_panel):
+    mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]), weights_panel], widths=[3, 2])
     return
 
 
@@ -101,7 +105,8 @@ def _(catalogue, lang, level, period, source_panel, weights):
 def _(lang, level, period, src):
     mo.stop(src is None)
     with mo.status.spinner(title=views.app_word("loading", lang.value, period=period.value)):
-        base, failure = views.safe_result(src, period.value, level.value, lang.value)
+        # a stored run as read (ranking, scores, catalogue): its scoring side is made when needed
+        base, failure = views.safe_result(src, period.value, level.value, lang.value, view=True)
     mo.stop(base is None, mo.callout(mo.md(failure or ""), kind="warn"))
     return (base,)
 
@@ -118,8 +123,17 @@ def _(base, lang):
 
 
 @app.cell
-def _(base, weights):
+def _():
+    # the result on the page, for the download buttons to read when pressed: so they are not
+    # drawn again at every weight change (a cell that names `result` re-runs with it)
+    shown = {}
+    return (shown,)
+
+
+@app.cell
+def _(base, shown, weights):
     result = views.reweighted(base, weights.value)
+    shown["result"] = result
     return (result,)
 
 
@@ -131,14 +145,6 @@ def _():
     return get_picked, set_picked
 
 
-@app.cell
-def _(lang, peer, result, set_picked):
-    _view, _formats = views.ranking_table(result, lang.value, peer.value or None)
-    ranking = views.ui_table(_view, _formats, lang=lang.value, selection="single", page_size=15,
-                             label=("Rangering med intervall (plass 1 = best i gruppen)" if lang.value == "nb"
-                                    else "Ranking with intervals (rank 1 = best in the group)"),
-                             on_change=lambda rows: set_picked(rows.iloc[0]["Id"] if len(rows) else None))
-    return (ranking,)
 
 
 @app.cell
@@ -159,9 +165,15 @@ def _(funnel, get_picked):
 
 
 @app.cell
-def _(lang, peer, ranking):
+def _(lang, peer, result, set_picked):
+    # made and shown in one cell: the first output a weight change redraws
     _nb = lang.value == "nb"
-    mo.vstack([mo.hstack([peer], justify="start"), mo.md("### Rangering" if _nb else "### Ranking"), ranking])
+    _view, _formats = views.ranking_table(result, lang.value, peer.value or None)
+    _ranking = views.ui_table(_view, _formats, lang=lang.value, selection="single", page_size=15,
+                              label=("Rangering med intervall (plass 1 = best i gruppen)" if _nb
+                                     else "Ranking with intervals (rank 1 = best in the group)"),
+                              on_change=lambda rows: set_picked(rows.iloc[0]["Id"] if len(rows) else None))
+    mo.vstack([mo.hstack([peer], justify="start"), mo.md("### Rangering" if _nb else "### Ranking"), _ranking])
     return
 
 
@@ -210,31 +222,44 @@ def _(lang, peer, result, selected):
 
 
 @app.cell
-def _(lang, result):
+def _(base, lang):
+    # the sensitivity is of the catalogue's weights (a weight change does not recompute it), so it
+    # is shown with the ranks those weights give, and is not redrawn when a slider moves
     _nb = lang.value == "nb"
-    _view, _formats = views.sensitivity_table(result, lang.value)
+    _view, _formats = views.sensitivity_table(base, lang.value)
     mo.vstack([
-        mo.md("### Hvor robust er rangeringen?\nFlytting i plass når vektene endres ±50 %, "
-              "normaliseringen byttes og målet settes til beste kvartil (OECD/JRC)." if _nb else
-              "### How robust is the ranking?\nRank shifts when the weights change by ±50 %, the "
-              "normalisation is swapped and the target is set to the better quartile (OECD/JRC)."),
+        mo.md("### Hvor robust er rangeringen?\nFlytting i plass når katalogens vekter endres ±50 %, "
+              "normaliseringen byttes og målet settes til beste kvartil (OECD/JRC); plassen er den "
+              "katalogens vekter gir." if _nb else
+              "### How robust is the ranking?\nRank shifts when the catalogue's weights change by ±50 %, the "
+              "normalisation is swapped and the target is set to the better quartile (OECD/JRC); the rank is "
+              "the one the catalogue's weights give."),
         views.ui_table(_view, _formats, lang=lang.value, page_size=10),
     ])
     return
 
 
 @app.cell
-def _(lang, period, result):
+def _(lang, period, shown):
     _nb = lang.value == "nb"
     mo.hstack([
-        # files are made when a button is pressed, not on every weight change (80 000 rows nationally)
-        mo.download(data=lambda: views.csv_bytes(result.ranking), filename=f"ranking-{period.value}.csv",
+        # files are made when a button is pressed, of the result shown then (80 000 rows nationally)
+        mo.download(data=lambda: views.csv_bytes(shown["result"].ranking), filename=f"ranking-{period.value}.csv",
                     label="Last ned rangering (csv)" if _nb else "Download ranking (csv)"),
-        mo.download(data=lambda: views.csv_bytes(result.scores), filename=f"scores-{period.value}.csv",
+        mo.download(data=lambda: views.csv_bytes(shown["result"].scores), filename=f"scores-{period.value}.csv",
                     label="Last ned kriterier (csv)" if _nb else "Download criteria (csv)"),
-        mo.download(data=lambda: views.xlsx_bytes(result, lang.value), filename=f"benchmark-{period.value}.xlsx",
+        mo.download(data=lambda: views.xlsx_bytes(shown["result"], lang.value),
+                    filename=f"benchmark-{period.value}.xlsx",
                     label="Last ned arbeidsbok (xlsx)" if _nb else "Download workbook (xlsx)"),
     ], justify="start")
+    return
+
+
+@app.cell
+def _(base):
+    # last in the notebook, so it runs once everything above is drawn: a stored run's scoring
+    # side (the scoring package's import, 0,6 s in a new server) is made while the browser draws
+    views.prepare_rescore(base)
     return
 
 

@@ -102,9 +102,18 @@ def test_entities_sharing_a_name_get_a_row_each(res):
     assert len({r["label"] for r in rows}) == len(rows)
 
 
+def _funnel_rows(spec: dict) -> tuple[list[dict], list[dict]]:
+    """The funnel's point rows (one per entity drawn) and its limit-line rows (their own dataset)."""
+    sets = list(spec["datasets"].values())
+    points = [rows for rows in sets if rows and "verdict" in rows[0]]
+    lines = [rows for rows in sets if rows and "lower998" in rows[0]]
+    assert len(points) == len(lines) == 1, [list(rows[0]) for rows in sets]
+    return points[0], lines[0]
+
+
 def test_funnel_colours_follow_the_direction_and_limits_are_possible(res):
     spec = charts.funnel_chart(res.scores, "sick_leave_rate", catalogue=res.catalogue, lang="nb").to_dict()
-    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    rows, lines = _funnel_rows(spec)
     s = res.scores.set_index(["entity_id", "criterion"])
     for r in rows:
         flag = s.loc[(r["entity_id"], "sick_leave_rate"), "flag"]
@@ -112,9 +121,10 @@ def test_funnel_colours_follow_the_direction_and_limits_are_possible(res):
             assert r["verdict"].startswith(("bedre", "klart bedre")), r
         if flag.startswith("above"):
             assert r["verdict"].startswith(("svakere", "klart svakere")), r
-        assert 0 <= r["lower998"] <= r["upper998"] <= 1
+    for r in lines:
+        assert 0 <= r["lower998"] <= r["lower95"] <= r["upper95"] <= r["upper998"] <= 1
     spec = charts.funnel_chart(res.scores, "activity_per_fte", catalogue=res.catalogue, lang="nb").to_dict()
-    rows = spec["datasets"][next(iter(spec["datasets"]))]
+    rows, _ = _funnel_rows(spec)
     flags = s.xs("activity_per_fte", level="criterion")["flag"]
     for r in rows:
         if flags[r["entity_id"]].startswith("below"):  # lower activity is worse
@@ -143,3 +153,54 @@ def test_row_labels_are_unique_and_say_when_a_name_is_cut():
     assert labels.iloc[0].endswith("(A)") and "…" in labels.iloc[0]
     assert list(labels.iloc[2:]) == ["Ambulansestasjon Trysil (C)", "Ambulansestasjon Trysil (D)"]
     assert all(len(label) <= 44 + 6 for label in labels)
+
+
+def _binomial_funnel(n_units: int, seed: int = 3):
+    """A funnel with known limits: a share with target 7 % and binomial limits over sizes from 10
+    to 10 000 (log-uniform), values drawn around the target."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    den = np.exp(rng.uniform(np.log(10), np.log(10_000), n_units))
+    p = 0.07
+    se = np.sqrt(p * (1 - p) / den)
+    value = np.clip(p + se * rng.standard_normal(n_units), 0, 1)
+    z = (value - p) / se
+    flag = np.select([z > 3.09, z > 1.96, z < -3.09, z < -1.96], ["above_99.8", "above_95", "below_99.8", "below_95"],
+                     "within")
+    return pd.DataFrame({"entity_id": [f"E{i:05d}" for i in range(n_units)], "entity_name": "Enhet",
+                         "criterion": "sick_leave_rate", "scored": True, "peer_group": "inpatient:somatic",
+                         "denominator": den, "value": value, "target": p, "lower95": p - 1.96 * se,
+                         "upper95": p + 1.96 * se, "lower998": p - 3.09 * se, "upper998": p + 3.09 * se,
+                         "flag": flag, "direction": "lower_is_better"})
+
+
+def test_a_funnels_limit_lines_draw_as_the_lines_through_every_entity(res):
+    """The limit lines go through at most LINE_POINTS + 1 exact rows per group, the smallest and the
+    largest entity among them; read off (on the log axis, as drawn) at every entity's size they
+    are within 0,5 % of the chart's value range of that entity's own limits — where 10 points
+    would be 10 times further off — and every entity of a group that fits is a point."""
+    import numpy as np
+
+    scores = _binomial_funnel(3000)
+    spec = charts.funnel_chart(scores, "sick_leave_rate", peer_group="inpatient:somatic", catalogue=res.catalogue,
+                               lang="nb", max_points=5000).to_dict()
+    points, lines = _funnel_rows(spec)
+    assert len(points) == len(scores)  # no point left out when the group fits
+    assert 2 < len(lines) <= charts.LINE_POINTS + 1
+    den = np.array([r["denominator"] for r in lines])
+    assert den.min() == scores["denominator"].min() and den.max() == scores["denominator"].max()
+    span = max(r["value"] for r in points) - min(r["value"] for r in points)
+
+    def off(rows, col):
+        x = np.array([r["denominator"] for r in rows])
+        drawn = np.interp(np.log(scores["denominator"]), np.log(x), [r[col] for r in rows])
+        return np.abs(drawn - scores[col].clip(0, 1)).max() / span
+
+    coarse = charts.limit_lines(scores.assign(**{c: scores[c].clip(0, 1) for c in ("lower95", "upper95", "lower998",
+                                                                                   "upper998")}), 10)
+    for col in ("lower95", "upper95", "lower998", "upper998", "target"):
+        assert off(lines, col) <= 0.005, col
+        if col != "target":
+            assert off(coarse.to_dict("records"), col) > 10 * off(lines, col), col

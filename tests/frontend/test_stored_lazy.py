@@ -182,3 +182,70 @@ def test_the_fast_rank_chart_equals_altairs_full_build(stored):
             assert same(fast.json) == same(full.json), (w, highlight, lang)
     empty = views.rank_chart(base.ranking.iloc[0:0], lang="nb")  # nothing ranked: the message chart
     assert "Ingen enheter" in empty.json
+
+
+def test_a_view_of_a_stored_run_is_its_full_result_without_the_scoring_package(stored):
+    """:class:`StoredView` answers with the tables :func:`load_run` reads, its :meth:`full` equals
+    ``load_run`` field by field (the same frames, not read again), re-scoring through it equals
+    the stored result's re-score, and the sources cache hands out one object for both."""
+    from benchmark import sources
+    from benchmark.runview import StoredView, full, prepare, read_view
+    from benchmark.store import load_run
+
+    _, store, _ = stored
+    eager = load_run(store, period="2025Q2", lazy=False)
+    view = read_view(store, period="2025Q2")
+    assert isinstance(view, StoredView) and view._full is None
+    for name in ("scores", "ranking", "measures"):
+        _frames_equal(getattr(eager, name), getattr(view, name), name)
+    assert view.catalogue.hash() == eager.catalogue.hash() and view.period == eager.period
+    ids = list(eager.ranking["entity_id"].astype(str).iloc[[0, 7]])
+    pd.testing.assert_frame_equal(view.entity_rows("monthly", ids).reset_index(drop=True),
+                                  sources.entity_rows(eager, "monthly", ids).reset_index(drop=True))
+    assert view._full is None and "monthly" not in view.__dict__  # still no scoring side, no monthly rows
+    res = full(view)
+    assert res is view.full() and res.ranking is view.ranking and res.scores is view.scores
+    for f in dataclasses.fields(eager):
+        if f.name in ("memo", "catalogue"):
+            continue
+        _frames_equal(getattr(eager, f.name), getattr(res, f.name), f.name)
+    weights = {k: (3.0 if k == "sick_leave_rate" else 0.5) for k in eager.catalogue.weights()}
+    pd.testing.assert_frame_equal(view.rescore(weights=weights).ranking, eager.rescore(weights=weights).ranking)
+    assert view.shrunk is res.shrunk  # anything else is the full result's
+
+    sources.clear_caches()
+    run_id = view.run_id
+    shown = sources.stored_view(run_id, store)
+    assert sources.stored_view(run_id, str(store)) is shown and shown._full is None
+    assert sources.stored_result(run_id, store) is shown.full()  # made from the view, not read again
+    sources.clear_caches()
+    made = sources.stored_result(run_id, store)
+    assert sources.stored_view(run_id, store).full() is made  # a view of the result read already
+    sources.clear_caches()
+    ahead = read_view(store, period="2025Q2")
+    prepare(ahead)
+    for _ in range(300):
+        if ahead._full is not None and ahead._full.memo:
+            break
+        threading.Event().wait(0.05)
+    assert ahead._full is not None and ahead._full.memo  # made, and re-scored once, in the background
+
+
+def test_opening_a_stored_run_for_a_first_screen_does_not_import_scoring(stored):
+    import os
+    import subprocess
+    import sys
+
+    _, store, _ = stored
+    code = ("import sys\n"
+            "from benchmark import charts, sources, views\n"
+            "src, problem = sources.open_source('', sys.argv[1])\n"
+            "res, failure = views.safe_result(src, src.run['period'], 'unit', 'nb', view=True)\n"
+            "assert problem is None and failure is None and len(res.ranking) > 0\n"
+            "views.chart(charts.funnel_chart, res.scores, res.catalogue.criteria[0].id, catalogue=res.catalogue)\n"
+            "views.rank_chart(res.ranking)\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('scipy', 'benchmark.scoring', 'benchmark.stats'))))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout

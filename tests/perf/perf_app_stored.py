@@ -104,6 +104,12 @@ def main() -> None:
                                 page.screenshot(path=str(frontend.ARTIFACTS / "analysis-stored-national.png"),
                                                 full_page=True)
                             page.close()
+                        # the whole app in one picture (marimo scrolls inside the page, so a full-page
+                        # shot of a 1000 px viewport shows only its top): a viewport as tall as the app
+                        page = b.browser.new_page(viewport={"width": 1440, "height": 3400})
+                        first_screen(page, server.url)
+                        page.screenshot(path=str(frontend.ARTIFACTS / "analysis-stored-national-whole.png"))
+                        page.close()
                     finally:
                         server.stop()
         finally:
