@@ -1,47 +1,59 @@
 """Keep marimo from redoing per session what is the same for every session of a served notebook.
 
 marimo 0.25 is built for one person editing one notebook; in run mode every new session of the
-service repeated work whose result depends only on the notebook file, all of it holding the
-interpreter lock that the sessions (threads of one process) share. Profiled with py-spy on 30
-concurrent leader sessions of notebooks/unit.py, about two thirds of the server's CPU went to:
+service repeated work whose result depends only on the notebook file or the installation, all of
+it holding the interpreter lock that the sessions (threads of one process) share. Profiled with
+py-spy on 30 concurrent leader sessions of notebooks/unit.py, well over half of the server's CPU
+went to:
 
-- **Loading the notebook** (``AppFileManager`` → ``load_app``, on the event loop): tokenising and
+- **loading the notebook** (``AppFileManager`` → ``load_app``, on the event loop): tokenising and
   parsing the file into cells (``marimo._ast.parse.parse_notebook``), then compiling every cell
-  (``compile_cell``: ``ast.parse`` twice, a scope visitor, ``compile`` of body and last expression).
-- **Compiling the cells again** in the session's kernel (``Kernel._try_compiling_cell``).
-- **The source-position map** (``_build_source_position_map``, the whole file parsed again for
-  tracebacks), whose ``lru_cache`` every kernel clears (``Kernel.mutate_graph``), twice a session.
-- **The "recent files" list** of marimo's edit-mode home page: read, edited and rewritten as TOML
-  in the user's marimo state folder for every session created — meaningless for a service.
+  (``compile_cell``: ``ast.parse`` twice, a scope visitor, ``compile`` of body and last expression);
+- **compiling the cells again** in the session's kernel (``Kernel._try_compiling_cell``) and the
+  **source-position map** (``_build_source_position_map``: the file parsed again for tracebacks),
+  whose ``lru_cache`` every kernel clears (``Kernel.mutate_graph``);
+- **the "recent files" list** of marimo's edit-mode home page: read, edited and rewritten as TOML
+  in the user's marimo folder for every session created — meaningless for a service;
+- **decoding every kernel message** for the session's replay view with
+  ``msgspec.json.decode(buf, type=NotificationMessage)``, which builds the decoder of a union of
+  some sixty message types anew on each call (75 µs; a reused decoder takes under 1 µs);
+- **rendering the same markdown** (headings, help texts, callouts) and **scanning the installed
+  distributions' entry points** (2 ms a scan, several per session).
 
 :func:`install` patches these (idempotent, undone by :func:`uninstall`):
 
 - the parse of a notebook's text is cached per (text, path): each caller gets its own deep copy;
 - ``compile_cell`` is cached per (code, cell id, file and its (mtime, size) stamp, carried
-  imports): each caller gets a *fresh* ``CellImpl`` — every field deep-copied except the AST module
-  and the code objects, which nothing mutates (Python code objects are immutable; marimo only reads
-  ``cell.mod``) — so a kernel that mutates its cells (``defs.clear()``, status, config, outputs)
-  never touches another session's. A cell given an explicit source position (debugging) or an
-  unknown argument is compiled as before;
+  imports): each caller gets a *fresh* ``CellImpl`` — its own sets, state objects and import data,
+  sharing only the AST module, code objects and strings, which nothing mutates (code objects are
+  immutable; marimo only reads ``cell.mod``) — so a kernel that mutates its cells
+  (``defs.clear()``, status, config, outputs) never touches another session's. A cell given an
+  explicit source position (debugging) or an unknown argument is compiled as before;
 - the source-position map is cached per file stamp: a changed file is seen, an unchanged one is
   parsed once per process;
+- kernel messages are decoded by one reused ``msgspec`` decoder (same types, same errors);
+- ``_render_markdown(text)`` (one shared converter, reset before each use: a pure function of the
+  text) is cached for texts up to 64 kB;
+- entry points are read once per group (installing a plugin needs a restart, as any code does);
 - the recent-files tracker does nothing on session creation or resumption.
 
-Any patch whose target has moved in a newer marimo is skipped (sessions then pay for that work as
-before); tests check that each one is active with the installed marimo and that a cached cell is
-equal to, yet independent of, a freshly compiled one.
+Concurrent misses of one key compute it once. Any patch whose target has moved in a newer marimo
+is skipped (sessions then pay for that work as before); tests (tests/service/test_warm.py) check
+that each is active with the installed marimo, that a cached cell equals a freshly compiled one
+yet is its own object, and that the decoder and the markdown cache give what marimo gives.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import linecache
 import os
 import threading
 import types
 from collections import OrderedDict
 
-EXPECTED = 11  # the ten patches below and the installed marker
+EXPECTED = 12  # the eleven patches below and the installed marker
 _INSTALLED: dict[str, tuple] = {}  # name → (module, attribute, original) for uninstall
 _LOCK = threading.Lock()
 
@@ -117,26 +129,52 @@ class _Memo:
 _SHARED = (str, bytes, int, float, bool, type(None), types.CodeType)
 
 
+def _recipe(template) -> tuple:
+    """How to copy each field of a pristine ``CellImpl``: share it (the AST module, code objects,
+    strings, numbers), copy it (sets), make it anew (a state object still equal to its default:
+    run status, staleness, output, config) or deep-copy it (the rest: small)."""
+    factories = {
+        f.name: f.default_factory
+        for f in dataclasses.fields(template)
+        if f.default_factory is not dataclasses.MISSING
+    }
+    plan = []
+    for name, value in template.__dict__.items():
+        if name == "mod" or isinstance(value, _SHARED):
+            plan.append((name, "share", None))
+        elif type(value) is set:
+            plan.append((name, "set", None))
+        elif name in factories and type(value) is type(made := factories[name]()) and value == made:
+            plan.append((name, "new", factories[name]))
+        else:
+            plan.append((name, "deep", None))
+    return tuple(plan)
+
+
 def _fresh_cell(entry):
-    """A new ``CellImpl`` equal to the template: its own sets, dicts and state objects; the AST
-    module, the code objects (immutable) and the strings are the template's."""
-    template, linecache_name = entry
+    """A new ``CellImpl`` equal to the template (see :func:`_recipe`): whatever a kernel mutates
+    (definitions, status, config, outputs, import data) is the copy's own."""
+    template, linecache_name, plan = entry
     if linecache_name is not None and linecache_name not in linecache.cache:
         from marimo._ast import compiler
 
         compiler.cache(
             linecache_name, template.code
         )  # what compile_cell did: source for tracebacks
-    cell = object.__new__(type(template))
-    state = {}
-    for name, value in template.__dict__.items():
-        if name == "mod" or isinstance(value, _SHARED):
-            state[name] = value
-        elif isinstance(value, (set, frozenset)):
-            state[name] = set(value) if isinstance(value, set) else value
+    state = template.__dict__
+    fresh = {}
+    for name, how, factory in plan:
+        value = state[name]
+        if how == "share":
+            fresh[name] = value
+        elif how == "set":
+            fresh[name] = set(value)
+        elif how == "new":
+            fresh[name] = factory()
         else:
-            state[name] = copy.deepcopy(value)  # small: configs, run states, variable data
-    cell.__dict__.update(state)
+            fresh[name] = copy.deepcopy(value)
+    cell = object.__new__(type(template))
+    cell.__dict__.update(fresh)
     return cell
 
 
@@ -160,7 +198,7 @@ class _CachedCompile:
         name = compiler.get_filename(cell_id)
         entry = linecache.cache.get(name)
         written = entry is not None and entry[2] == [line + "\n" for line in cell.code.splitlines()]
-        return cell, (name if written else None)
+        return cell, (name if written else None), _recipe(cell)
 
     def __call__(
         self,
@@ -238,6 +276,22 @@ class _CachedMarkdown:
         return self.memo.get(text, text)
 
 
+class _EntryPoints:
+    """``marimo._entrypoints.registry.get_entry_points(group)`` once per group and process: it
+    scanned the metadata of every installed distribution (2 ms) several times per session (kernel
+    lifespans, executors, cache stores). Installing a plugin needs a restart of the service, as
+    any change of installed code does."""
+
+    def __init__(self, original) -> None:
+        self._original = original
+        self.memo = _Memo(
+            original, lambda found: found, maxsize=64
+        )  # EntryPoints: an immutable tuple
+
+    def __call__(self, group):
+        return self.memo.get(group, group)
+
+
 async def _no_recents(self, *args, **kwargs) -> None:
     """The service has no marimo home page; do not rewrite its recent-files list per session."""
 
@@ -291,6 +345,17 @@ def install() -> bool:
             md = None
         if md is not None and callable(getattr(md, "_render_markdown", None)):
             _patch("markdown", md, "_render_markdown", _CachedMarkdown(md._render_markdown))
+        try:
+            from marimo._entrypoints import registry
+        except ImportError:
+            registry = None
+        if registry is not None and callable(getattr(registry, "get_entry_points", None)):
+            _patch(
+                "entry_points",
+                registry,
+                "get_entry_points",
+                _EntryPoints(registry.get_entry_points),
+            )
         tracker = getattr(listeners, "RecentsTrackerListener", None)
         if (
             tracker is not None
