@@ -115,12 +115,14 @@ class _Memo:
                 if template is None:
                     try:
                         template = self._compute(*args, **kwargs)
-                    finally:
+                    except BaseException:
                         with self._lock:
                             self._inflight.pop(key, None)
-                    with self._lock:
+                        raise
+                    with self._lock:  # stored before the gate goes: a later caller finds it
                         self.misses += 1
                         self._data[key] = template
+                        self._inflight.pop(key, None)
                         while len(self._data) > self._maxsize:
                             self._data.popitem(last=False)
         return self._fresh(template)

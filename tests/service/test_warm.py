@@ -217,3 +217,34 @@ def test_marimo_no_longer_rewrites_its_recent_files_list_per_session(patched, tm
 
     asyncio.run(RecentsTrackerListener(Recents()).on_session_created(Session()))
     assert Recents.touched == 0
+
+
+def test_concurrent_misses_of_one_key_compute_it_once_and_failures_are_not_kept():
+    import threading
+
+    calls = []
+    started = threading.Event()
+
+    def compute(x):
+        calls.append(x)
+        started.set()
+        time.sleep(0.05)  # the others arrive while this one computes
+        return [x]
+
+    memo = runmode._Memo(compute, lambda v: list(v))
+    out = []
+    threads = [threading.Thread(target=lambda: out.append(memo.get("k", 1))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and out == [[1]] * 8 and len({id(o) for o in out}) == 8  # each its own copy
+
+    def broken(x):
+        raise ValueError(x)
+
+    bad = runmode._Memo(broken, lambda v: v)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            bad.get("k", 2)
+    assert bad.misses == 0 and not bad._inflight
