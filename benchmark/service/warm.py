@@ -4,7 +4,7 @@ Before serving (in :func:`before_serving`): import what the apps use, load altai
 and mask the latest unit-level run, then freeze the heap (``gc.freeze``): the hundreds of thousands
 of long-lived objects of pandas, altair and marimo are moved out of the collector's generations,
 so the full collections that the sessions' allocations trigger no longer walk them (they cost
-0,2 s each, about a tenth of the server's CPU under 30 concurrent sessions).
+0.2 s each, about a tenth of the server's CPU under 30 concurrent sessions).
 
 Then, in a background thread (:class:`Warmer`), the first screen of the unit page (notebooks/unit.py)
 for every leader in the users file: the explanation of each unit in the leader's scope, the
@@ -50,9 +50,8 @@ def warm_imports() -> None:
         "benchmark.explanation.unitpage",
         "marimo._runtime.runtime",
     ):
-        with contextlib.suppress(
-            ImportError
-        ):  # a module another issue renames: not needed to serve
+        # a module another issue renames is not needed to serve
+        with contextlib.suppress(ImportError):
             importlib.import_module(name)
     import altair as alt
     import pandas as pd
@@ -115,13 +114,14 @@ def _stamp(*paths: Path) -> tuple:
     return tuple(out)
 
 
-def first_screen_units(store: str | Path, users: dict) -> list[tuple[object, list[str]]]:
-    """[(leader's view of the latest run, unit ids in scope with the first-screen unit first)],
-    one entry per distinct view, through the same calls as notebooks/unit.py."""
+def first_screen_units(store: str | Path, users: dict) -> list[tuple[object, str, bool]]:
+    """[(leader's view of the latest run, unit id, is some leader's first screen)], each (view, unit)
+    once, every leader's first unit before the other units in scope — found through the same
+    calls as notebooks/unit.py."""
     from benchmark import sources
     from benchmark.service import context
 
-    src, problem = context.open_source("", store, "nb")
+    src, _problem = context.open_source("", store, "nb")
     if src is None:
         return []
     periods = context.period_choices(src)
@@ -129,15 +129,16 @@ def first_screen_units(store: str | Path, users: dict) -> list[tuple[object, lis
         return []
     full = sources.result(src, periods[0], "unit")
     choices = context.entity_choices(src)
-    seen: dict[int, tuple[object, list[str]]] = {}
+    firsts: dict[tuple[int, str], tuple[object, str, bool]] = {}
+    rest: dict[tuple[int, str], tuple[object, str, bool]] = {}
     for user in users.values():
         if user.is_analyst:
             continue
         view = context.for_user(full, user)
         units = list(context.scoped_source_choices(src, choices, user).values())
-        entry = seen.setdefault(id(view), (view, []))
-        entry[1].extend(u for u in units if u not in entry[1])
-    return list(seen.values())
+        for i, unit in enumerate(units):
+            (firsts if i == 0 else rest).setdefault((id(view), unit), (view, unit, i == 0))
+    return list(firsts.values()) + [v for k, v in rest.items() if k not in firsts]
 
 
 def warm_unit_pages(store: str | Path, users: dict, budget: int | None = None) -> int:
@@ -147,14 +148,10 @@ def warm_unit_pages(store: str | Path, users: dict, budget: int | None = None) -
     from benchmark.explanation.shared import PIECES
 
     budget = PIECES.maxsize // 2 if budget is None else budget
-    views = first_screen_units(store, users)
-    # first every view's first unit, then the rest; Norwegian before English
-    order = [(v, u) for v, units in views for u in units[:1]] + [
-        (v, u) for v, units in views for u in units[1:]
-    ]
+    order = first_screen_units(store, users)
     done = 0
-    for lang in LANGS:
-        for view, unit in order:
+    for lang in LANGS:  # Norwegian (the default) for every unit before English
+        for view, unit, _first in order:
             if len(PIECES) >= budget:
                 return done
             if not (view.ranking["entity_id"].astype(str) == unit).any():
