@@ -6,7 +6,7 @@ app = marimo.App(width="medium", app_title="Min enhet – score og forklaring")
 with app.setup:
     import marimo as mo
 
-    from benchmark import sources, views
+    from benchmark import views
     from benchmark.explanation import explain, unitpage
     from benchmark.explanation.sheet import render_sheet
     from benchmark.service import context  # the served user's scope and masking (benchmark serve)
@@ -58,7 +58,7 @@ def _(lang, src):
     period = mo.ui.dropdown(_periods, value=_periods[0] if _periods else None,
                             label=views.app_word("period", lang.value))
     # the unit list depends on the source only, so a period change keeps the chosen unit
-    _choices = context.scoped_source_choices(src, sources.entity_choices(src)) if src is not None else {}
+    _choices = context.scoped_source_choices(src, context.entity_choices(src)) if src is not None else {}
     unit = mo.ui.dropdown(_choices, value=context.first_choice(_choices), searchable=True,
                           label="Enhet" if lang.value == "nb" else "Unit", full_width=True)
     return period, unit

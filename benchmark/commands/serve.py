@@ -57,33 +57,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"benchmark serve: warning: --trusted-header believes {args.trusted_header} from anyone who "
               f"reaches {args.host}:{args.port}; let only the proxy reach it (firewall), and make the "
               "proxy overwrite the header.", file=sys.stderr)
-    warm(store)
+    from benchmark.service import warm
+    from benchmark.service.app import ROOT, notebook_apps
+
+    warm.before_serving(store, users, notebooks=notebook_apps(ROOT / "notebooks").values())  # the latest run loaded, the heap frozen, the unit pages warming
     print(f"Serving {store} on http://{args.host}:{args.port}/ "
           f"({'trusted header ' + args.trusted_header if args.trusted_header else 'users ' + str(users)})")
     uvicorn.run(app, host=args.host, port=args.port, workers=1, log_level="warning", proxy_headers=True)
     return 0
-
-
-def warm(store) -> None:
-    """Before the first user comes: import what the apps use, load altair's schema by validating a
-    small chart, and load (and mask) the latest unit-level run, so no session pays for them."""
-    import contextlib
-    import importlib
-
-    for name in ("altair", "benchmark.charts", "benchmark.views", "benchmark.explanation",
-                 "benchmark.explanation.sheet", "marimo._runtime.runtime"):
-        with contextlib.suppress(ImportError):  # a module another issue renames: not needed to serve
-            importlib.import_module(name)
-    import altair as alt
-    import pandas as pd
-
-    alt.Chart(pd.DataFrame({"x": [1.0]})).mark_point().encode(x="x").to_dict()
-    from benchmark.service.data import reader_for
-
-    reader = reader_for(store)
-    try:
-        run_id = reader.latest(None, "unit")
-    except LookupError:
-        return
-    reader.result(run_id)
-    reader.masked(run_id)

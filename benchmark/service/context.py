@@ -298,6 +298,16 @@ def period_choices(src) -> list[str]:
     return list(_by_store(("periods", src.text), src.store, lambda: tuple(sources.period_choices(src))))
 
 
+def entity_choices(src, level: str = "unit") -> dict[str, str]:
+    """``sources.entity_choices``; for a stored run when served, once per store state (each caller
+    gets its own copy of the dict)."""
+    from benchmark import sources
+
+    if not served() or src is None or src.kind != "run":
+        return sources.entity_choices(src, level)
+    return dict(_by_store(("entities", src.run_id, level), src.store, lambda: sources.entity_choices(src, level)))
+
+
 def recent_runs_text(store=None, lang: str = "nb") -> str:
     """``sources.recent_runs_text``; when served, once per store state."""
     from benchmark import sources

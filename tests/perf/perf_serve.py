@@ -11,7 +11,13 @@ department, so the sessions open different units (no two share a page). Cells wh
 error (marimo's "An internal error occurred", e.g. CPython 3.11's AST threading bug, gh-106905)
 are counted. The server's resident memory (with its children) is sampled every 0.2 s.
 
-    python tests/perf/perf_serve.py [--sessions 30] [--no-ast-lock]
+The server warms the leaders' first screens in a background thread when it starts
+(benchmark/service/warm.py); the sessions open once it says so in its output (the time and CPU
+of the warm-up are reported apart). ``--cold`` turns the warm-up off (``BENCHMARK_NO_WARM=1``):
+the sessions then compute their explanations themselves, as on a server whose users file does
+not name them.
+
+    python tests/perf/perf_serve.py [--sessions 30] [--cold] [--no-ast-lock]
 
 The machine line gives the cores, Python, the OS and the load average (1 min) before and after:
 on a shared machine the figures move with the load; repeat and report the best and the median.
@@ -37,6 +43,8 @@ from pathlib import Path
 
 import httpx
 import psutil
+
+from benchmark.service.warm import WARMED
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -137,12 +145,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--no-ast-lock", action="store_true", help="leave CPython 3.11's AST bug unguarded")
+    ap.add_argument("--cold", action="store_true", help="no warm-up of the first screens at start")
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="perf-serve-"))
     store = make_store(folder)
     users, logins = make_users(folder, args.sessions)
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"BENCHMARK_NO_AST_LOCK": "1"} if args.no_ast_lock else {})}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **({"BENCHMARK_NO_AST_LOCK": "1"} if args.no_ast_lock else {}),
+           **({"BENCHMARK_NO_WARM": "1"} if args.cold else {})}
     log = open(folder / "serve.log", "w")  # noqa: SIM115
     server = subprocess.Popen([sys.executable, "-m", "benchmark", "serve", "--store", str(store), "--users", str(users),
                                "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=folder, env=env)
@@ -158,6 +168,15 @@ def main() -> int:
             if time.time() > deadline or server.poll() is not None:
                 raise SystemExit(f"server did not start; see {folder / 'serve.log'}")
             time.sleep(0.3)
+        ready = time.perf_counter()
+        warm_line = ""
+        while not args.cold and not warm_line:  # the warm-up's line in the server's output
+            warm_line = next((line for line in (folder / "serve.log").read_text(encoding="utf-8").splitlines()
+                              if WARMED in line), "")
+            if time.perf_counter() - ready > 600 or server.poll() is not None:
+                raise SystemExit(f"the warm-up did not finish; see {folder / 'serve.log'}")
+            time.sleep(0.2)
+        warm_wait = time.perf_counter() - ready
         load_before = os.getloadavg()[0]
         idle_rss = psutil.Process(server.pid).memory_info().rss
         stop, rss = threading.Event(), []
@@ -198,7 +217,9 @@ def main() -> int:
     errors = sum(r["errors"] for r in ok)
     peak = max(rss, default=idle_rss) / 2**30
     print(f"benchmark serve, {args.sessions} concurrent leader sessions of /enhet on the demo trust "
-          f"(AST lock {'off' if args.no_ast_lock else 'on'})")
+          f"(AST lock {'off' if args.no_ast_lock else 'on'}, {'cold: no warm-up' if args.cold else 'warmed at start'})")
+    if warm_line:
+        print(f"warm-up after /healthz answered: {warm_wait:.1f} s wall; server said: {warm_line.strip()}")
     print(f"machine: {os.cpu_count()} cores (shared), Python {sys.version.split()[0]}, {_os_name()}, "
           f"load ≈ {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print(f"{'figure':<46}{'value':>12}{'target':>10}{'share':>8}")

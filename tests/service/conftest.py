@@ -79,6 +79,20 @@ class Service:
         assert r.status_code == 303, r.text[:300]
         return c
 
+    def wait_warm(self, timeout: float = 300.0) -> str:
+        """The server's line saying it has warmed the leaders' first screens (benchmark/service/warm.py)."""
+        from benchmark.service.warm import WARMED
+
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            line = next((x for x in self.log_path.read_text(encoding="utf-8").splitlines() if WARMED in x), None)
+            if line:
+                return line
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"serve exited; see {self.log_path}")
+            time.sleep(0.3)
+        raise RuntimeError(f"serve did not warm up; see {self.log_path}")
+
     def app_session(self, name: str, route: str, forwarded_for: str = "10.0.0.1", timeout: float = 240.0) -> list[dict]:
         """Log ``name`` in, open the app at ``route`` over its websocket (as a browser does) and
         return every message until each cell the kernel queued has run: the first screen."""

@@ -1,5 +1,6 @@
 """The apps of a running ``benchmark serve``, opened over their websockets as a browser would:
-/tiltak shows a leader only the measures in its scope, /enhet's first screen holds no masked value.
+/tiltak shows a leader only the measures in its scope, /enhet's first screen holds no masked value,
+also when it comes from the warm-up.
 
 Real uvicorn subprocess, real login over HTTP, real websocket client (``websockets``)."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from benchmark.service.warm import WARMED
 from tests.service.test_service import _masked_truth
 
 DIVISIONS = ["Elverum-Hamar", "Gjøvik-Lillehammer", "Tynset", "Prehospitale tjenester", "Psykisk helsevern",
@@ -45,3 +47,15 @@ def test_a_leaders_first_screen_of_its_unit_holds_no_masked_value(service):
     assert "skjermet (færre enn 5 ansatte)" in text
     assert not [v for v in truth.values() if v in text]
     assert any(x["user"] == "solo" and x["action"] == "unit_page" and x["what"] == "D7-127" for x in _access(service))
+
+
+def test_a_warmed_first_screen_is_the_leaders_own_masked_page(service):
+    line = service.wait_warm()  # the server has computed the leaders' first screens at start
+    assert int(line.split(WARMED)[1].split()[0]) > 0, line
+    truth = _masked_truth(service.store)
+    solo = _text(service.app_session("solo", "enhet", "10.3.0.5"))
+    assert "Rehabiliteringspost 3" in solo and "Samlet score" in solo
+    assert "skjermet (færre enn 5 ansatte)" in solo and not [v for v in truth.values() if v in solo]
+    kari = _text(service.app_session("kari", "enhet", "10.3.0.6"))
+    assert "Samlet score" in kari and "Rehabiliteringspost 3" not in kari  # her own department's unit
+    assert "internal error" not in (solo + kari).lower()
