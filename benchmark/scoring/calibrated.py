@@ -52,8 +52,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
+from benchmark.stats.distributions import norm_ppf
 from benchmark.stats.funnel import flags
 from benchmark.stats.hetero import (
     _month_residuals,
@@ -202,13 +202,13 @@ def fit_months(
         q = (
             (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p))
             if T_LIMITS
-            else sps.norm.ppf(p)
+            else norm_ppf(p)
         )
         # no variation at all (every peer known exactly and alike): the limits are the centre itself
         q = np.where(sigma > 0, q, 0.0)
         if SKEW and np.any(skew != 0):  # symmetric criteria: the t quantiles as they were
             # the t quantile's allowance for τ̂², carried over to the skewed quantiles
-            widen = q / sps.norm.ppf(p)
+            widen = q / norm_ppf(p)
             if SKEW_TAILS == "hdr":
                 lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
             else:

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
+from benchmark.stats.distributions import chi2_ppf
 from benchmark.stats.overdispersion import (
     phi_estimate,
     tau2_dersimonian_laird,
@@ -112,8 +112,8 @@ def _back(kind: str, method: str | None, centre: float, half: np.ndarray, sign: 
 
 def _poisson(e: np.ndarray, target: float, alpha_half: float):
     """Exact Poisson limits of O/E: χ²_{α/2}(2E)/(2E), χ²_{1−α/2}(2E+2)/(2E), times the target."""
-    lo = _st.chi2.ppf(alpha_half, 2 * e) / (2 * e)
-    hi = _st.chi2.ppf(1 - alpha_half, 2 * e + 2) / (2 * e)
+    lo = chi2_ppf(alpha_half, 2 * e) / (2 * e)
+    hi = chi2_ppf(1 - alpha_half, 2 * e + 2) / (2 * e)
     return lo * target, hi * target
 
 

@@ -41,7 +41,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy import stats as sps
+
+from benchmark.stats.distributions import norm_pdf, norm_ppf, norm_sf, pearson3_ppf, t_ppf
 
 CLIP = 1.5  # Huber's clip for the τ² moment equation (see robust_tau2)
 WEIGHTED = True  # precision weights 1/(s² + τ²) in the τ² equation (see robust_tau2)
@@ -240,7 +241,7 @@ def pearson3_quantile(p: float, skew: np.ndarray) -> np.ndarray:
     """
     table = _P3_TABLE.get(p)
     if table is None:
-        table = sps.pearson3.ppf(p, _SKEW_GRID)
+        table = pearson3_ppf(p, _SKEW_GRID)
         _P3_TABLE[p] = table
     return np.interp(np.clip(np.asarray(skew, float), -SKEW_MAX, SKEW_MAX), _SKEW_GRID, table)
 
@@ -328,7 +329,7 @@ def _hdr_table(alpha: float) -> tuple[np.ndarray, np.ndarray]:
     a = np.where(k <= 1, 0.0, 0.5 * (lo_a + hi_a))
     lower = (special.gammaincinv(k, a) - k) / np.sqrt(k)
     upper = (special.gammaincinv(k, 1 - alpha + a) - k) / np.sqrt(k)
-    z = sps.norm.ppf(1 - alpha / 2)
+    z = norm_ppf(1 - alpha / 2)
     neg = _SKEW_GRID < 0  # γ < 0: the mirror image
     lower, upper = np.where(neg, -upper, lower), np.where(neg, -lower, upper)
     lower, upper = np.where(skewed, lower, -z), np.where(skewed, upper, z)
@@ -370,8 +371,8 @@ def group_median(y: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def huber_consistency(c: float) -> float:
     """E[min(Z², c²)] for a standard normal Z."""
-    tail = sps.norm.sf(c)
-    return float((1 - 2 * tail) - 2 * c * sps.norm.pdf(c) + 2 * c * c * tail)
+    tail = norm_sf(c)
+    return float((1 - 2 * tail) - 2 * c * norm_pdf(c) + 2 * c * c * tail)
 
 
 def robust_tau2(
@@ -440,7 +441,7 @@ def t_quantile(p: float, df: np.ndarray) -> np.ndarray:
     if table is None:
         with np.errstate(divide="ignore"):
             table = np.where(
-                _INV_DF > 0, sps.t.ppf(p, 1.0 / np.maximum(_INV_DF, 1e-300)), sps.norm.ppf(p)
+                _INV_DF > 0, t_ppf(p, 1.0 / np.maximum(_INV_DF, 1e-300)), norm_ppf(p)
             )
         _T_TABLE[p] = table
     inv = 1.0 / np.maximum(np.asarray(df, float), 1.0)
@@ -450,7 +451,7 @@ def t_quantile(p: float, df: np.ndarray) -> np.ndarray:
 def limit_quantile(n: np.ndarray, p: float) -> np.ndarray:
     """t quantile with n − 2 degrees of freedom (prediction interval; normal for large n)."""
     df = np.maximum(np.asarray(n, float) - 2, 1)
-    return sps.t.ppf(p, df)
+    return t_ppf(p, df)
 
 
 def shrink_toward_centre(

@@ -14,7 +14,8 @@ between-entity variance τ² (DerSimonian & Laird 1986, as in Spiegelhalter et a
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as _st
+
+from benchmark.stats.distributions import norm_cdf, norm_pdf, norm_ppf, rank_average
 
 
 def winsorise(z: np.ndarray, trim: float) -> np.ndarray:
@@ -40,7 +41,7 @@ def truncation_mask(z: np.ndarray, trim: float) -> np.ndarray:
     if trim <= 0 or z.size == 0:
         return np.ones(z.shape, dtype=bool)
     k = 1.0 / trim
-    g = np.floor(_st.rankdata(z, method="average") * k / (z.size + 1))
+    g = np.floor(rank_average(z) * k / (z.size + 1))
     return (g > 0) & (g < k - 1)
 
 
@@ -83,8 +84,8 @@ def winsor_consistency(trim: float) -> float:
     """
     if trim <= 0:
         return 1.0
-    c = _st.norm.ppf(1.0 - trim)
-    return float((2 * _st.norm.cdf(c) - 1) - 2 * c * _st.norm.pdf(c) + 2 * c * c * trim)
+    c = norm_ppf(1.0 - trim)
+    return float((2 * norm_cdf(c) - 1) - 2 * c * norm_pdf(c) + 2 * c * c * trim)
 
 
 def tau2_robust_moment(
@@ -128,6 +129,6 @@ def truncation_consistency(trim: float) -> float:
     """E[Z² | Φ⁻¹(trim) ≤ Z < Φ⁻¹(1 − trim)] for a standard normal Z (central truncation)."""
     if trim <= 0:
         return 1.0
-    c = _st.norm.ppf(1.0 - trim)
-    mass = 2 * _st.norm.cdf(c) - 1
-    return float((mass - 2 * c * _st.norm.pdf(c)) / mass)
+    c = norm_ppf(1.0 - trim)
+    mass = 2 * norm_cdf(c) - 1
+    return float((mass - 2 * c * norm_pdf(c)) / mass)

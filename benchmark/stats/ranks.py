@@ -58,7 +58,8 @@ import functools
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+
+from benchmark.stats.distributions import norm_ppf
 
 B_DEFAULT = 1000
 B_LARGE = 400  # large groups: the 95 % quantile of a maximum over thousands of pairs is stable at 400 draws
@@ -378,8 +379,8 @@ def _exact_stepdown(est, s, draws, alpha, simultaneous):
 def _critical_band(alpha: float, n: int, simultaneous: bool) -> tuple[float, float]:
     """[z_{1−α/2}, Bonferroni z] that a large group's critical value is clipped to (kept: a
     re-score asks for the same few group sizes, and scipy's ppf costs ~0,1 ms a call)."""
-    bonferroni = norm.ppf(1 - alpha / (2 * (n - 1) * (n if simultaneous else 1)))
-    return float(norm.ppf(1 - alpha / 2)), float(max(bonferroni, norm.ppf(1 - alpha / 2)))
+    bonferroni = norm_ppf(1 - alpha / (2 * (n - 1) * (n if simultaneous else 1)))
+    return float(norm_ppf(1 - alpha / 2)), float(max(bonferroni, norm_ppf(1 - alpha / 2)))
 
 
 def _rank_arrays(
