@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from benchmark.charts import locale
@@ -100,12 +101,16 @@ def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:
     data = pd.DataFrame({"value": peers["value"].astype(float),
                          "who": (peers["entity_id"].astype(str) == str(entity_id)).map({True: "unit", False: "peer"})})
     data = data.sort_values("who")  # draw the unit last, on top
-    lo, hi = float(min(data["value"].min(), me["lower95"])), float(max(data["value"].max(), me["upper95"]))
+    # the band clipped to what the value can be, as in the funnels: a share in [0, 100 %], the other
+    # criteria not below 0 (a turnover band reaching −10 % would be read as a possible value)
+    top = 1.0 if _is_percent(res, criterion_id) else np.inf
+    band_lo, band_hi = (float(np.clip(me[c], 0.0, top)) for c in ("lower95", "upper95"))
+    lo, hi = float(min(data["value"].min(), band_lo)), float(max(data["value"].max(), band_hi))
     pad = (hi - lo) * 0.05 or 1.0
     scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
     x = alt.X("value:Q", title=None, scale=scale,
               axis=alt.Axis(labelFontSize=8, tickCount=4, format=".0%" if _is_percent(res, criterion_id) else ",.3~r"))
-    band = alt.Chart(pd.DataFrame({"a": [me["lower95"]], "b": [me["upper95"]]})).mark_rect(
+    band = alt.Chart(pd.DataFrame({"a": [band_lo], "b": [band_hi]})).mark_rect(
         color=BAND_COLOUR).encode(x=alt.X("a:Q", scale=scale), x2="b:Q")
     target = alt.Chart(pd.DataFrame({"t": [me["target"]]})).mark_rule(color=TARGET_COLOUR).encode(
         x=alt.X("t:Q", scale=scale))

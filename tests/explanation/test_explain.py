@@ -170,3 +170,20 @@ def test_an_unscored_unit_is_not_said_to_be_compared():
         assert "Compared with" not in en and "Belongs to the group of" in en
     scored = res.ranking.loc[res.ranking["rank"].notna(), "entity_id"].iloc[0]
     assert "Sammenlignet med" in explain(res, scored, lang="nb")
+
+
+def test_the_sheets_band_is_clipped_to_possible_values(res, monkeypatch):
+    """A turnover band reaching below 0 % is drawn from 0 %; a share's band never beyond 100 %."""
+    from benchmark.explanation import sheet
+
+    s = res.scores[res.scores["scored"].astype(bool)]
+    below = s[(s["lower95"] < 0) & (s["criterion"] == "turnover_rate")]
+    assert not below.empty  # the demo trust has small units whose raw band reaches below zero
+    row = below.iloc[0]
+    drawn = []
+    monkeypatch.setattr(sheet, "_svg", lambda chart: drawn.append(chart.to_dict()) or "")
+    sheet.dot_plot(res, row["entity_id"], "turnover_rate", "nb")
+    band = next(layer for layer in drawn[0]["layer"] if layer["mark"]["type"] == "rect")
+    (values,) = [v for k, v in drawn[0]["datasets"].items() if k == band["data"]["name"]]
+    assert values[0]["a"] == 0.0 and values[0]["b"] == pytest.approx(min(row["upper95"], 1.0))
+    assert drawn[0]["layer"][-1]["encoding"]["x"]["scale"]["domain"][0] > -0.1
