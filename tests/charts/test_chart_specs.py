@@ -204,3 +204,20 @@ def test_a_funnels_limit_lines_draw_as_the_lines_through_every_entity(res):
         assert off(lines, col) <= 0.005, col
         if col != "target":
             assert off(coarse.to_dict("records"), col) > 10 * off(lines, col), col
+
+
+def test_the_templated_rank_chart_equals_altairs_own_build(res):
+    """charts.caterpillar_spec (altair once, then rows, height and sentence swapped) gives the very
+    spec altair builds, for every peer group, long and short, with and without a picked entity."""
+    ranking = res.ranking.dropna(subset=["rank"])
+    picked = str(ranking["entity_id"].iloc[7])
+    groups = list(ranking["peer_group"].unique())
+    assert len(groups) > 3
+    for lang in ("nb", "en"):
+        for top in (60, 4):  # 4: every group of the demo is long, each with its own sentence
+            for group in groups:
+                for highlight in (None, picked):
+                    rows, note = charts.caterpillar_frame(ranking, group, highlight, lang, top)
+                    fast = charts.caterpillar_spec(rows, note, lang, width=380)
+                    full = charts.caterpillar_of(rows, note, lang, width=380).to_dict(validate=False)
+                    assert fast == full, (lang, top, group, highlight)
