@@ -164,26 +164,35 @@ def _run_steps(data, period_obj, criteria, level: str, seed: int, lang: str, out
         res = dataclasses.replace(res, options={**dict(res.options), "partial_period": coverage[0].message})
     final = out / period_obj.label
     ws = workspace(final, run_id)
+    from benchmark.store import BENCHMARK_KIND, EarlyTables, result_tables, run_meta
+
+    tables = result_tables(res)
+    early = None
     try:
         with progress.step("write outputs"), faults.step("write"):
+            # the store's long tables as Parquet, in a thread, while the output files are written
+            early = EarlyTables(store, run_id, tables)
             finish = write_outputs(res, ws.tmp, lang, {"run_id": run_id, "data_source": str(data),
                                                        "started_at": started}, hook, progress.detail, renderer)
             if coverage:
                 (ws.tmp / "WARNINGS.txt").write_text("\n".join(i.render() for i in coverage) + "\n", encoding="utf-8")
     except BaseException:
         renderer.close()  # first: the helper must not write into the folder being removed
+        if early is not None:
+            early.discard()
         discard(ws)
         raise
-    with progress.step("record run and move outputs into place"):
-        from benchmark.store import BENCHMARK_KIND, result_tables, run_meta
-
-        try:
-            commit(store, BENCHMARK_KIND, ws, run_meta(res, {"started_at": started, "data_source": str(data),
-                                                              "lang": lang}), result_tables(res), ready=finish)
-        except BaseException:  # commit removed the temporary folder; a helper still drawing is stopped
-            renderer.close()   # and whatever it wrote meanwhile removed too (both are idempotent)
-            discard(ws)
-            raise
+    try:
+        with progress.step("record run and move outputs into place"):
+            try:
+                commit(store, BENCHMARK_KIND, ws, run_meta(res, {"started_at": started, "data_source": str(data),
+                                                                  "lang": lang}), tables, ready=finish, early=early)
+            except BaseException:  # commit removed the temporary folder and, unless the run was recorded
+                renderer.close()   # after all, the early tables; a helper still drawing is stopped and
+                discard(ws)        # whatever it wrote meanwhile removed too (both are idempotent)
+                raise
+    finally:
+        early.release()  # recorded (its tables are the run's now) or removed by commit
     return res, final, coverage, notes
 
 

@@ -29,6 +29,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -134,11 +135,12 @@ def external_path(store: str | Path, run_id: str, table: str) -> Path:
     return tables_dir(store) / run_id / f"{table}.parquet"
 
 
-def _write_external(store: Path, run_id: str, table: str, frame: pd.DataFrame) -> None:
-    """The table as Parquet, synced to disk before the transaction naming it commits."""
+def _write_external(store: Path, run_id: str, table: str, frame: pd.DataFrame, folder: Path | None = None) -> None:
+    """The table as Parquet (into ``folder`` instead of the run's own), synced to disk before the
+    transaction naming it commits."""
     import pyarrow.parquet as pq
 
-    path = external_path(store, run_id, table)
+    path = external_path(store, run_id, table) if folder is None else folder / f"{table}.parquet"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(_arrow(frame), path)
@@ -187,18 +189,119 @@ class _Background:
             raise self._error[0]
 
 
+def _writer_lock(store: str | Path, run_id: str) -> Path:
+    return tables_dir(store) / f".{run_id}.lock"
+
+
+def _staging(store: str | Path, run_id: str) -> Path:
+    return tables_dir(store) / f".{run_id}.tmp"
+
+
+def _writer_alive(lock: Path) -> bool:
+    """Does a live process hold ``lock`` (a run whose tables are written before it is recorded)?"""
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+class EarlyTables:
+    """The run's long tables (:data:`EXTERNAL_TABLES`) written as Parquet beside the store while the
+    run still writes its output files, instead of inside the recording transaction.
+
+    Why: the monthly table alone is two million rows at national scale (0,5–0,8 s of Arrow and
+    Parquet work, GIL released); written here, in a thread, it overlaps the CSV and workbook
+    writing and the recording shrinks to DuckDB's inserts (SPEC §9: recording ≤ 0,5 s).
+    Nothing is visible earlier: the files go to a hidden ``.<run id>.tmp`` folder, renamed to the
+    run's own inside the recording transaction (:meth:`publish`), and a run is in the store only
+    once its ``runs`` row commits. The hidden folder is guarded by an ``flock`` on
+    ``.<run id>.lock`` for as long as the run lives, so another run's :func:`remove_orphan_tables`
+    leaves it alone, and removes it (with the lock file) once the process is gone (a kill -9), as
+    the output folder's hidden ``.tmp-`` folder is. :meth:`discard` removes it when the run fails.
+    """
+
+    def __init__(self, store: str | Path, run_id: str, tables: dict[str, pd.DataFrame]) -> None:
+        import fcntl
+
+        self.store, self.run_id = Path(store), run_id
+        self.names = [t for t, f in tables.items() if t in EXTERNAL_TABLES and f is not None and not f.empty]
+        lock = _writer_lock(store, run_id)
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            self._fd: int | None = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError as exc:
+            raise StoreError(f"the run history's table folder {lock.parent} cannot be written "
+                             f"({exc.strerror or exc})") from None
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        frames = {t: tables[t] for t in self.names}
+        self.folder = _staging(store, run_id)
+        self._writer = _Background(
+            lambda: [_write_external(self.store, run_id, t, frames[t], self.folder) for t in self.names])
+
+    def result(self) -> list[str]:
+        """Wait for the files; raise what writing them raised; then move them to the run's own
+        folder (called inside the recording transaction). Returns the tables written."""
+        self._writer.result()
+        if self.names:
+            final = tables_dir(self.store) / self.run_id
+            shutil.rmtree(final, ignore_errors=True)
+            try:
+                self.folder.rename(final)
+            except OSError as exc:
+                raise StoreError(f"the run history's table folder {final} cannot be written "
+                                 f"({exc.strerror or exc})") from None
+        return self.names
+
+    def join(self) -> None:
+        self._writer.join()
+
+    def discard(self) -> None:
+        """The run failed or was interrupted: its files go (after the writer has stopped)."""
+        self._writer.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_external(self.store, self.run_id)
+        self.release()
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+            _writer_lock(self.store, self.run_id).unlink(missing_ok=True)
+
+
 def remove_orphan_tables(con, store: str | Path) -> list[str]:
     """Remove Parquet tables of runs the store does not hold (a run killed before it was
-    recorded). Called with a read-write connection open, so no other process is writing one."""
+    recorded). Called with a read-write connection open, so no other process is recording one;
+    a live run still writing its tables early (:class:`EarlyTables`) holds their lock and is
+    left alone."""
     folder = tables_dir(store)
     if not folder.is_dir():
         return []
     known = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()} if _table_exists(con, "runs") else set()
     done = []
     for p in folder.iterdir():
+        if p.name.startswith("."):
+            continue
         if p.is_dir() and p.name not in known:
             _remove_external(store, p.name)
             done.append(f"removed the tables of run {p.name}, which was never recorded")
+    for p in folder.glob(".*.tmp"):  # written early by a run that died before recording itself
+        run_id = p.name[1:-len(".tmp")]
+        if not _writer_alive(_writer_lock(store, run_id)):
+            shutil.rmtree(p, ignore_errors=True)
+            done.append(f"removed the unfinished tables of run {run_id} (interrupted before it was recorded)")
+    for p in folder.glob(".*.lock"):
+        if not _writer_alive(p):
+            p.unlink(missing_ok=True)
     return done
 
 
@@ -302,12 +405,14 @@ def result_tables(res) -> dict[str, pd.DataFrame]:
 
 
 def record_pending(store: str | Path, kind: str, run_id: str, meta: dict, tables: dict[str, pd.DataFrame],
-                   commit: dict | Callable[[], dict], timeout: float = LOCK_TIMEOUT) -> None:
+                   commit: dict | Callable[[], dict], timeout: float = LOCK_TIMEOUT,
+                   early: EarlyTables | None = None) -> None:
     """Insert the run as ``pending`` with its tables, in one transaction (all or nothing).
 
     ``commit`` holds the protocol's bookkeeping: output_dir, tmp_dir, old_dir, outputs_manifest —
     or is a function giving it, called after the tables are inserted (the commit protocol finishes
-    the outputs and their manifest there, while the transaction is still open).
+    the outputs and their manifest there, while the transaction is still open). ``early``: the
+    Parquet tables are being written already (:class:`EarlyTables` of the same ``tables``).
     """
     store = Path(store)
     with connect(store, timeout=timeout) as con:
@@ -316,9 +421,10 @@ def record_pending(store: str | Path, kind: str, run_id: str, meta: dict, tables
         try:
             present = {t: f for t, f in tables.items() if f is not None and not f.empty}
             external = [t for t in present if t in EXTERNAL_TABLES]
-            # the Parquet files are written by a thread while DuckDB inserts the rest: both run in
-            # C++ without the GIL, on the two cores
-            writer = _Background(lambda: [_write_external(store, run_id, t, present[t]) for t in external])
+            # the Parquet files: written already (early, an EarlyTables), or now by a thread while
+            # DuckDB inserts the rest (both run in C++ without the GIL, on the two cores)
+            writer = early if early is not None else _Background(
+                lambda: [_write_external(store, run_id, t, present[t]) for t in external])
             for table, frame in present.items():
                 if table not in EXTERNAL_TABLES:
                     _insert(con, table, frame, run_id)

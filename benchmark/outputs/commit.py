@@ -174,13 +174,14 @@ def _unswap(ws: Workspace) -> None:
 
 def commit(store: str | Path, kind: str, ws: Workspace, meta: Mapping[str, object],
            tables: Mapping[str, pd.DataFrame], timeout: float = LOCK_TIMEOUT,
-           ready: Callable[[], None] | None = None) -> dict[str, str]:
+           ready: Callable[[], None] | None = None, early=None) -> dict[str, str]:
     """Record the run and put its outputs in place, all or nothing; returns the file hashes.
 
     ``ready`` (optional) blocks until the last output file is complete — ``benchmark run``'s
     summary page, drawn by a helper process. It is called inside the recording transaction, after
     the result tables are inserted and before the manifest is written and the run's row inserted,
-    so the store's inserts overlap the drawing; if it raises, the transaction is rolled back."""
+    so the store's inserts overlap the drawing; if it raises, the transaction is rolled back.
+    ``early``: a :class:`benchmark.store.EarlyTables` already writing the Parquet tables of ``tables``."""
     from benchmark.store import delete_run, mark_complete, record_pending
 
     store = Path(store)
@@ -199,13 +200,15 @@ def commit(store: str | Path, kind: str, ws: Workspace, meta: Mapping[str, objec
             held.enter_context(store_lock(store, timeout))
             reconcile(store, locked=True)
         except BaseException:
+            if early is not None:
+                early.discard()
             discard(ws)
             raise
         with deferred_signals() as sig:
             recorded = swapped = False
             try:
                 with faults.step("record_pending"):
-                    record_pending(store, kind, ws.run_id, dict(meta), dict(tables), bookkeeping, timeout)
+                    record_pending(store, kind, ws.run_id, dict(meta), dict(tables), bookkeeping, timeout, early)
                     recorded = True
                 if sig.received:
                     raise Interrupted(NOTHING_CHANGED, sig.signum or 2)
@@ -218,7 +221,9 @@ def commit(store: str | Path, kind: str, ws: Workspace, meta: Mapping[str, objec
                 if swapped:
                     _unswap(ws)
                 if recorded:
-                    delete_run(store, ws.run_id, timeout)
+                    delete_run(store, ws.run_id, timeout)  # its Parquet tables too
+                elif early is not None:
+                    early.discard()  # record_pending rolled back and removed them; a failure before it did not
                 discard(ws)
                 raise
             with faults.step("cleanup"):

@@ -173,15 +173,23 @@ def test_a_run_killed_while_writing_leaves_everything_as_it_was(tmp_path, sig):
     proc.send_signal(sig)
     proc.wait(30)
     assert proc.returncode != 0
-    leftovers = list(out.glob(".2025Q3.tmp-*"))
+    # the output folder's half-written folder, and the store's tables written early (EarlyTables)
+    leftovers = list(out.glob(".2025Q3.tmp-*")) + list(out.glob("history.duckdb.tables/.*"))
     if sig == signal.SIGTERM:
         assert leftovers == []  # cleaned up on SIGTERM
-    for path in leftovers:  # SIGKILL cannot clean up: the half-written folder is hidden and never used
+    for path in leftovers:  # SIGKILL cannot clean up: the half-written folders are hidden and never used
         assert path.name.startswith(".")
-    after = {k: v for k, v in digest(out).items() if not k.startswith((".2025Q3.tmp-", ".2025Q3.lock-"))}
+    hidden = (".2025Q3.tmp-", ".2025Q3.lock-", "history.duckdb.tables/.")
+    after = {k: v for k, v in digest(out).items() if not k.startswith(hidden)}
     assert after == before
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    if sig == signal.SIGKILL:  # the next run removes what the killed one left
+        from benchmark.outputs.commit import reconcile
+
+        reconcile(store, folders=(out,))
+        assert list(out.glob(".2025Q3.tmp-*")) + list(out.glob("history.duckdb.tables/.*")) == []
+        assert digest(out) == before
 
 
 def test_two_runs_at_once_on_one_store(tmp_path):
