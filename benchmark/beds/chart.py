@@ -76,7 +76,6 @@ def ward_chart(bd, unit_id: str, lang: str = "nb", width: int = 640, height: int
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Inline SVG (offline, through vl-convert), without the XML declaration."""
-    import vl_convert as vlc
+    from benchmark.charts import to_svg as svg
 
-    svg = vlc.vegalite_to_svg(chart.to_dict())
-    return svg[svg.find("<svg"):]
+    return svg(chart)

@@ -86,10 +86,9 @@ dd { margin: 0 0 1mm 0; break-inside: avoid; }
 
 
 def _svg(chart: alt.Chart) -> str:
-    import vl_convert as vlc
+    from benchmark.charts import to_svg
 
-    svg = vlc.vegalite_to_svg(chart.to_dict())
-    return svg[svg.find("<svg"):]
+    return to_svg(chart)
 
 
 def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:

@@ -61,14 +61,7 @@ def _svg(chart) -> str:
     """The chart as inline SVG, like :func:`benchmark.charts.to_svg` but without altair's JSON-schema
     validation of the spec (about a second for the page's twelve charts; every builder's spec is
     validated by tests/charts), so the page costs only vl-convert's rendering."""
-    return _svg_of(chart.to_dict(validate=False))
-
-
-def _svg_of(spec: dict) -> str:
-    import vl_convert as vlc
-
-    svg = vlc.vegalite_to_svg(spec)
-    return svg[svg.find("<svg"):]
+    return charts.to_svg(chart, validate=False)
 
 
 def _group_name(group: str, lang: str) -> str:
@@ -120,7 +113,7 @@ def render(d: SummaryInput, lang: str = "nb", run_id: str | None = None) -> str:
              f"<h2>{w['ranking']}</h2><p class='note'>{w['ranking_note']}</p><div class='grid'>"]
     for group in sorted(r["peer_group"].dropna().unique()):
         rows, note = charts.caterpillar_frame(r, group, None, lang, SUMMARY_RANK_ROWS)
-        svg = (_svg_of(charts.caterpillar_spec(rows, note, lang, width=380)) if len(rows) else  # altair once
+        svg = (charts.svg_of(charts.caterpillar_spec(rows, note, lang, width=380)) if len(rows) else  # altair once
                _svg(charts.caterpillar_chart(r, peer_group=group, lang=lang, width=380)))  # "no entity has a score"
         parts.append(f"<div><h3>{html.escape(_group_name(group, lang))}</h3>{svg}</div>")
     parts.append("</div>")

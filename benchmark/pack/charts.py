@@ -33,10 +33,9 @@ def spec(chart: alt.TopLevelMixin, lang: str) -> dict:
 
 
 def to_svg(chart: alt.TopLevelMixin, lang: str) -> str:
-    import vl_convert as vlc
+    from benchmark.charts import svg_of
 
-    svg = vlc.vegalite_to_svg(spec(chart, lang))
-    return svg[svg.find("<svg"):]
+    return svg_of(spec(chart, lang))
 
 
 def _months(frame: pd.DataFrame) -> pd.Series:

@@ -46,6 +46,6 @@ def waterfall_chart(steps: pd.DataFrame, title: str = "", lang: str = "nb", widt
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:
-    import vl_convert as vlc
+    from benchmark.charts import to_svg as svg
 
-    return vlc.vegalite_to_svg(chart.to_dict())
+    return svg(chart)

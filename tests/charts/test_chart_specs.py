@@ -221,3 +221,17 @@ def test_the_templated_rank_chart_equals_altairs_own_build(res):
                     fast = charts.caterpillar_spec(rows, note, lang, width=380)
                     full = charts.caterpillar_of(rows, note, lang, width=380).to_dict(validate=False)
                     assert fast == full, (lang, top, group, highlight)
+
+
+def test_static_svgs_carry_no_raw_field_names_for_screen_readers(res):
+    """Every static page draws through charts.svg_of: no ARIA label per point repeating raw fields
+    ("lower95: 4,1157…; peer_group: inpatient"); the axes and the title keep their descriptions."""
+    import re
+
+    group = res.scores.loc[res.scores["criterion"] == "sick_leave_rate", "peer_group"].value_counts().index[0]
+    spec = charts.funnel_chart(res.scores, "sick_leave_rate", peer_group=group, catalogue=res.catalogue,
+                               lang="nb", period=res.period.label).to_dict(validate=False)
+    labels = re.findall(r'aria-label="([^"]*)"', charts.svg_of(spec))
+    assert any(label.startswith("X-axis") for label in labels) and any("Title" in label for label in labels)
+    raw = ("lower95", "peer_group", "denominator:", "entity_id")
+    assert not [label for label in labels if any(r in label for r in raw)]
