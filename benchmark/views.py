@@ -564,6 +564,7 @@ def ui_table(frame: pd.DataFrame, formats: dict[str, object] | None = None, **kw
 
 APP_WORDS = {
     "nb": {"source": "Datakilde: en datamappe, en arbeidsbok, «demo» eller run:ID (tomt = siste kjøring i lageret)",
+           "source_runs": "Lagret kjøring: run:ID (tomt = siste kjøring)",
            "period": "Periode", "level": "Nivå", "lang": "Språk", "shown": "Viser: {label}.",
            "no_period": "Datakilden har ingen hel periode å vise.",
            "failed": "Perioden {period} kan ikke vises: {error}",
@@ -571,6 +572,7 @@ APP_WORDS = {
            "loading": "Beregner benchmarken for {period} …",
            "levels": {"unit": "Enhet", "department": "Avdeling", "division": "Divisjon"}},
     "en": {"source": "Data source: a dataset folder, a workbook, 'demo' or run:ID (empty = latest run in the store)",
+           "source_runs": "Stored run: run:ID (empty = the latest run)",
            "period": "Period", "level": "Level", "lang": "Language", "shown": "Showing: {label}.",
            "no_period": "The data source has no whole period to show.",
            "failed": "The period {period} cannot be shown: {error}",

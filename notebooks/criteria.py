@@ -41,7 +41,7 @@ def _(lang):
 
 @app.cell
 def _(args, lang):
-    source = mo.ui.text(value=str(args.get("source") or ""), label=views.app_word("source", lang.value),
+    source = mo.ui.text(value=str(args.get("source") or ""), label=context.source_label(lang.value),
                         full_width=True)
     return (source,)
 

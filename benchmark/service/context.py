@@ -205,6 +205,15 @@ def source_text(text: str, user: User | None = None) -> str:
     return text if str(text or "").strip().startswith("run:") else ""
 
 
+def source_label(lang: str = "nb", user: User | None = None) -> str:
+    """The source box's label: a served leader is offered stored runs only (:func:`source_text`),
+    so the label does not invite them to type a folder or a workbook."""
+    from benchmark import views
+
+    user = current_user() if user is None else user
+    return views.app_word("source" if user is None or user.is_analyst else "source_runs", lang)
+
+
 def scoped_source_choices(src, choices: dict[str, str], user: User | None = None) -> dict[str, str]:
     """A period-independent picker (the source's units) cut to the user's scope."""
     user = current_user() if user is None else user

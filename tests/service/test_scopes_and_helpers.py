@@ -141,3 +141,18 @@ def test_runmode_parses_a_notebook_once_per_file_state(tmp_path):
     finally:
         runmode.uninstall()
     assert compiler._build_source_position_map is original and runtime._build_source_position_map is original
+
+
+def test_a_served_leader_is_offered_stored_runs_only():
+    """What a leader types is cut to run:<id> (context.source_text), and the box says so."""
+    from benchmark.service import context
+
+    leader = User("kari", "leader", (parse_scope("department:Kirurgisk avdeling Hamar"),))
+    analyst = User("ada", "analyst")
+    assert context.source_text("/srv/data/lonn.xlsx", leader) == ""  # the latest run instead
+    assert context.source_text("run:20261202T1", leader) == "run:20261202T1"
+    assert context.source_text("/srv/data", analyst) == "/srv/data"
+    assert context.source_label("nb", leader).startswith("Lagret kjøring") and "mappe" not in context.source_label(
+        "nb", leader)
+    assert "datamappe" in context.source_label("nb", analyst)
+    assert context.source_label("en", leader).startswith("Stored run")
