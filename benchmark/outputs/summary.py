@@ -103,8 +103,9 @@ def render(d: SummaryInput, lang: str = "nb", run_id: str | None = None) -> str:
     w = WORDS[lang]
     r, s = d.ranking, d.scores
     scored = int(r["rank"].notna().sum())
-    cards = [(scored, w["entities"]), (len(r) - scored, w["not_scored"]), (d.n_flags, w["flags"]),
-             (fmt.number(r["potential_total_knok"].sum(), 0, lang), w["potential"])]
+    cards = [(fmt.number(scored, 0, lang), w["entities"]), (fmt.number(len(r) - scored, 0, lang), w["not_scored"]),
+             (fmt.number(d.n_flags, 0, lang), w["flags"]),
+             (fmt.number(r["potential_total_knok"].sum(), 0, lang), w["potential"])]  # 10 000, not 10000
     parts = [f"<h1>{w['title']} – {html.escape(d.period)}</h1>",
              f"<div class='meta'>{w['level']}: {LEVEL_WORDS[lang].get(d.level, d.level)} · {w['catalogue']}: "
              f"{html.escape(d.catalogue.version)} ({d.catalogue_hash[:8]})"

@@ -179,3 +179,20 @@ def test_a_store_copied_without_its_tables_folder_says_so(demo_result, tmp_path)
     shutil.copy(tmp_path / "a.duckdb", tmp_path / "copy" / "a.duckdb")
     with pytest.raises(st.StoreError, match="the scores rows of run R1 are missing.*a.duckdb.tables beside it"):
         st.load_run(tmp_path / "copy" / "a.duckdb", "R1")
+
+
+def test_the_pages_key_figures_are_norwegian_numbers(demo_result):
+    """10 000 units read "10 000 enheter scoret", not "10000" (a trust × 10 here: 1 610 entities)."""
+    import dataclasses
+    import re
+
+    import pandas as pd
+
+    from benchmark.outputs.summary import render
+
+    d = summary_input(demo_result)
+    many = pd.concat([d.ranking.assign(entity_id=d.ranking["entity_id"] + f"-{i}") for i in range(10)],
+                     ignore_index=True)
+    page = render(dataclasses.replace(d, ranking=many, n_flags=1234), "nb", None)
+    cards = re.findall(r"<div class='card'><b>([^<]*)</b>", page)
+    assert cards[0] == f"{int(many['rank'].notna().sum()):,}".replace(",", "\u00a0") and cards[2] == "1\u00a0234"
