@@ -431,7 +431,9 @@ def potential_chart(ranking: pd.DataFrame, highlight: str | None = None, lang: s
            "low", "high", "selected"]]
     y = alt.Y("label:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=0))  # cut already
     bars = alt.Chart(d).mark_bar().encode(
-        x=alt.X("potential_total_knok:Q", title=w["total"], axis=alt.Axis(format=",.0f")), y=y,
+        # at most ~6 ticks: "9 000" and "10 000" ran together at 480 px
+        x=alt.X("potential_total_knok:Q", title=w["total"], axis=alt.Axis(format=",.0f", tickCount=5,
+                                                                          labelOverlap=True)), y=y,
         color=alt.condition(alt.datum.selected, alt.value(HIGHLIGHT), alt.value("#8e9fd1")),
         tooltip=[alt.Tooltip("entity_name:N", title=w["entity"]), alt.Tooltip("entity_id:N", title=w["id"]),
                  alt.Tooltip("potential_total_knok:Q", title=w["total"], format=",.0f"),
