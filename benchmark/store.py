@@ -197,8 +197,9 @@ def _staging(store: str | Path, run_id: str) -> Path:
     return tables_dir(store) / f".{run_id}.tmp"
 
 
-def _writer_alive(lock: Path) -> bool:
-    """Does a live process hold ``lock`` (a run whose tables are written before it is recorded)?"""
+def lock_held(lock: Path) -> bool:
+    """Does a live process hold an ``flock`` on ``lock``? (A run's liveness: its output folder's
+    ``.lock-`` file, or its early tables' ``.<run id>.lock``; the lock dies with the process.)"""
     import fcntl
 
     try:
@@ -296,11 +297,11 @@ def remove_orphan_tables(con, store: str | Path) -> list[str]:
             done.append(f"removed the tables of run {p.name}, which was never recorded")
     for p in folder.glob(".*.tmp"):  # written early by a run that died before recording itself
         run_id = p.name[1:-len(".tmp")]
-        if not _writer_alive(_writer_lock(store, run_id)):
+        if not lock_held(_writer_lock(store, run_id)):
             shutil.rmtree(p, ignore_errors=True)
             done.append(f"removed the unfinished tables of run {run_id} (interrupted before it was recorded)")
     for p in folder.glob(".*.lock"):
-        if not _writer_alive(p):
+        if not lock_held(p):
             p.unlink(missing_ok=True)
     return done
 

@@ -139,17 +139,9 @@ def store_lock(store: Path, timeout: float = LOCK_TIMEOUT, wait: bool = True):
 
 def _alive(lock_path: Path) -> bool:
     """Is the run owning ``lock_path`` still running (it holds the flock)?"""
-    try:
-        fd = os.open(lock_path, os.O_RDWR)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
+    from benchmark.store import lock_held
+
+    return lock_held(lock_path)
 
 
 def _swap(ws: Workspace) -> None:
