@@ -1,7 +1,7 @@
 """``summary.html`` drawn in a second process while the run writes its tables and records itself.
 
 The page's charts are rendered to SVG by vl-convert, which holds the GIL for the whole render
-(about 3 s of CPU for a national run: eight rank charts of 121 rows, three funnels of 1 500
+(about 2 s of CPU for a national run: eight rank charts of 61 rows, three funnels of 800
 points), and starting vl-convert's JavaScript engine costs another 0,4–1 s. In the run's own
 process that time adds to the writing. So :func:`start` launches a helper process as the run
 begins: it imports altair and vl-convert and warms the engine up while the run validates and
