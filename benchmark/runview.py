@@ -140,14 +140,15 @@ def rescore_fields(scores: pd.DataFrame, ranking: pd.DataFrame, catalogue) -> di
     entities = pd.Index(ranking["entity_id"]) if "entity_id" in ranking else pd.Index([])
     present_criteria = set(scores["criterion"].unique()) if "criterion" in scores else set()
     criteria = [c.id for c in catalogue.criteria if c.id in present_criteria]
-    shrunk = shrunk_se = None
+    shrunk = shrunk_se = raw = None
     if "scored" in scores and scores["scored"].astype(bool).any():
-        scored = scores.loc[scores["scored"].astype(bool), ["entity_id", "criterion", "shrunk", "shrunk_se"]]
+        scored = scores.loc[scores["scored"].astype(bool), ["entity_id", "criterion", "shrunk", "shrunk_se", "value"]]
         wide = scored.pivot(index="entity_id", columns="criterion").astype(float)
         shrunk = wide["shrunk"].reindex(index=entities, columns=criteria)
         shrunk_se = wide["shrunk_se"].reindex(index=entities, columns=criteria)
+        raw = wide["value"].reindex(index=entities, columns=criteria)
     groups = ranking.set_index("entity_id")["peer_group"] if "peer_group" in ranking else None
-    return {"shrunk": shrunk, "shrunk_se": shrunk_se, "groups": groups}
+    return {"shrunk": shrunk, "shrunk_se": shrunk_se, "raw": raw, "groups": groups}
 
 
 class StoredView:

@@ -579,22 +579,14 @@ def load_run(store: str | Path, run_id: str | None = None, period: str | None = 
     if catalogue is None:
         raise UsageError(f"the catalogue stored with run {run['run_id']} cannot be read")
     scores, ranking = tables["scores"], tables["ranking"]
-    # what Result.rescore needs (shrunken values and their s.e., the ranking groups), from the tables
-    entities = pd.Index(ranking["entity_id"]) if "entity_id" in ranking else pd.Index([])
-    present_criteria = set(scores["criterion"].unique()) if "criterion" in scores else set()
-    criteria = [c.id for c in catalogue.criteria if c.id in present_criteria]
-    shrunk = shrunk_se = None
-    if "scored" in scores and scores["scored"].astype(bool).any():
-        scored = scores.loc[scores["scored"].astype(bool), ["entity_id", "criterion", "shrunk", "shrunk_se"]]
-        wide = scored.pivot(index="entity_id", columns="criterion").astype(float)
-        shrunk = wide["shrunk"].reindex(index=entities, columns=criteria)
-        shrunk_se = wide["shrunk_se"].reindex(index=entities, columns=criteria)
-    groups = ranking.set_index("entity_id")["peer_group"] if "peer_group" in ranking else None
+    # what Result.rescore needs (shrunken and raw values, s.e., the ranking groups), from the tables
+    from benchmark.runview import rescore_fields
+
     fields = dict(scores=scores, ranking=ranking,
                   measures=tables["measures"] if not tables["measures"].empty else None,
                   catalogue=catalogue, period=parse_period(run["period"]), level=run["level"], seed=int(run["seed"]),
                   dataset_fingerprint=run["data_fingerprint"], options=json.loads(run["options"] or "{}"),
-                  shrunk=shrunk, shrunk_se=shrunk_se, groups=groups, run_id=run["run_id"])
+                  run_id=run["run_id"], **rescore_fields(scores, ranking, catalogue))
     fields.update({t: tables[t] for t in LAZY_TABLES if t in tables})
     return StoredResult(RunTables(store, run["run_id"], present) if lazy else None, **fields)
 

@@ -108,6 +108,8 @@ def rank_interval(rank: float | None, low: float | None, high: float | None, n: 
         return DASH
     r, lo, hi = int(rank), int(low), int(high)  # type: ignore[arg-type]
     total = "" if _missing(n) else (f" av {int(n)}" if lang == "nb" else f" of {int(n)}")  # type: ignore[arg-type]
+    if lo == hi:  # an interval of one place: the rank is certain ("mellom 8 og 8" reads as a slip)
+        return f"nr. {r}{total} (sikker plass)" if lang == "nb" else f"no. {r}{total} (a certain place)"
     if lang == "nb":
         return f"nr. {r}{total} (mellom {lo} og {hi})"
     return f"no. {r}{total} (between {lo} and {hi})"

@@ -498,11 +498,12 @@ def score(
     groups = ranking_groups(scores).reindex(entities)
     directions = {c.id: c.sign for c in cat.criteria}
     at = positions(scores, entities, criteria)  # rows of scores = rows of values, in order
-    shrunk, shrunk_se = (
+    shrunk, shrunk_se, raw = (
         pivot(scores, "shrunk", entities, criteria, at),
         pivot(scores, "shrunk_se", entities, criteria, at),
+        pivot(scores, "value", entities, criteria, at),
     )
-    norm, nse = normalised_scores(shrunk, shrunk_se, groups, directions, normalisation)
+    norm, nse = normalised_scores(shrunk, shrunk_se, groups, directions, normalisation, raw)
     comp, contributions = composite_with_se(norm, nse, cat.weights())
     ranks = rank_composite(comp, groups, simultaneous, seed)
     e, c = at
@@ -548,6 +549,7 @@ def score(
             ranks["rank"],
             alt_target,
             {normalisation: (norm.to_numpy(), nse.to_numpy())},
+            raw,
         )
     else:
         sens_long = pd.DataFrame(columns=["entity_id", "scenario", "rank", "shift"])
@@ -582,6 +584,7 @@ def score(
         options={"normalisation": normalisation, "simultaneous": simultaneous},
         shrunk=shrunk,
         shrunk_se=shrunk_se,
+        raw=raw,
         groups=groups,
         memo={("normalised", normalisation): (norm, nse)},
     )

@@ -63,9 +63,26 @@ def normalised_arrays(
     groups: pd.Series,
     directions: Mapping[str, int],
     normalisation: str,
+    raw: pd.DataFrame | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`normalised_scores` as two entities × criteria arrays (rows and columns of ``shrunk``)."""
+    """:func:`normalised_scores` as two entities × criteria arrays (rows and columns of ``shrunk``).
+
+    ``raw``: the criterion values before shrinking. When given, the unit of each criterion is the
+    spread of its *raw* values in the peer group (the z-score's s.d., the min–max range), and the
+    shrunken values are centred and placed on it. Why: shrinkage pulls a criterion whose
+    between-unit variance τ² is small next to the units' own noise almost onto the peer centre,
+    and normalising the shrunken values by their own s.d. stretches that remainder back to a
+    spread of 1 — the criterion's noise re-enters the composite at full weight, and its s.e.
+    (shrunken s.e. ÷ that tiny s.d.) with it: on a national run staffing against plan
+    (τ = 0,004, s.e. 0,018) got a normalised s.e. of 4,6, every composite an s.e. above the
+    spread of the composites, and every rank interval of a 3 000-unit group [1, 3 000]. On the
+    raw spread a criterion weighs in by what the data show of it: fully for a reliable one,
+    hardly at all for one that is mostly noise. Without ``raw`` (runs stored before), the
+    shrunken values' own spread, as version 1 did.
+    """
     x = shrunk.to_numpy(dtype=float, na_value=np.nan)
+    r = None if raw is None else raw.reindex(index=shrunk.index, columns=shrunk.columns).to_numpy(
+        dtype=float, na_value=np.nan)
     s = se.reindex(index=shrunk.index, columns=shrunk.columns).to_numpy(
         dtype=float, na_value=np.nan
     )
@@ -76,10 +93,11 @@ def normalised_arrays(
         # a row-major block whatever the frame's memory layout: numpy's column sums then add in
         # one fixed order, so a stored run re-read from its tables normalises to the same bits
         block = np.ascontiguousarray(x[rows])
+        unit = block if r is None else np.where(np.isnan(block), np.nan, np.ascontiguousarray(r[rows]))
         with warnings.catch_warnings():  # a criterion no entity of the group has: all NaN
             warnings.simplefilter("ignore", RuntimeWarning)
-            norm[rows] = normalise_array(block * sign, normalisation)
-        slopes = np.array([_slope(block[:, k], normalisation) for k in range(x.shape[1])])
+            norm[rows] = normalise_array(block * sign, normalisation, None if r is None else unit * sign)
+        slopes = np.array([_slope(unit[:, k], normalisation) for k in range(x.shape[1])])
         nse[rows] = s[rows] * slopes
     nse[np.isnan(norm)] = np.nan
     return norm, nse
@@ -91,9 +109,11 @@ def normalised_scores(
     groups: pd.Series,
     directions: Mapping[str, int],
     normalisation: str,
+    raw: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(normalised, normalised s.e.) entities × criteria, normalised within each peer group."""
-    norm, nse = normalised_arrays(shrunk, se, groups, directions, normalisation)
+    """(normalised, normalised s.e.) entities × criteria, normalised within each peer group on the
+    spread of the raw values (``raw``; see :func:`normalised_arrays`)."""
+    norm, nse = normalised_arrays(shrunk, se, groups, directions, normalisation, raw)
     return (
         pd.DataFrame(norm, index=shrunk.index, columns=shrunk.columns),
         pd.DataFrame(nse, index=shrunk.index, columns=shrunk.columns),

@@ -43,6 +43,7 @@ class Result:
     options: Mapping[str, object] = field(default_factory=dict)
     shrunk: pd.DataFrame = field(default=None, repr=False)  # entities × criteria (for rescore)
     shrunk_se: pd.DataFrame = field(default=None, repr=False)
+    raw: pd.DataFrame = field(default=None, repr=False)  # values before shrinking: the normalisation's unit
     groups: pd.Series = field(default=None, repr=False)  # ranking peer group per entity
     run_id: str | None = None
     # derived, weight-independent arrays for rescore (normalised values per normalisation, row
@@ -54,7 +55,8 @@ class Result:
         key = ("normalised", normalisation)
         if key not in self.memo:
             directions = {c.id: c.sign for c in self.catalogue.criteria}
-            self.memo[key] = normalised_scores(self.shrunk, self.shrunk_se, self.groups, directions, normalisation)
+            self.memo[key] = normalised_scores(self.shrunk, self.shrunk_se, self.groups, directions, normalisation,
+                                               self.raw)
         return self.memo[key]
 
     def _normalised_arrays(self, normalisation: str) -> tuple[np.ndarray, np.ndarray]:

@@ -51,20 +51,22 @@ def sensitivity(
     base_rank: pd.Series,
     shrunk_alt_target: Callable[[], pd.DataFrame] | None = None,
     normalised: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None,
+    raw: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(long table entity_id/scenario/rank/shift, per-entity summary median_shift/max_shift).
 
     Each scenario is a composite and a point ranking on the entities × criteria arrays (no
     intervals: the table reports rank shifts, not their uncertainty); the scenarios of one
     normalisation are computed together. ``normalised``: arrays of :func:`normalised_arrays` the
-    caller has already (by normalisation), reused instead of recomputed.
+    caller has already (by normalisation), reused instead of recomputed. ``raw``: the values
+    before shrinking, whose spread is each criterion's unit (as in the composite itself).
     """
     codes, _ = group_rows(groups, shrunk.index)
     cache: dict[str, tuple[np.ndarray, np.ndarray]] = dict(normalised or {})
 
     def arrays(kind: str) -> tuple[np.ndarray, np.ndarray]:
         if kind not in cache:
-            cache[kind] = normalised_arrays(shrunk, se, groups, directions, kind)
+            cache[kind] = normalised_arrays(shrunk, se, groups, directions, kind, raw)
         return cache[kind]
 
     listed = scenarios(weights)
@@ -86,7 +88,7 @@ def sensitivity(
         ):  # the same shrunken values (they are about the peer centre): same arrays
             norm = arrays("zscore")[0]
         else:
-            norm = normalised_arrays(alt, se, groups, directions, "zscore")[0]
+            norm = normalised_arrays(alt, se, groups, directions, "zscore", raw)[0]
         names.append("target_upper_quartile")
         ranks.append(
             group_point_ranks(

@@ -47,22 +47,29 @@ def normalise(
     return pd.DataFrame(out, index=values.index, columns=values.columns)
 
 
-def normalise_array(x: np.ndarray, normalisation: str) -> np.ndarray:
+def normalise_array(x: np.ndarray, normalisation: str, scale: np.ndarray | None = None) -> np.ndarray:
     """:func:`normalise` on an entities × indicators array already aligned so higher = better.
 
     The numpy core, shared with the per-peer-group pass of :mod:`benchmark.scoring.ranking`
     (which calls it once per group on a block of rows instead of building a frame per group).
+
+    ``scale`` (same shape and alignment): the values whose spread sets the unit — the z-score's
+    s.d. and the min–max range — while ``x`` is centred on its own mean (z) or placed on that
+    range (min–max). The scoring passes the raw values here for the shrunken ones: see
+    :func:`benchmark.scoring.ranking.normalised_arrays` for why.
     """
+    s = x if scale is None else np.where(np.isfinite(x), scale, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         if normalisation == "zscore":
             mean = np.nanmean(x, axis=0) if x.size else np.zeros(x.shape[1])
-            n = np.sum(np.isfinite(x), axis=0)
-            sd = np.sqrt(np.nansum((x - mean) ** 2, axis=0) / np.maximum(n - 1, 1))
-            if x.size:  # all values equal: sd is 0 in exact arithmetic, whatever rounding left
-                sd = np.where(np.nanmax(x, axis=0) > np.nanmin(x, axis=0), sd, 0.0)
+            s_mean = mean if scale is None else (np.nanmean(s, axis=0) if s.size else np.zeros(s.shape[1]))
+            n = np.sum(np.isfinite(s), axis=0)
+            sd = np.sqrt(np.nansum((s - s_mean) ** 2, axis=0) / np.maximum(n - 1, 1))
+            if s.size:  # all values equal: sd is 0 in exact arithmetic, whatever rounding left
+                sd = np.where(np.nanmax(s, axis=0) > np.nanmin(s, axis=0), sd, 0.0)
             out = np.where(sd > 0, (x - mean) / np.where(sd > 0, sd, 1.0), 0.0)
         elif normalisation == "minmax":
-            lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+            lo, hi = np.nanmin(s, axis=0), np.nanmax(s, axis=0)
             span = hi - lo
             out = np.where(span > 0, 100.0 * (x - lo) / np.where(span > 0, span, 1.0), 50.0)
         elif normalisation == "rank":

@@ -101,7 +101,9 @@ def test_every_number_comes_from_the_result_tables(res):
     unit = CASES["low_productivity"](res)
     r = res.ranking.set_index("entity_id").loc[unit]
     text = bm.explain(res, unit, lang="en")
-    assert f"no. {int(r['rank'])} of {int(r['peer_n'])} (between {int(r['rank_low'])} and {int(r['rank_high'])})" in text
+    lo, hi = int(r["rank_low"]), int(r["rank_high"])
+    place = "a certain place" if lo == hi else f"between {lo} and {hi}"
+    assert f"no. {int(r['rank'])} of {int(r['peer_n'])} ({place})" in text
     assert f"{r['potential_fte']:.1f}\u00a0FTE" in text
     assert f"{r['potential_total_knok']:,.0f}\u00a0kNOK a year" in text  # the one potential: total, then parts
     s = res.scores[(res.scores["entity_id"] == unit) & (res.scores["criterion"] == "activity_per_fte")].iloc[0]

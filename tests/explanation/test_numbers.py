@@ -30,6 +30,8 @@ def test_intervals_keep_the_unit_once():
     assert fmt.interval(3.14, 5.81, fmt.fte) == f"3,1–5,8{NB}årsverk"
     assert fmt.rank_interval(12, 5, 21, 40) == "nr. 12 av 40 (mellom 5 og 21)"
     assert fmt.rank_interval(3, 1, 4, None, lang="en") == "no. 3 (between 1 and 4)"
+    assert fmt.rank_interval(8, 8, 8, 8) == "nr. 8 av 8 (sikker plass)"
+    assert fmt.rank_interval(1, 1, 1, 9, lang="en") == "no. 1 of 9 (a certain place)"
 
 
 def test_value_formats():
