@@ -107,8 +107,12 @@ def dot_plot(res, entity_id: str, criterion_id: str, lang: Lang) -> str:
     lo, hi = float(min(data["value"].min(), band_lo)), float(max(data["value"].max(), band_hi))
     pad = (hi - lo) * 0.05 or 1.0
     scale = alt.Scale(domain=[lo - pad, hi + pad], nice=False)
+    # shares in whole per cent, or with one decimal when the strip spans less than 5 points (an
+    # agency share of 0–1,2 % read "0 %  0 %  1 %" in whole per cent)
+    share_format = ".0%" if (hi - lo) >= 0.05 else ".1~%"
     x = alt.X("value:Q", title=None, scale=scale,
-              axis=alt.Axis(labelFontSize=8, tickCount=4, format=".0%" if _is_percent(res, criterion_id) else ",.3~r"))
+              axis=alt.Axis(labelFontSize=8, tickCount=4, format=share_format if _is_percent(res, criterion_id)
+                            else ",.3~r"))
     band = alt.Chart(pd.DataFrame({"a": [band_lo], "b": [band_hi]})).mark_rect(
         color=BAND_COLOUR).encode(x=alt.X("a:Q", scale=scale), x2="b:Q")
     target = alt.Chart(pd.DataFrame({"t": [me["target"]]})).mark_rule(color=TARGET_COLOUR).encode(

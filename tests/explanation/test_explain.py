@@ -189,3 +189,17 @@ def test_the_sheets_band_is_clipped_to_possible_values(res, monkeypatch):
     (values,) = [v for k, v in drawn[0]["datasets"].items() if k == band["data"]["name"]]
     assert values[0]["a"] == 0.0 and values[0]["b"] == pytest.approx(min(row["upper95"], 1.0))
     assert drawn[0]["layer"][-1]["encoding"]["x"]["scale"]["domain"][0] > -0.1
+
+
+def test_the_sheets_strip_axes_never_repeat_a_label(res):
+    """A share that spans under 5 points gets a decimal: an agency share of 0–1,2 % read
+    "0 %  0 %  1 %" in whole per cent."""
+    import re
+
+    from benchmark.explanation import sheet
+
+    shares = [c.id for c in res.catalogue.criteria if c.value_format == "percent"]
+    scored = res.scores[res.scores["scored"].astype(bool) & res.scores["criterion"].isin(shares)]
+    for (entity, criterion), _ in list(scored.groupby(["entity_id", "criterion"]))[::9]:
+        labels = re.findall(r"<text[^>]*>([^<]*%)</text>", sheet.dot_plot(res, entity, criterion, "nb"))
+        assert len(labels) >= 2 and len(set(labels)) == len(labels), (entity, criterion, labels)
