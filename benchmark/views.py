@@ -146,6 +146,14 @@ def peer_group_choices(res, lang: Lang = "nb") -> dict[str, str]:
     return {peer_group_label(g, lang): g for g in groups}
 
 
+def weights_line(cat, weights: dict[str, float], lang: Lang = "en") -> str:
+    """The weights as one line of text in the page's language ("Weights now: Activity per FTE 2.00 ·
+    …"): where a slider cannot show its value in that language's numbers (marimo formats it with
+    the notebook's one locale, nb-NO)."""
+    parts = [f"{c.name[lang]} {fmt.number(float(weights.get(c.id, c.weight)), 2, lang)}" for c in cat.criteria]
+    return ("*Vekter nå:* " if lang == "nb" else "*Weights now:* ") + " · ".join(parts)
+
+
 def criterion_choices(cat, lang: Lang = "nb") -> dict[str, str]:
     return {c.name[lang]: c.id for c in cat.criteria}
 

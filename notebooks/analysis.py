@@ -71,11 +71,12 @@ def _(lang, src):
     # the catalogue of the source (a stored run keeps its own), weights start at its values
     catalogue = (sources.stored_view(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
                  else views.load_catalogue())
-    # each slider shows its own value (the page's locale is nb-NO: 1,5) and sends it when let go
-    # (debounce: a drag re-ranks once, not at every step it passes)
+    # in Norwegian each slider shows its own value (the page's locale is nb-NO: 1,5); in English the
+    # values are written below the panel instead (a slider would show "1,5" there too). A slider
+    # sends its value when let go (debounce: a drag re-ranks once, not at every step it passes)
     weights = mo.ui.dictionary(
-        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[lang.value], show_value=True,
-                            debounce=True) for c in catalogue.criteria},
+        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[lang.value],
+                            show_value=lang.value == "nb", debounce=True) for c in catalogue.criteria},
         label="Vekter" if lang.value == "nb" else "Weights",
     )
     # laid out here, in the cell that makes them: a cell that names `weights` re-runs at every
@@ -98,6 +99,13 @@ def _(args, lang, problem, source, src):
 @app.cell
 def _(level, period, source_panel, weights_panel):
     mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]), weights_panel], widths=[3, 2])
+    return
+
+
+@app.cell
+def _(catalogue, lang, weights):
+    # English only: the weights in English numbers (the sliders' own value would read 1,5)
+    mo.md(views.weights_line(catalogue, weights.value, lang.value)) if lang.value == "en" else None
     return
 
 

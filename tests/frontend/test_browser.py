@@ -40,6 +40,24 @@ def test_analysis_app_weight_slider_changes_the_ranking(browser, serve, artifact
     page.screenshot(path=str(artifacts / "analysis-after-weight.png"), full_page=True)
 
 
+def test_analysis_app_in_english_writes_its_weights_in_english_numbers(browser, serve, artifacts, settle):
+    """The page's locale is nb-NO (one per notebook), so English sliders do not show their own
+    value ("1,5"); the weights are written below the panel in English numbers and follow a move."""
+    page = _open(browser, serve("analysis.py", ["--lang", "en"]))
+    page.get_by_text("Weights now:").first.wait_for(timeout=120_000)
+    settle(page)
+    line = page.get_by_text("Weights now:").first.locator("xpath=..").inner_text()  # the <em>'s paragraph
+    assert "Variable pay share 1.50" in line and "1,50" not in line
+    panel = page.get_by_text("Weights in the score").first.locator("xpath=..").inner_text()
+    assert "1,5" not in panel  # no slider shows a Norwegian decimal on the English page
+    slider = page.get_by_role("slider").nth(1)  # variable pay share
+    slider.focus()
+    slider.press("End")
+    page.get_by_text("Variable pay share 3.00").first.wait_for(timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(artifacts / "analysis-english-weights.png"), full_page=True)
+
+
 def test_unit_app_shows_the_explanation_of_a_picked_unit(browser, serve, artifacts, settle):
     page = _open(browser, serve("unit.py"), width=1280)
     page.get_by_text("Velg en enhet").first.wait_for(timeout=120_000)
