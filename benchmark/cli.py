@@ -35,6 +35,7 @@ COMMANDS = (
     "serve",
     "users",
     "pack",
+    "app",
 )
 
 
@@ -61,9 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PASSES_ON = ("app",)  # commands that hand what follows ``--`` to another program
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv``; for a command of :data:`PASSES_ON` (``benchmark app NAME -- --source X``)
+    everything after the first ``--`` is ``args.passed_on``, not parsed here."""
+    if argv[:1] and argv[0] in PASSES_ON and "--" in argv:
+        cut = argv.index("--")
+        args = parser.parse_args(argv[:cut])
+        args.passed_on = argv[cut + 1:]
+        return args
+    return parser.parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

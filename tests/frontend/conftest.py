@@ -34,22 +34,27 @@ def _free_port() -> int:
 
 
 class MarimoServer:
-    def __init__(self, notebook: str, args: list[str] | None = None) -> None:
+    def __init__(self, notebook: str, args: list[str] | None = None, launcher: str = "marimo") -> None:
         self.notebook = notebook
+        self.launcher = launcher  # "marimo": `marimo run`; "benchmark": `benchmark app` (warmed first)
         self.args = list(args or [])  # passed to the notebook after `--` (mo.cli_args)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.log_path = ARTIFACTS / f"marimo-{Path(notebook).stem}.log"
+        self.log_path = ARTIFACTS / f"{launcher}-{Path(notebook).stem}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 90.0) -> MarimoServer:
         log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self._log = log
+        if self.launcher == "benchmark":
+            command = [sys.executable, "-m", "benchmark", "app", Path(self.notebook).stem, "--headless",
+                       "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            command = [sys.executable, "-m", "marimo", "run", str(ROOT / "notebooks" / self.notebook), "--headless",
+                       "--host", "127.0.0.1", "--port", str(self.port), "--no-token"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "marimo", "run", str(ROOT / "notebooks" / self.notebook), "--headless",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-token",
-             *(["--", *self.args] if self.args else [])],
+            [*command, *(["--", *self.args] if self.args else [])],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         deadline = time.time() + timeout
@@ -93,10 +98,10 @@ def browser():
 def serve():
     servers: dict[tuple[str, ...], MarimoServer] = {}
 
-    def _serve(notebook: str, args: list[str] | None = None) -> MarimoServer:
-        key = (notebook, *(args or []))
+    def _serve(notebook: str, args: list[str] | None = None, launcher: str = "marimo") -> MarimoServer:
+        key = (launcher, notebook, *(args or []))
         if key not in servers:
-            servers[key] = MarimoServer(notebook, args).start()
+            servers[key] = MarimoServer(notebook, args, launcher).start()
         return servers[key]
 
     yield _serve

@@ -71,3 +71,24 @@ def test_a_stored_run_opens_lazily_and_a_picked_unit_shows_its_months(browser, s
         assert page.get_by_text(text).count() == 0, text
     page.screenshot(path=str(artifacts / "analysis-stored-lazy-picked.png"), full_page=True)
     page.close()
+
+
+def test_benchmark_app_warms_the_app_before_it_serves_the_stored_run(browser, serve, artifacts, settle, stored_run):
+    """`benchmark app analysis -- --source run:ID`: the server warms (runs the notebook once with
+    those arguments) before it answers, then serves that run like `marimo run`."""
+    store, run_id = stored_run
+    server = serve("analysis.py", ["--source", f"run:{run_id}", "--store", str(store)], launcher="benchmark")
+    log = server.log_path.read_text(encoding="utf-8")
+    assert "Varmer opp analysis.py" in log and "klar etter" in log, log
+    assert "oppvarmingen stoppet" not in log, log
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(server.url, wait_until="domcontentloaded")
+    page.get_by_text(f"Lagret kjøring {run_id}").first.wait_for(timeout=120_000)
+    page.get_by_text("Plass med intervall").first.wait_for(timeout=120_000)
+    settle(page, 120_000)
+    assert page.get_by_text(re.compile(r"Enhet U\d{6}")).count() > 0  # the generated units, not the demo
+    _charts(page, 3)
+    for text in ("Traceback", "An internal error", "MarimoExceptionRaisedError"):
+        assert page.get_by_text(text).count() == 0, text
+    page.screenshot(path=str(artifacts / "analysis-benchmark-app.png"), full_page=True)
+    page.close()

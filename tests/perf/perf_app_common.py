@@ -86,7 +86,7 @@ def table(title: str, rows: list[tuple[str, list[float], float]], unit: str = "s
     show = s if unit == "s" else ms
     lines = [title, f"{'figure':<58}{'best':>9}{'median':>9}{'target':>9}{'share':>8}   n",
              "-" * 98]
-    for name, values, target in rows:
+    for name, values, target in (r for r in rows if r[1]):  # a figure not measured this time is left out
         best, med = min(values), statistics.median(values)
         share = f"{med / target:.0%}".replace("%", " %") if target else ""
         lines.append(f"{name:<58}{show(best):>9}{show(med):>9}{show(target):>9}{share:>8}   {len(values)}")
