@@ -146,12 +146,18 @@ def peer_group_choices(res, lang: Lang = "nb") -> dict[str, str]:
     return {peer_group_label(g, lang): g for g in groups}
 
 
-def weights_line(cat, weights: dict[str, float], lang: Lang = "en") -> str:
-    """The weights as one line of text in the page's language ("Weights now: Activity per FTE 2.00 ·
-    …"): where a slider cannot show its value in that language's numbers (marimo formats it with
-    the notebook's one locale, nb-NO)."""
-    parts = [f"{c.name[lang]} {fmt.number(float(weights.get(c.id, c.weight)), 2, lang)}" for c in cat.criteria]
-    return ("*Vekter nå:* " if lang == "nb" else "*Weights now:* ") + " · ".join(parts)
+WEIGHT_STEPS = tuple(i / 4 for i in range(13))  # 0, 0,25 … 3: the weight sliders' positions
+
+
+def weight_options(current: float, lang: Lang = "en") -> tuple[dict[str, float], str]:
+    """The choices of a weight as a dropdown ({"1.50": 1.5, …}, the label of ``current``).
+
+    Why a dropdown in English: a marimo slider writes its value, and the tooltip on its thumb,
+    with the notebook's one locale (nb-NO, "1,5"); a dropdown shows the labels given here, so the
+    English page reads "1.50". The slider's 13 positions, plus ``current`` when it lies between."""
+    values = sorted({*WEIGHT_STEPS, float(current)})
+    options = {fmt.number(v, 2, lang): v for v in values}
+    return options, fmt.number(float(current), 2, lang)
 
 
 def criterion_choices(cat, lang: Lang = "nb") -> dict[str, str]:

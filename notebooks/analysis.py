@@ -71,14 +71,18 @@ def _(lang, src):
     # the catalogue of the source (a stored run keeps its own), weights start at its values
     catalogue = (sources.stored_view(src.run_id, src.store).catalogue if src is not None and src.kind == "run"
                  else views.load_catalogue())
-    # in Norwegian each slider shows its own value (the page's locale is nb-NO: 1,5); in English the
-    # values are written below the panel instead (a slider would show "1,5" there too). A slider
-    # sends its value when let go (debounce: a drag re-ranks once, not at every step it passes)
-    weights = mo.ui.dictionary(
-        {c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[lang.value],
-                            show_value=lang.value == "nb", debounce=True) for c in catalogue.criteria},
-        label="Vekter" if lang.value == "nb" else "Weights",
-    )
+    # a slider writes its value in the notebook's one locale (nb-NO: 1,5), so the English page gets
+    # dropdowns with English labels (1.50). A slider sends its value when let go (debounce: a drag
+    # re-ranks once, not at every step it passes)
+    def _weight(c):
+        if lang.value == "nb":
+            return mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name["nb"], show_value=True,
+                                debounce=True)
+        _options, _now = views.weight_options(c.weight, lang.value)
+        return mo.ui.dropdown(_options, value=_now, label=c.name[lang.value])
+
+    weights = mo.ui.dictionary({c.id: _weight(c) for c in catalogue.criteria},
+                               label="Vekter" if lang.value == "nb" else "Weights")
     # laid out here, in the cell that makes them: a cell that names `weights` re-runs at every
     # weight change, and the page's whole control panel would be drawn again each time
     weights_panel = mo.vstack([mo.md("**Vekter i samlet score**" if lang.value == "nb" else "**Weights in the score**"),
@@ -99,13 +103,6 @@ def _(args, lang, problem, source, src):
 @app.cell
 def _(level, period, source_panel, weights_panel):
     mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]), weights_panel], widths=[3, 2])
-    return
-
-
-@app.cell
-def _(catalogue, lang, weights):
-    # English only: the weights in English numbers (the sliders' own value would read 1,5)
-    mo.md(views.weights_line(catalogue, weights.value, lang.value)) if lang.value == "en" else None
     return
 
 

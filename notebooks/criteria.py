@@ -83,8 +83,10 @@ def _(catalogue, lang):
 def _(catalogue, lang):
     _l = lang.value
     _targets = views.target_options(_l)
-    weights = mo.ui.dictionary({c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[_l])
-                                for c in catalogue.criteria})
+    # English: dropdowns with English labels (a slider writes the notebook's nb-NO numbers, 1,5)
+    weights = mo.ui.dictionary({
+        c.id: mo.ui.slider(0.0, 3.0, step=0.25, value=c.weight, label=c.name[_l]) if _l == "nb"
+        else mo.ui.dropdown(*views.weight_options(c.weight, _l), label=c.name[_l]) for c in catalogue.criteria})
     targets = mo.ui.dictionary({
         c.id: mo.ui.dropdown(_targets, value=next(k for k, v in _targets.items() if v == c.target), label=c.name[_l])
         for c in catalogue.criteria if isinstance(c.target, str) and c.target in _targets.values()})
@@ -97,7 +99,7 @@ def _(catalogue, lang):
 def _(catalogue, lang, min_sizes, targets, weights):
     _l = lang.value
     _sliders = mo.vstack([mo.hstack([weights[c.id], mo.md(fmt.number(weights[c.id].value, 2, _l))], justify="start")
-                          for c in catalogue.criteria])
+                          if _l == "nb" else weights[c.id] for c in catalogue.criteria])  # a dropdown shows its value
     mo.hstack([mo.vstack([mo.md("**Vekter**" if _l == "nb" else "**Weights**"), _sliders]),
                mo.vstack([mo.md("**Mål**" if _l == "nb" else "**Targets**"), targets.vstack()]),
                mo.vstack([mo.md("**Minstestørrelse (nevner)**" if _l == "nb" else "**Minimum size (denominator)**"),

@@ -40,21 +40,29 @@ def test_analysis_app_weight_slider_changes_the_ranking(browser, serve, artifact
     page.screenshot(path=str(artifacts / "analysis-after-weight.png"), full_page=True)
 
 
-def test_analysis_app_in_english_writes_its_weights_in_english_numbers(browser, serve, artifacts, settle):
-    """The page's locale is nb-NO (one per notebook), so English sliders do not show their own
-    value ("1,5"); the weights are written below the panel in English numbers and follow a move."""
+def test_analysis_app_in_english_shows_its_weights_in_english_numbers(browser, serve, artifacts, settle):
+    """The page's locale is nb-NO (one per notebook), and a slider writes its value and its
+    thumb's tooltip in it ("1,5"); the English page has dropdowns labelled in English numbers
+    instead, and a changed weight re-ranks."""
     page = _open(browser, serve("analysis.py", ["--lang", "en"]))
-    page.get_by_text("Weights now:").first.wait_for(timeout=120_000)
+    page.get_by_text("Weights in the score").first.wait_for(timeout=120_000)
     settle(page)
-    line = page.get_by_text("Weights now:").first.locator("xpath=..").inner_text()  # the <em>'s paragraph
-    assert "Variable pay share 1.50" in line and "1,50" not in line
-    panel = page.get_by_text("Weights in the score").first.locator("xpath=..").inner_text()
-    assert "1,5" not in panel  # no slider shows a Norwegian decimal on the English page
-    slider = page.get_by_role("slider").nth(1)  # variable pay share
-    slider.focus()
-    slider.press("End")
-    page.get_by_text("Variable pay share 3.00").first.wait_for(timeout=60_000)
+    assert page.get_by_role("slider").count() == 0  # no slider, so no nb-NO tooltip on a thumb
+    boxes = page.locator("select")
+    values = [boxes.nth(i).input_value() for i in range(boxes.count())]
+    weights = values[2:]  # after the period and the level
+    assert len(weights) == 10 and "1.50" in weights and not any("," in v for v in weights), values
+    assert page.get_by_text("Variable pay share").count() > 0
+    table = page.get_by_role("table").first
+    before = table.inner_text()
+    boxes.nth(2 + weights.index("1.50")).select_option("3.00")  # variable pay share 1.50 → 3.00
+    for _ in range(300):  # the ranking re-ranks with the new weight
+        if table.inner_text() != before:
+            break
+        page.wait_for_timeout(100)
+    assert table.inner_text() != before
     settle(page)
+    assert boxes.nth(2 + weights.index("1.50")).input_value() == "3.00"
     page.screenshot(path=str(artifacts / "analysis-english-weights.png"), full_page=True)
 
 

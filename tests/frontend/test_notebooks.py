@@ -71,6 +71,39 @@ def test_criteria_app_shows_before_and_after():
     assert defs["tuned"].hash() == defs["catalogue"].hash()  # untouched sliders: same catalogue
 
 
+@pytest.mark.parametrize("name", ["analysis.py", "criteria.py"])
+def test_in_english_the_weights_are_dropdowns_in_english_numbers_that_give_the_same_result(name, monkeypatch):
+    """A slider writes the notebook's nb-NO numbers (1,5), so the English page has dropdowns
+    labelled 1.50; their values are the catalogue's weights, so nothing is re-scored until one moves."""
+    from benchmark import views
+
+    monkeypatch.setattr("sys.argv", ["app.py", "--lang", "en"])
+    _, defs = _app(name).run()
+    cat = defs["catalogue"]
+    assert defs["weights"].value == {c.id: c.weight for c in cat.criteria}
+    for c in cat.criteria:
+        element = defs["weights"][c.id]
+        assert type(element).__name__ == "dropdown"
+        assert views.weight_options(c.weight, "en")[1] in element.options
+        assert not any("," in label for label in element.options)
+    if name == "criteria.py":
+        assert defs["tuned"].hash() == cat.hash()
+    else:
+        assert defs["result"] is defs["base"]
+
+
+def test_weight_options_hold_the_slider_steps_and_a_weight_between_them():
+    from benchmark import views
+
+    options, now = views.weight_options(1.5, "en")
+    assert now == "1.50" and options["1.50"] == 1.5 and len(options) == 13
+    assert list(options)[:3] == ["0.00", "0.25", "0.50"] and options["3.00"] == 3.0
+    options, now = views.weight_options(0.3, "en")
+    assert now == "0.30" and options[now] == 0.3 and len(options) == 14
+    assert list(options).index("0.30") == 2  # in order, between 0.25 and 0.50
+    assert views.weight_options(1.5, "nb")[1] == "1,50"
+
+
 def test_measures_app_orders_divisions_by_realisation():
     app = _app("measures.py")
     _, defs = app.run()
