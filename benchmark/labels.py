@@ -31,7 +31,7 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "sensitivity_median_shift": ("Median flytting", "Median rank shift"),
     "sensitivity_max_shift": ("Største flytting", "Largest rank shift"),
     # scores
-    "criterion": ("Kriterium", "Criterion"), "criterion_name": ("Kriteriets navn", "Criterion name"), "value": ("Verdi", "Value"), "numerator": ("Teller", "Numerator"),
+    "criterion": ("Kriterium", "Criterion"), "criterion_id": ("Kriterie-id", "Criterion id"), "criterion_name": ("Kriteriets navn", "Criterion name"), "value": ("Verdi", "Value"), "numerator": ("Teller", "Numerator"),
     "denominator": ("Nevner", "Denominator"), "target": ("Mål", "Target"), "z": ("z", "z"),
     "flag": ("Avvik", "Flag"), "shrunk": ("Justert verdi", "Shrunk value"), "percentile": ("Persentil", "Percentile"),
     "potential": ("Potensial", "Potential"), "potential_unit": ("Enhet for potensial", "Potential unit"),

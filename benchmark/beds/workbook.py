@@ -85,7 +85,7 @@ def write_workbook(bd, path: Path, lang: str = "nb") -> Path:
     names = bd.units.set_index("unit_id")["unit_name"]
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         book = writer.book
-        fmt = {"pct": book.add_format({"num_format": "0.0%"}), "dec": book.add_format({"num_format": "#,##0.0"}),
+        fmt = {"pct": book.add_format({"num_format": "0.0 %"}), "dec": book.add_format({"num_format": "#,##0.0"}),
                "int": book.add_format({"num_format": "#,##0"}), "head": book.add_format({"bold": True, "text_wrap": True})}
         used: set[str] = set()
 

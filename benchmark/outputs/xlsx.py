@@ -30,7 +30,7 @@ from benchmark.outputs.workbook_summary import (
 )
 
 KNOK = "#,##0"
-PCT = "0.0%"
+PCT = "0.0 %"  # the space Norwegian writes before %: 7,2 % (a literal space in the format code)
 FTE = "0.0"
 DEC2 = "0.00"
 DEC3 = "0.000"
@@ -206,11 +206,15 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
     number format on its rows), the others with three decimals."""
     ws = book.add_worksheet(sheet)
     labels = [summary_heading(c, lang) or heading(c, lang) for c in frame.columns] if "entities_scored" in frame \
-        else [heading(c, lang) for c in frame.columns]
+        else [heading("criterion_id" if c == "criterion" else c, lang) for c in frame.columns]  # the code, beside its name
+    # text one character in from the left edge: a right-aligned number and the text in the next
+    # cell would otherwise touch ("0,5årsverk", "5,029innenfor"); numbers keep their alignment
+    indented = book.add_format({"indent": 1})
+    fmt = {**{col: indented for col in frame.columns if col not in fmt and _is_text(frame[col])}, **fmt}
     for j, col in enumerate(frame.columns):
         sample = frame[col].head(200).astype(str).str.len()
         width = min(45.0, max(len(labels[j]) * 0.9, float(sample.max() if len(sample) else 8)) + 2)
-        ws.set_column(j, j, width, fmt.get(col))
+        ws.set_column(j, j, width + (1 if fmt.get(col) is indented else 0), fmt.get(col))
     ws.freeze_panes(1, 0)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -241,6 +245,10 @@ def _write_table(book, frame: pd.DataFrame, sheet: str, lang: str, head, fmt, fl
                                                           "value": f'"{FLAG_LABELS[lang][flag]}"', "format": f})
 
 
+def _is_text(col: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype)
+
+
 def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, float], wrap: bool = False) -> None:
     ws = book.add_worksheet(sheet)
     wrapped = book.add_format({"text_wrap": True, "valign": "top"}) if wrap else None
@@ -259,7 +267,7 @@ def _write_frame(book, frame: pd.DataFrame, sheet: str, head, widths: dict[int, 
 def _criteria_frame(res, lang: str) -> pd.DataFrame:
     rows = []
     for c in res.catalogue.criteria:
-        rows.append({heading("criterion", lang): c.id, heading("name", lang): c.name[lang],
+        rows.append({heading("criterion_id", lang): c.id, heading("name", lang): c.name[lang],
                      heading("description", lang): c.description[lang],
                      heading("formula", lang): f"({c.numerator.text}) / ({c.denominator.text})",
                      heading("direction", lang): heading(c.direction, lang),

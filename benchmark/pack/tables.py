@@ -21,8 +21,8 @@ KINDS: dict[str, tuple[int | None, bool, str]] = {
     "int": (0, False, "#,##0"),
     "num1": (1, False, "#,##0.0"),
     "num2": (2, False, "#,##0.00"),
-    "pct": (1, True, "0.0%"),
-    "pct0": (0, True, "0%"),
+    "pct": (1, True, "0.0 %"),  # a literal space: 7,2 %, as Norwegian writes it
+    "pct0": (0, True, "0 %"),
 }
 
 

@@ -2,7 +2,7 @@
 
 One sheet for the clinic (reading notes, overview, measures, planning) and one per care level
 (notes, then its tables one under the other). Cells hold the full values; each column's number
-format shows the decimals the HTML prints (``#,##0.0``, ``0.0%`` …), which Norwegian Excel
+format shows the decimals the HTML prints (``#,##0.0``, ``0.0 %`` …), which Norwegian Excel
 displays as ``14 000,0`` and ``7,2 %``. Suppressed cells hold the mask text, not the number. Every
 table is also a defined name (``t_<table key>``) so that analysts — and the tests — find it.
 """

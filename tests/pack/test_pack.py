@@ -133,7 +133,7 @@ def test_workbook_holds_the_html_numbers(package):
 
 
 def _kind(number_format: str) -> str:
-    return {"#,##0": "int", "#,##0.0": "num1", "#,##0.00": "num2", "0.0%": "pct", "0%": "pct0"}[number_format]
+    return {"#,##0": "int", "#,##0.0": "num1", "#,##0.00": "num2", "0.0 %": "pct", "0 %": "pct0"}[number_format]
 
 
 def test_html_has_no_external_resources(package):
