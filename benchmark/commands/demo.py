@@ -59,14 +59,19 @@ def run(args: argparse.Namespace) -> int:
         rank = fmt.rank_interval(best["rank"], best["rank_low"], best["rank_high"], best["peer_n"], args.lang)
         print(f"    {labels[group]:<{width}} {rank:<36} {best['entity_name']}")
     summary = Path(info.folder).resolve() / "summary.html"
+    from benchmark.store import default_store_path
+
+    # the apps open the latest run of the default store; another store is named after --
+    same = Path(store).resolve() == Path(default_store_path()).resolve()
+    app = "benchmark app analysis" + ("" if same else f" -- --store {store}")
     if nb:
         print(f"\nÅpne {summary} i en nettleser.")
         print("Forklar en enhet: benchmark explain <unit_id> --period " f"{period} --store {store}")
-        print("Appene:           marimo run notebooks/analysis.py   (også unit.py, criteria.py, measures.py, plan.py, beds.py)")
+        print(f"Appene:           {app}   (også unit, criteria, measures, plan, beds)")
         print("Tjenesten:        benchmark users add NAVN --role analyst && benchmark serve")
     else:
         print(f"\nOpen {summary} in a browser.")
         print("Explain a unit:  benchmark explain <unit_id> --period " f"{period} --store {store}")
-        print("The apps:        marimo run notebooks/analysis.py   (also unit.py, criteria.py, measures.py, plan.py, beds.py)")
+        print(f"The apps:        {app}   (also unit, criteria, measures, plan, beds)")
         print("The service:     benchmark users add NAME --role analyst && benchmark serve")
     return 0

@@ -224,7 +224,9 @@ def test_the_workbook_converts_with_libreoffice(first_run, tmp_path):
 def test_demo_command(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert "summary.html" in text and "marimo run notebooks/analysis.py" in text
+    assert "summary.html" in text
+    # the apps' command names this run's store (not the default one), so it opens this run
+    assert f"benchmark app analysis -- --store {tmp_path / 'history.duckdb'}" in text
     assert (tmp_path / "2025Q3" / "summary.html").is_file()
     page = (tmp_path / "2025Q3" / "summary.html").read_text(encoding="utf-8")
     assert "<svg" in page and "http://" not in page.replace("http://www.w3.org", "")
