@@ -13,6 +13,8 @@ and weakest and the picked entity, and the chart says so. A chart with nothing t
 
 from __future__ import annotations
 
+import dataclasses
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -214,17 +216,24 @@ def _why_empty(scores: pd.DataFrame, criterion: str, lang: str, name: str) -> st
             else f"No entity in the selection has a computed value for {name}: {reason}.")
 
 
-def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
-                 catalogue=None, lang: str = "nb", width: int = 520, height: int = 320,
-                 selectable: bool = False, max_points: int = MAX_POINTS, period: str | None = None) -> alt.LayerChart:
-    """Funnel plot of one criterion: value against size, with the 95 % and 99.8 % limits.
+@dataclasses.dataclass
+class FunnelFrames:
+    """What a funnel draws: its points, its limit lines, title and subtitle, or why it is empty."""
 
-    Titled with criterion, peer group and period; axes carry their units (shares in %); limits are
-    clipped to what the value can be (a share between 0 and 100 %, other values not below 0);
-    points coloured better/worse for the criterion's direction. Each peer group's funnel is drawn
-    separately when several are shown.
-    """
-    w = WORDS[lang]
+    points: pd.DataFrame | None
+    lines: pd.DataFrame | None
+    title: str
+    subtitle: list[str]
+    crit: object
+    name: str
+    empty: str | None = None  # the sentence of a funnel with nothing to show
+    y_title: str = ""  # the value axis's title: the criterion's name and unit
+
+
+def funnel_frames(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
+                  catalogue=None, lang: str = "nb", max_points: int = MAX_POINTS,
+                  period: str | None = None) -> FunnelFrames:
+    """The rows of :func:`funnel_chart`: every step that depends on the data, none that builds the chart."""
     crit = _criterion(catalogue, criterion)
     name = _criterion_name(catalogue, criterion, lang)
     d = scores[(scores["criterion"] == criterion) & scores["scored"].astype(bool)].copy()
@@ -236,11 +245,11 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
     title = " – ".join(x for x in (name, group_text, period) if x)
     if d.empty:
         base_scores = scores[scores["peer_group"] == peer_group] if peer_group else scores
-        return message_chart(_why_empty(base_scores, criterion, lang, name), lang, width)
+        return FunnelFrames(None, None, title, [], crit, name, _why_empty(base_scores, criterion, lang, name))
     direction = crit.direction if crit is not None else d["direction"]
     d["verdict"] = verdict(d["flag"], direction).map(VERDICT_LABELS[lang])
     d["selected"] = d["entity_id"].astype(str) == str(highlight)
-    d["group_label"] = d["peer_group"].map(lambda g: group_label(g, lang))
+    d["group_label"] = d["peer_group"].map({g: group_label(g, lang) for g in d["peer_group"].unique()})
     n_all = len(d)
     # clip the limits to what is possible: a share lies in [0, 1], the other values are not negative
     upper_bound = 1.0 if getattr(crit, "value_format", "") == "percent" else np.inf
@@ -256,6 +265,30 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
                          "entity and an even sample of the rest by size"))
     # only what the marks use goes into the spec: the points' rows, and the lines' own rows
     d = d[["entity_id", "entity_name", "group_label", "denominator", "value", "target", "verdict", "selected"]]
+    return FunnelFrames(d, lines, title, subtitle, crit, name, y_title=value_title(crit, lang, name))
+
+
+def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
+                 catalogue=None, lang: str = "nb", width: int = 520, height: int = 320,
+                 selectable: bool = False, max_points: int = MAX_POINTS, period: str | None = None) -> alt.LayerChart:
+    """Funnel plot of one criterion: value against size, with the 95 % and 99.8 % limits.
+
+    Titled with criterion, peer group and period; axes carry their units (shares in %); limits are
+    clipped to what the value can be (a share between 0 and 100 %, other values not below 0);
+    points coloured better/worse for the criterion's direction. Each peer group's funnel is drawn
+    separately when several are shown.
+    """
+    f = funnel_frames(scores, criterion, peer_group, highlight, catalogue, lang, max_points, period)
+    if f.empty is not None:
+        return message_chart(f.empty, lang, width)
+    return funnel_of(f, lang, width, height, selectable)
+
+
+def funnel_of(f: FunnelFrames, lang: str = "nb", width: int = 520, height: int = 320,
+              selectable: bool = False) -> alt.LayerChart:
+    """The funnel chart of :func:`funnel_frames`' rows."""
+    w = WORDS[lang]
+    crit, d, lines = f.crit, f.points, f.lines
     axis_fmt, tip_fmt = value_axis_format(crit)
     size_title = w["size"]
     x = alt.X("denominator:Q", title=size_title, scale=alt.Scale(type="log"), axis=alt.Axis(format=",.0f"))
@@ -271,7 +304,7 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
     # the points' rows are the layer's own (top-level) data: what marimo's selection reads
     base = alt.Chart().encode(x=x)
     points = base.mark_circle(size=60, opacity=0.9).encode(
-        y=alt.Y("value:Q", title=value_title(crit, lang, name), scale=alt.Scale(zero=False),
+        y=alt.Y("value:Q", title=f.y_title, scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=axis_fmt)),
         color=alt.Color("verdict:N", title=w["verdict"], scale=verdict_scale(lang)),
         tooltip=[alt.Tooltip("entity_name:N", title=w["unit"]), alt.Tooltip("entity_id:N", title=w["id"]),
@@ -285,9 +318,88 @@ def funnel_chart(scores: pd.DataFrame, criterion: str, peer_group: str | None = 
         y="value:Q")
     if selectable:  # clicking a point selects that entity (marimo returns it as the chart's value)
         points = points.add_params(alt.selection_point(fields=["entity_id"], name="unit"))
-    chart = alt.layer(*limits, target, points, ring, data=d).properties(
-        width=width, height=height, title=alt.Title(title, subtitle=subtitle, anchor="start") if subtitle else alt.Title(title, anchor="start"))
+    title = alt.Title(f.title, subtitle=f.subtitle, anchor="start") if f.subtitle else alt.Title(f.title, anchor="start")
+    chart = alt.layer(*limits, target, points, ring, data=d).properties(width=width, height=height, title=title)
     return finish(chart, lang)
+
+
+_FUNNEL_TEMPLATES: dict[tuple, dict] = {}
+_TITLE, _SUBTITLE, _Y_TITLE = "§title§", "§subtitle§", "§y-title§"  # the texts a template leaves open
+
+
+def funnel_template(lang: str = "nb", width: int = 520, height: int = 320, value_format: str = "number",
+                    subtitle: bool = False) -> dict:
+    """The spec of a funnel with its texts left open and two placeholder rows of each dataset.
+
+    Everything else in a funnel's spec depends only on the language, the size, the kind of value
+    (its axis and tooltip formats) and whether it has a subtitle — so a page builds each kind once,
+    and the summary page's helper process builds them before the run has scored
+    (:mod:`benchmark.outputs.render_worker`)."""
+    key = (lang, width, height, value_format, subtitle)
+    template = _FUNNEL_TEMPLATES.get(key)
+    if template is None:
+        crit = _PlaceholderCriterion(value_format)
+        row = {"entity_id": "", "entity_name": "", "group_label": "", "denominator": 1.0, "value": 0.0,
+               "target": 0.0, "verdict": "", "selected": False}
+        line = {"peer_group": "", "denominator": 1.0, "target": 0.0, "lower95": 0.0, "upper95": 0.0,
+                "lower998": 0.0, "upper998": 0.0}
+        f = FunnelFrames(pd.DataFrame([row]), pd.DataFrame([line]), _TITLE, [_SUBTITLE] if subtitle else [], crit,
+                         "", y_title=_Y_TITLE)
+        template = funnel_of(f, lang, width, height).to_dict(validate=False)
+        _FUNNEL_TEMPLATES[key] = template
+    return template
+
+
+@dataclasses.dataclass(frozen=True)
+class _PlaceholderCriterion:
+    """What :func:`funnel_of` reads of a criterion, with its name left open."""
+
+    value_format: str
+
+
+def funnel_spec(scores: pd.DataFrame, criterion: str, peer_group: str | None = None, highlight: str | None = None,
+                catalogue=None, lang: str = "nb", width: int = 520, height: int = 320,
+                max_points: int = MAX_POINTS, period: str | None = None) -> dict:
+    """``funnel_chart(...).to_dict(validate=False)`` without building it in altair each time.
+
+    Why: altair builds a funnel's seven layers in 0,2 s of CPU whatever its rows — summary.html's
+    three funnels were a quarter of the page's time. The spec depends on the data only through its
+    two inline datasets and its texts (title, subtitle, the value axis's title), so it is
+    :func:`funnel_template`'s with those filled in and the rows swapped in (named as altair names
+    them: a hash of the rows). tests/charts checks the result against altair's own build."""
+    f = funnel_frames(scores, criterion, peer_group, highlight, catalogue, lang, max_points, period)
+    if f.empty is not None:
+        return message_chart(f.empty, lang, width).to_dict(validate=False)
+    template = funnel_template(lang, width, height, getattr(f.crit, "value_format", "number"), bool(f.subtitle))
+    texts = {_TITLE: f.title, _SUBTITLE: f.subtitle[0] if f.subtitle else "", _Y_TITLE: f.y_title}
+    points, lines = (alt.utils.data.to_values(x)["values"] for x in (f.points, f.lines))
+    points_name = template["data"]["name"]  # the layer's own data: the points; the other dataset the lines
+    names = {old: _dataset_name(points if old == points_name else lines) for old in template["datasets"]}
+    spec = _renamed(template, names, texts)
+    spec["datasets"] = {names[points_name]: points, _dataset_name(lines): lines}
+    return spec
+
+
+def _dataset_name(values: list) -> str:
+    """The name altair gives an inline dataset (``api._dataset_name``): a hash of its rows."""
+    import hashlib
+    import json
+
+    return "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _renamed(node, names: dict[str, str], texts: dict[str, str] | None = None):
+    """``node`` with every ``{"name": old}`` data reference renamed and every placeholder text of
+    ``texts`` filled in (the datasets left out)."""
+    texts = texts or {}
+    if isinstance(node, dict):
+        return {k: (names.get(v, v) if k == "name" and isinstance(v, str) else _renamed(v, names, texts))
+                for k, v in node.items() if k != "datasets"}
+    if isinstance(node, list):
+        return [_renamed(v, names, texts) for v in node]
+    if isinstance(node, str):
+        return texts.get(node, node)
+    return node
 
 
 def fmt_int(x, lang: str) -> str:
@@ -404,6 +516,14 @@ def caterpillar_spec(d: pd.DataFrame, note: str | None, lang: str = "nb", width:
     if note is not None:
         spec["title"]["text"] = note
     return spec
+
+
+def caterpillar_template(lang: str = "nb", width: int = 520, note: bool = False) -> dict:
+    """Build (and keep) the template :func:`caterpillar_spec` swaps rows into, from a placeholder
+    row: what a page's helper process does before the run has scored."""
+    row = pd.DataFrame([{"entity_id": "", "entity_name": "", "label": "", "order": 0, "rank": 1.0,
+                         "rank_low": 1.0, "rank_high": 1.0, "composite": 0.0, "selected": False}])
+    return caterpillar_spec(row, "§note§" if note else None, lang, width)
 
 
 def potential_chart(ranking: pd.DataFrame, highlight: str | None = None, lang: str = "nb", top: int = 15,

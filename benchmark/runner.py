@@ -122,7 +122,7 @@ def run_benchmark(data: str | Path, period: str, criteria: str | Path | None = N
     hook = hook or (lambda step: None)
     from benchmark.outputs import render_worker
 
-    renderer = render_worker.start()  # summary.html's charts, drawn in a second process (it warms up now)
+    renderer = render_worker.start(lang)  # summary.html's charts, drawn in a second process (it warms up now)
     try:
         res, final, coverage, notes = _run_steps(data, period_obj, criteria, level, seed, lang, out, store,
                                                      run_id, started, progress, hook, allow_partial, renderer)

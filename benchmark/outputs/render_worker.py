@@ -118,14 +118,16 @@ class Renderer:
                 pipe.close()
 
 
-def start() -> Renderer:
-    """Launch the helper (it warms up while the caller goes on); in-process when that fails."""
+def start(lang: str | None = None) -> Renderer:
+    """Launch the helper (it warms up while the caller goes on, building the charts' templates for
+    ``lang``, the page's language); in-process when that fails."""
     if os.environ.get(ENV) == "1":
         return Renderer(None)
     root = str(Path(__file__).resolve().parents[2])  # the folder holding the benchmark package
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "benchmark.outputs.render_worker", str(os.getpid())],
+        proc = subprocess.Popen([sys.executable, "-m", "benchmark.outputs.render_worker", str(os.getpid()),
+                                 *([lang] if lang else [])],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=False)
     except OSError:
         return Renderer(None)
@@ -145,14 +147,24 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _warm_up() -> None:
-    """Start vl-convert's engine and load altair now, while the run is still scoring."""
+def _warm_up(lang: str | None) -> None:
+    """Start vl-convert's engine, load altair and build the page's chart templates now, while the
+    run is still validating and scoring (mostly one core of two); the templates stop as soon as the
+    page's data arrive on stdin (what is not built yet is built when needed)."""
+    import select
+
     import vl_convert as vlc
 
-    from benchmark.outputs import summary  # noqa: F401  (altair, pandas, the chart builders)
+    from benchmark.outputs import summary  # altair, pandas, the chart builders
 
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"a": 1}]},
                          "encoding": {"x": {"field": "a", "type": "quantitative"}}})
+    if lang not in ("nb", "en"):
+        return
+    for step in summary.warm_steps(lang):
+        if select.select([sys.stdin], [], [], 0)[0]:  # the job is here (or the run ended): stop warming
+            return
+        step()
 
 
 def main() -> None:  # pragma: no cover - runs in the helper process
@@ -161,7 +173,7 @@ def main() -> None:  # pragma: no cover - runs in the helper process
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints go to stderr, not into the reply
     try:
-        _warm_up()
+        _warm_up(sys.argv[2] if len(sys.argv) > 2 else None)
         job = pickle.load(sys.stdin.buffer)
     except EOFError:  # the run ended before submitting (bad data, interrupted)
         return

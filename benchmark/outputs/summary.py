@@ -85,6 +85,28 @@ class SummaryInput:
     measures: pd.DataFrame | None
 
 
+FUNNEL_SIZE = (340, 240)
+RANK_WIDTH = 380
+
+
+def warm_steps(lang: str):
+    """The page's chart templates, one per step (a generator), built before the data exist.
+
+    The helper process (:mod:`benchmark.outputs.render_worker`) runs these while the run validates
+    and scores, and stops as soon as the page's data arrive: every template depends only on the
+    language, the sizes, the kind of value and whether a sentence is drawn, so the page's own
+    charts later only fill in texts and rows. The likeliest first: national funnels are thinned
+    (a subtitle says so), small trusts' are not."""
+    # drawn once each as well: vega's first drawing of a kind of chart costs more than later ones
+    yield lambda: charts.svg_of(charts.caterpillar_template(lang, RANK_WIDTH, note=True))
+    yield lambda: charts.caterpillar_template(lang, RANK_WIDTH, note=False)
+    for subtitle in (True, False):
+        for kind in ("percent", "number", "index"):
+            yield lambda kind=kind, subtitle=subtitle: charts.funnel_template(lang, *FUNNEL_SIZE, kind, subtitle)
+        if subtitle:
+            yield lambda: charts.svg_of(charts.funnel_template(lang, *FUNNEL_SIZE, "percent", True))
+
+
 def summary_input(res) -> SummaryInput:
     s = res.scores
     present = set(s["criterion"].unique())
@@ -114,8 +136,8 @@ def render(d: SummaryInput, lang: str = "nb", run_id: str | None = None) -> str:
              f"<h2>{w['ranking']}</h2><p class='note'>{w['ranking_note']}</p><div class='grid'>"]
     for group in sorted(r["peer_group"].dropna().unique()):
         rows, note = charts.caterpillar_frame(r, group, None, lang, SUMMARY_RANK_ROWS)
-        svg = (charts.svg_of(charts.caterpillar_spec(rows, note, lang, width=380)) if len(rows) else  # altair once
-               _svg(charts.caterpillar_chart(r, peer_group=group, lang=lang, width=380)))  # "no entity has a score"
+        svg = (charts.svg_of(charts.caterpillar_spec(rows, note, lang, width=RANK_WIDTH)) if len(rows) else  # altair once
+               _svg(charts.caterpillar_chart(r, peer_group=group, lang=lang, width=RANK_WIDTH)))  # "no entity has a score"
         parts.append(f"<div><h3>{html.escape(_group_name(group, lang))}</h3>{svg}</div>")
     parts.append("</div>")
     parts.append(f"<h2>{w['top']}</h2>{_svg(charts.potential_chart(r, lang=lang, top=15))}")
@@ -124,10 +146,10 @@ def render(d: SummaryInput, lang: str = "nb", run_id: str | None = None) -> str:
     largest = r["peer_group"].value_counts().index[0] if len(r) else None
     for cid in d.main:
         group = largest if (s[(s["criterion"] == cid)]["peer_group"] == largest).any() else None
-        chart = charts.funnel_chart(s, cid, peer_group=group, catalogue=d.catalogue, lang=lang, width=340, height=240,
-                                    max_points=SUMMARY_POINTS, period=d.period)
+        spec = charts.funnel_spec(s, cid, peer_group=group, catalogue=d.catalogue, lang=lang, width=FUNNEL_SIZE[0],
+                                  height=FUNNEL_SIZE[1], max_points=SUMMARY_POINTS, period=d.period)  # = funnel_chart's, built faster
         parts.append(f"<div><h3>{html.escape(d.catalogue.get(cid).name[lang])} – "
-                     f"{html.escape(_group_name(group, lang) if group else '')}</h3>{_svg(chart)}</div>")
+                     f"{html.escape(_group_name(group, lang) if group else '')}</h3>{charts.svg_of(spec)}</div>")
     parts.append("</div>")
     parts.append(f"<h2>{w['measures']}</h2>")
     m = d.measures

@@ -213,6 +213,10 @@ def test_the_templated_rank_chart_equals_altairs_own_build(res):
     picked = str(ranking["entity_id"].iloc[7])
     groups = list(ranking["peer_group"].unique())
     assert len(groups) > 3
+    charts._CATERPILLAR_TEMPLATES.clear()
+    for lang in ("nb", "en"):  # the templates as the summary page's helper builds them: from a placeholder row
+        for note in (True, False):
+            charts.caterpillar_template(lang, 380, note)
     for lang in ("nb", "en"):
         for top in (60, 4):  # 4: every group of the demo is long, each with its own sentence
             for group in groups:
@@ -221,6 +225,25 @@ def test_the_templated_rank_chart_equals_altairs_own_build(res):
                     fast = charts.caterpillar_spec(rows, note, lang, width=380)
                     full = charts.caterpillar_of(rows, note, lang, width=380).to_dict(validate=False)
                     assert fast == full, (lang, top, group, highlight)
+
+
+def test_the_templated_funnel_equals_altairs_own_build(res):
+    """charts.funnel_spec (altair around two rows, the full rows swapped in) gives the very spec
+    altair builds: thinned or not, one group or all, with a picked entity, a masked-out or empty
+    criterion, in both languages."""
+    scores = res.scores
+    group = scores.loc[scores["criterion"] == "sick_leave_rate", "peer_group"].value_counts().index[0]
+    picked = str(scores.loc[scores["peer_group"] == group, "entity_id"].iloc[3])
+    cases = [("sick_leave_rate", group, None, 4000), ("sick_leave_rate", group, picked, 5),
+             ("activity_per_fte", None, picked, 40), ("variable_pay_share", group, None, 4000),
+             ("measure_realisation", group, None, 4000)]  # not at unit level: the "why empty" chart
+    for lang in ("nb", "en"):
+        for criterion, peer_group, highlight, points in cases:
+            kw = dict(peer_group=peer_group, highlight=highlight, catalogue=res.catalogue, lang=lang, width=340,
+                      height=240, max_points=points, period=res.period.label)
+            fast = charts.funnel_spec(scores, criterion, **kw)
+            full = charts.funnel_chart(scores, criterion, **kw).to_dict(validate=False)
+            assert fast == full, (lang, criterion, peer_group, highlight, points)
 
 
 def test_static_svgs_carry_no_raw_field_names_for_screen_readers(res):
