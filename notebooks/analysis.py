@@ -102,7 +102,7 @@ def _(args, lang, problem, source, src):
 
 @app.cell
 def _(level, period, source_panel, weights_panel):
-    mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]), weights_panel], widths=[3, 2])
+    mo.hstack([mo.vstack([*source_panel, mo.hstack([period, level], justify="start")]), weights_panel], widths=[3, 2], align="start")
     return
 
 
