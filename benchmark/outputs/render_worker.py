@@ -1,11 +1,12 @@
 """``summary.html`` drawn in a second process while the run writes its tables and records itself.
 
 The page's charts are rendered to SVG by vl-convert, which holds the GIL for the whole render
-(about 2 s of CPU for a national run: eight rank charts of 61 rows, three funnels of 800
+(about 1,2–1,9 s of CPU for a national run: eight rank charts of 61 rows, three funnels of 800
 points), and starting vl-convert's JavaScript engine costs another 0,4–1 s. In the run's own
 process that time adds to the writing. So :func:`start` launches a helper process as the run
-begins: it imports altair and vl-convert and warms the engine up while the run validates and
-scores (mostly one core of two), then waits. :meth:`Renderer.submit` hands it the page's data
+begins: it imports altair and vl-convert, warms the engine up and builds the page's chart
+templates (:func:`benchmark.outputs.summary.warm_steps`) while the run validates and scores
+(mostly one core of two), then waits. :meth:`Renderer.submit` hands it the page's data
 (:class:`benchmark.outputs.summary.SummaryInput`, a few MB pickled) and :meth:`Renderer.wait`
 collects the result, re-raising the helper's exception (a full disk, a bug) as if it had
 happened here — so the run's guarantees on failure are those of rendering in-process.
