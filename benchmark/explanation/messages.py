@@ -20,6 +20,12 @@ TEXT: dict[str, dict[str, str]] = {
         "nb": "{level_word} i {division}. Sammenlignet med {peers}.",
         "en": "{level_word} in {division}. Compared with {peers}.",
     },
+    "peer_fallback": {  # the unit's own group (care level × service area) was below [peers] min_size
+        "nb": "Egen gruppe, {own}, har bare {n}, færre enn de {min_size} en sammenligningsgruppe trenger; "
+        "enheten sammenlignes derfor med {target}.",
+        "en": "Its own group, {own}, has only {n}, fewer than the {min_size} a peer group needs; the unit is "
+        "therefore compared with {target}.",
+    },
     "context_unscored": {  # no score this period: say which group it belongs to, not that it was compared
         "nb": "{level_word} i {division}. Hører til gruppen {peers}.",
         "en": "{level_word} in {division}. Belongs to the group of {peers}.",

@@ -15,6 +15,7 @@ Two rules keep the text honest:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,6 +72,25 @@ def peers_phrase(peer_group: str, peer_n: float | None, lang: Lang) -> str:
     if peer_group in CARE_LEVEL_PLURAL:
         return t("peers_care_level", lang, n=n, care_level=CARE_LEVEL_PLURAL[peer_group][lang]).strip()
     return t("peers_group", lang, n=n, group=peer_group).strip()
+
+
+_FALLBACK = re.compile(r"^(?P<own>\S+) → (?P<target>\S+) \((?P<n>\d+) < (?P<min>\d+)")
+
+
+def peer_fallback_sentence(scores: pd.DataFrame, lang: Lang) -> str | None:
+    """Why the unit is not compared within its own group, from its ``peer_note`` (SPEC §4
+    ``[peers]``: a group under ``min_size`` is merged, and the output says so): "Egen gruppe,
+    akuttmottak i psykisk helsevern, har bare 1 enhet, færre enn de 8 …". None without a note."""
+    from benchmark.labels import peer_group_label
+
+    notes = scores["peer_note"].dropna().astype(str) if "peer_note" in scores else pd.Series(dtype=str)
+    match = next((m for m in map(_FALLBACK.match, notes) if m), None)
+    if match is None:
+        return None
+    n = int(match["n"])
+    units = ("enhet" if n == 1 else "enheter") if lang == "nb" else ("unit" if n == 1 else "units")
+    return t("peer_fallback", lang, own=peer_group_label(match["own"], lang), n=f"{n} {units}",
+             min_size=match["min"], target=peer_group_label(match["target"], lang))
 
 
 def judgement_key(flag: str, direction: str, value: float, target: float) -> str:
@@ -172,6 +192,9 @@ def _headline(res, row: pd.Series, scores: pd.DataFrame, lang: Lang) -> Section:
           division=row.get("division", ""),
           peers=peers_phrase(str(row["peer_group"]), row.get("peer_n"), lang)),
     ]
+    fallback = peer_fallback_sentence(scores, lang)
+    if fallback:
+        lines.append(fallback)
     if pd.isna(row["rank"]):
         lines.append(t("no_rank", lang))
         return Section("headline", tuple(lines))

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import benchmark as bm
+from benchmark import labels
 from benchmark.explanation import explanation_sections
 from benchmark.explanation.narrative import drivers, judgement_key
 
@@ -203,3 +204,21 @@ def test_the_sheets_strip_axes_never_repeat_a_label(res):
     for (entity, criterion), _ in list(scored.groupby(["entity_id", "criterion"]))[::9]:
         labels = re.findall(r"<text[^>]*>([^<]*%)</text>", sheet.dot_plot(res, entity, criterion, "nb"))
         assert len(labels) >= 2 and len(set(labels)) == len(labels), (entity, criterion, labels)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_unit_moved_out_of_a_too_small_group_is_told_why(res, lang):
+    """SPEC §4 [peers]: a group under min_size is merged and the output says so — in the words a
+    leader reads, with the group's size and the minimum from the unit's own peer_note."""
+    s = res.scores
+    noted = s[s["peer_note"].fillna("").str.contains("→")].drop_duplicates("entity_id")
+    assert len(noted) >= 3  # the demo has psychiatric emergency, BUP day care, rehabilitation clinics
+    for row in noted.itertuples():
+        n, minimum = re.search(r"\((\d+) < (\d+)", row.peer_note).groups()
+        text = bm.explain(res, row.entity_id, lang=lang)
+        own = {"nb": "Egen gruppe, ", "en": "Its own group, "}[lang]
+        line = next(line for line in text.splitlines() if line.startswith(own))
+        assert f" {n} " in line and f" {minimum} " in line, line
+        assert labels.peer_group_label(row.peer_group, lang) in line, line
+    quiet = s[s["peer_note"].fillna("") == ""]["entity_id"].iloc[0]
+    assert "Egen gruppe" not in bm.explain(res, quiet, lang="nb")
