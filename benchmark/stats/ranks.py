@@ -66,7 +66,8 @@ B_LARGE = 400  # large groups: the 95 % quantile of a maximum over thousands of 
 MAX_BINS = 48
 EXACT_MAX = 100
 BAND_CHUNK = 2_000_000  # pairs per chunk when counting the ambiguous band
-SE_BINS = 8  # bins of standard errors in the pair counts (each bin's own bounds narrow the band)
+SE_BINS = 4  # bins of standard errors in the pair counts (each bin's own bounds narrow the band;
+# the counts are exact for any number, four were the fastest at national scale)
 
 
 def _as_series(x) -> pd.Series:
@@ -99,9 +100,9 @@ def _standard_draws_by_entity(seed: int, n_boot: int, n: int) -> tuple[np.ndarra
 
     The large-group path gathers whole entities (rows) by standard-error bin and reduces over
     them; with the entity axis outermost that is one contiguous copy and a row-wise reduction,
-    not a strided gather of every column. Kept in single precision, as drawn: multiplied by the
-    float64 standard errors they give exactly the float64 draws of :func:`_standard_draws`, and
-    the gather reads half the bytes. Read-only, like the draws it transposes.
+    not a strided gather of every column. Kept in single precision, as drawn (the same numbers as
+    :func:`_standard_draws`' float64 copy), so the gather reads half the bytes. Read-only, like
+    the draws it transposes.
     """
     rng = np.random.default_rng(seed)
     draws = np.ascontiguousarray(rng.standard_normal((n_boot, n), dtype=np.float32).T)
@@ -141,25 +142,40 @@ def _bins(s: np.ndarray) -> np.ndarray:
 def _bin_extremes(s: np.ndarray, standard_t: np.ndarray):
     """Per non-empty bin of standard errors and draw: the largest and smallest draw (bins × draws),
     and the bin's smallest s. ``standard_t`` are the N(0, 1) draws entities × draws; entity k's
-    draws are ``s_k`` times its row. A loop over the ≤ MAX_BINS bins, each a block of rows small
-    enough to stay in cache (one strided ``ufunc.reduceat`` over all rows is ten times slower)."""
+    draws are ``s_k`` times its row.
+
+    The draws are gathered once in bin order and scaled in single precision, as they were drawn
+    (the extremes feed only a 95 % quantile of maxima, which needs no more digits; against a float64
+    product they differ by about 1e-7 relative), then each bin's contiguous block of rows is
+    reduced: a block small enough to stay in cache (one strided ``ufunc.reduceat`` over all rows is
+    slower)."""
     idx = _bins(s)
     order = np.argsort(idx, kind="stable")
     _, starts = np.unique(idx[order], return_index=True)
     ends = np.r_[starts[1:], len(order)]
-    bmax, bmin = (
-        np.empty((len(starts), standard_t.shape[1])),
-        np.empty((len(starts), standard_t.shape[1])),
-    )
-    buffer = np.empty(
-        (int((ends - starts).max(initial=0)), standard_t.shape[1])
-    )  # one block, reused
-    for b, (lo, hi) in enumerate(zip(starts, ends, strict=True)):  # a loop over bins
-        rows = order[lo:hi]
-        block = np.multiply(standard_t[rows], s[rows, None], out=buffer[: hi - lo])  # ε_k = s_k z_k
-        block.max(axis=0, out=bmax[b])
-        block.min(axis=0, out=bmin[b])
+    scaled = np.take(standard_t, order, axis=0)  # ε_k = s_k z_k, rows in bin order
+    scaled *= s.astype(np.float32)[order, None]
+    n_boot = standard_t.shape[1]
+    bmax = np.empty((len(starts), n_boot), dtype=np.float32)
+    bmin = np.empty((len(starts), n_boot), dtype=np.float32)
+    for b, (lo, hi) in enumerate(zip(starts, ends, strict=True)):  # a loop over ≤ MAX_BINS bins
+        scaled[lo:hi].max(axis=0, out=bmax[b])
+        scaled[lo:hi].min(axis=0, out=bmin[b])
     return bmax, bmin, np.minimum.reduceat(s[order], starts)
+
+
+def _type7_quantile(m: np.ndarray, q: float) -> np.ndarray:
+    """Per row of ``m``: its q quantile of type 7 (numpy's and R's default), as
+    ``np.quantile(m, q, axis=1)`` in float64 to a rounding of the interpolation, from the two
+    order statistics around it found by one ``np.partition`` (a full quantile sorts and
+    interpolates every row: four times slower here)."""
+    n = m.shape[1]
+    h = (n - 1) * q
+    k = int(np.floor(h))
+    k1 = min(k + 1, n - 1)
+    part = np.partition(m, (k, k1), axis=1)
+    low, high = part[:, k].astype(float), part[:, k1].astype(float)
+    return low + (h - k) * (high - low)
 
 
 def _marginal_critical(
@@ -174,7 +190,7 @@ def _marginal_critical(
     c_j is read from the grid at the nearest grid values around s_j, taking the larger
     (conservative).
     """
-    bmax, bmin, lows = _bin_extremes(s, standard_t)  # (bins, B)
+    hi, lo, lows = _bin_extremes(s, standard_t)  # (bins, B), single precision
     grid = np.unique(np.quantile(s, np.linspace(0, 1, 33)))
     x = grid_draws(len(grid)) * grid[None, :]  # (B, G); grid_draws(G): N(0, 1) draws × G
     # single precision (a quantile of maxima needs no more digits), one grid value at a time so the
@@ -185,22 +201,20 @@ def _marginal_critical(
         inv = (1.0 / np.sqrt(grid[:, None] ** 2 + lows[None, :] ** 2)).astype(
             np.float32
         )  # (G, bins)
-    hi, lo, x32 = (
-        bmax.astype(np.float32),
-        bmin.astype(np.float32),
-        np.ascontiguousarray(x.T, dtype=np.float32),
-    )
+    # max(hi − x, x − lo) = |mid − x| + half, with the bin's midpoint and half-width: two passes
+    # over the block per grid value instead of three
+    mid, half = (hi + lo) / 2, (hi - lo) / 2
+    x32 = np.ascontiguousarray(x.T, dtype=np.float32)
     m = np.empty(x32.shape, dtype=np.float32)  # (G, B)
-    up, down = np.empty_like(hi), np.empty_like(hi)
+    up = np.empty_like(hi)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for g in range(len(grid)):  # a loop over the 33 grid values
-            np.subtract(hi, x32[g], out=up)
-            np.subtract(x32[g], lo, out=down)
-            np.maximum(up, down, out=up)
+            np.subtract(mid, x32[g], out=up)
+            np.abs(up, out=up)
+            up += half
             up *= inv[g][:, None]
             np.fmax.reduce(up, axis=0, out=m[g])  # fmax skips the 0/0 of two known values
-    m = m.T  # (B, G)
-    c_grid = np.quantile(m.astype(float), 1 - alpha, axis=0)
+    c_grid = _type7_quantile(m, 1 - alpha)  # per grid value, over the B draws
     pos = np.clip(np.searchsorted(grid, s), 0, len(grid) - 1)
     below = np.clip(pos - 1, 0, len(grid) - 1)
     return np.maximum(c_grid[pos], c_grid[below])
@@ -248,13 +262,22 @@ def _counts(est: np.ndarray, s: np.ndarray, crit: np.ndarray) -> tuple[np.ndarra
 
 
 def _counts_among(est: np.ndarray, s: np.ndarray, crit: np.ndarray, members: np.ndarray):
-    """:func:`_counts` over the k in ``members`` only (one bin of standard errors)."""
+    """:func:`_counts` over the k in ``members`` only (one bin of standard errors).
+
+    The band's pairs are read from the bin's arrays sorted by estimate, at consecutive positions
+    per j, and the j's own values are repeated beside them: contiguous reads, no gather by entity.
+    The squares of the standard errors are taken once per entity, not once per pair; the same
+    floats, so every pair's t is the one of the plain formula. A pair of known values (s.e. 0)
+    divides to ±∞ (or NaN, which no critical value is below), as it should.
+    """
     n = len(est)
     order = members[np.argsort(est[members], kind="stable")]
     e = est[order]
+    s2 = s * s
+    s2_sorted = s2[order]
     m = len(order)
     s_lo, s_hi = s[members].min(), s[members].max()
-    near, far = crit * np.sqrt(s_lo**2 + s**2), crit * np.sqrt(s_hi**2 + s**2)
+    near, far = crit * np.sqrt(s_lo**2 + s2), crit * np.sqrt(s_hi**2 + s2)
     counts = []
     for sign in (1, -1):  # above (k larger), then below (k smaller)
         if sign > 0:
@@ -280,18 +303,20 @@ def _counts_among(est: np.ndarray, s: np.ndarray, crit: np.ndarray, members: np.
             )
             j1 = min(j1, n)
             lens = length[j0:j1]
-            if lens.sum():
-                j = np.repeat(np.arange(j0, j1), lens)
-                offset = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
-                k = order[start[j] + offset]
-                diff = sign * (est[k] - est[j])
-                se = np.sqrt(s[k] ** 2 + s[j] ** 2)
+            block_ends = np.cumsum(lens)
+            total = int(block_ends[-1])
+            if total:
+                # position of each pair's k in the sorted bin: j's block start, then consecutive
+                pos = np.arange(total) + np.repeat(start[j0:j1] - (block_ends - lens), lens)
+                diff = e[pos] - np.repeat(est[j0:j1], lens)
+                if sign < 0:
+                    np.negative(diff, out=diff)
+                se = np.sqrt(s2_sorted[pos] + np.repeat(s2[j0:j1], lens))
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    t = np.where(se > 0, diff / se, np.sign(diff) * np.inf)
+                    diff /= se
                 # per j (its pairs are consecutive): a difference of running counts, not a bincount
-                hits = np.concatenate(([0], np.cumsum(t > crit[j])))
-                stop_at = np.cumsum(lens)
-                extra[j0:j1] = hits[stop_at] - hits[stop_at - lens]
+                hits = np.concatenate(([0], np.cumsum(diff > np.repeat(crit[j0:j1], lens))))
+                extra[j0:j1] = hits[block_ends] - hits[block_ends - lens]
             j0 = j1
         counts.append(sure + extra)
     return counts[0], counts[1]
