@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
+from benchmark.labels import FLAG_COLOURS, FLAG_LABELS, FLAG_ORDER  # noqa: F401 (re-exported)
 
-FLAG_ORDER = ["below_99.8", "below_95", "within", "above_95", "above_99.8"]
 VERDICT_ORDER = ["worse_998", "worse_95", "within", "better_95", "better_998"]
 VERDICT_LABELS = {
     "nb": {"worse_998": "klart svakere (99,8 %)", "worse_95": "svakere (95 %)", "within": "innenfor",
@@ -29,15 +29,8 @@ VERDICT_LABELS = {
     "en": {"worse_998": "clearly worse (99.8 %)", "worse_95": "worse (95 %)", "within": "within",
            "better_95": "better (95 %)", "better_998": "clearly better (99.8 %)"},
 }
-FLAG_COLOURS = ["#b35806", "#f1a340", "#b8bcc2", "#8e9fd1", "#2d3f8f"]
 HIGHLIGHT = "#0b5cad"
 LIMIT_COLOURS = {"95": "#7a7a7a", "99.8": "#3a3a3a"}
-FLAG_LABELS = {
-    "nb": {"below_99.8": "klart under (99,8 %)", "below_95": "under (95 %)", "within": "innenfor",
-           "above_95": "over (95 %)", "above_99.8": "klart over (99,8 %)"},
-    "en": {"below_99.8": "clearly below (99.8 %)", "below_95": "below (95 %)", "within": "within",
-           "above_95": "above (95 %)", "above_99.8": "clearly above (99.8 %)"},
-}
 WORDS = {
     "nb": {"size": "Størrelse (nevner)", "value": "Verdi", "unit": "Enhet", "flag": "Avvik", "target": "Mål",
            "rank": "Plass (1 = best)", "potential": "Potensial", "entity": "Enhet", "division": "Divisjon",

@@ -6,6 +6,18 @@ new column still shows, under its English identifier.
 
 from __future__ import annotations
 
+# funnel flags (SPEC §6 scores.csv ``flag``): their order, colours and words, one table for the
+# charts, the workbook and the pages (here, not in :mod:`benchmark.charts`, so the workbook's
+# writer does not import altair)
+FLAG_ORDER = ["below_99.8", "below_95", "within", "above_95", "above_99.8"]
+FLAG_COLOURS = ["#b35806", "#f1a340", "#b8bcc2", "#8e9fd1", "#2d3f8f"]
+FLAG_LABELS = {
+    "nb": {"below_99.8": "klart under (99,8 %)", "below_95": "under (95 %)", "within": "innenfor",
+           "above_95": "over (95 %)", "above_99.8": "klart over (99,8 %)"},
+    "en": {"below_99.8": "clearly below (99.8 %)", "below_95": "below (95 %)", "within": "within",
+           "above_95": "above (95 %)", "above_99.8": "clearly above (99.8 %)"},
+}
+
 HEADINGS: dict[str, tuple[str, str]] = {
     # sheets
     "sheet_ranking": ("Rangering", "Ranking"), "sheet_scores": ("Kriterier per enhet", "Criteria per entity"),

@@ -204,8 +204,9 @@ def write_outputs(res, folder: Path, lang: str, metadata: dict, hook: Callable[[
     first, so its charts are drawn in another process while the tables and the workbook are
     written here and the run is recorded; the function returned waits for it (the commit protocol
     calls it before writing the manifest). Without a renderer the page is rendered here, at once."""
+    # summary_data, not summary: the charts (altair) are imported only where the page is drawn
     from benchmark.outputs import render_worker
-    from benchmark.outputs.summary import summary_input
+    from benchmark.outputs.summary_data import summary_input
     from benchmark.outputs.tables import write_tables
 
     renderer = renderer or render_worker.Renderer(None)

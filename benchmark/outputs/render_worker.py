@@ -7,7 +7,7 @@ process that time adds to the writing. So :func:`start` launches a helper proces
 begins: it imports altair and vl-convert, warms the engine up and builds the page's chart
 templates (:func:`benchmark.outputs.summary.warm_steps`) while the run validates and scores
 (mostly one core of two), then waits. :meth:`Renderer.submit` hands it the page's data
-(:class:`benchmark.outputs.summary.SummaryInput`, a few MB pickled) and :meth:`Renderer.wait`
+(:class:`benchmark.outputs.summary_data.SummaryInput`, a few MB pickled) and :meth:`Renderer.wait`
 collects the result, re-raising the helper's exception (a full disk, a bug) as if it had
 happened here — so the run's guarantees on failure are those of rendering in-process.
 

@@ -9,13 +9,11 @@ remaining challenge per division.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from benchmark import charts
 from benchmark.explanation import numbers as fmt
+from benchmark.outputs.summary_data import SummaryInput, summary_input  # noqa: F401 (re-exported)
 
 SUMMARY_POINTS = 800  # per funnel (a 340 × 240 px picture): every flagged entity, an even sample of the rest
 # per rank chart: a longer peer group is drawn as its 30 best, its 30 weakest and a sentence on the
@@ -68,23 +66,6 @@ def _group_name(group: str, lang: str) -> str:
     return charts.group_label(group, lang)
 
 
-@dataclass(frozen=True)
-class SummaryInput:
-    """What the page draws, taken from a result: small enough to hand to the chart process
-    (:mod:`benchmark.outputs.render_worker`) — the whole ranking, but only the scores of the
-    funnels' criteria — and the same page whichever process renders it."""
-
-    ranking: pd.DataFrame
-    scores: pd.DataFrame  # the rows of the main criteria only
-    main: list[str]  # the funnels' criteria, the most weighted first
-    n_flags: int
-    catalogue: object
-    catalogue_hash: str
-    period: str
-    level: str
-    measures: pd.DataFrame | None
-
-
 FUNNEL_SIZE = (340, 240)
 RANK_WIDTH = 380
 
@@ -105,15 +86,6 @@ def warm_steps(lang: str):
             yield lambda kind=kind, subtitle=subtitle: charts.funnel_template(lang, *FUNNEL_SIZE, kind, subtitle)
         if subtitle:
             yield lambda: charts.svg_of(charts.funnel_template(lang, *FUNNEL_SIZE, "percent", True))
-
-
-def summary_input(res) -> SummaryInput:
-    s = res.scores
-    present = set(s["criterion"].unique())
-    main = [c.id for c in sorted(res.catalogue.criteria, key=lambda c: -c.weight) if c.id in present][:3]
-    flags = int(s["flag"].isin(["above_95", "above_99.8", "below_95", "below_99.8"]).sum())
-    return SummaryInput(res.ranking, s[s["criterion"].isin(main)], main, flags, res.catalogue, res.catalogue.hash(),
-                        res.period.label, res.level, res.measures)
 
 
 def render_summary(res, lang: str = "nb", run_id: str | None = None) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from benchmark.charts import FLAG_LABELS, FLAG_ORDER
+from benchmark.labels import FLAG_LABELS, FLAG_ORDER
 
 # 50 000 score rows ≈ 5 500 units at the default catalogue's 9 criteria (more than a regional
 # health authority), written in about 1 s; above it the workbook holds the summaries instead

@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmark.charts import FLAG_COLOURS, FLAG_LABELS, FLAG_ORDER
 from benchmark.explanation.messages import CARE_LEVEL_PLURAL
-from benchmark.labels import heading, peer_group_label
+from benchmark.labels import FLAG_COLOURS, FLAG_LABELS, FLAG_ORDER, heading, peer_group_label
 from benchmark.outputs.sheetdata import fill_sheets
 from benchmark.outputs.workbook_summary import (
     criterion_summary,
