@@ -40,6 +40,8 @@ WORDS = {
            "id": "Id", "rank_low": "Plass fra", "rank_high": "Plass til", "composite": "Samlet score",
            "total": "Forbedringspotensial i alt (kNOK per år)", "staff": "herav bemanning (årsverk)",
            "other": "herav andre kostnader (kNOK per år)", "verdict": "Mot målet", "side": "Retning",
+           "own95": "Enhetens egne grenser, 95 %", "own998": "Enhetens egne grenser, 99,8 %", "lower": "nedre",
+           "upper": "øvre",
            "interval": "Intervall (95 %)"},
     "en": {"size": "Size (denominator)", "value": "Value", "unit": "Unit", "flag": "Flag", "target": "Target",
            "rank": "Rank (1 = best)", "potential": "Potential", "entity": "Entity", "division": "Division",
@@ -49,6 +51,8 @@ WORDS = {
            "id": "Id", "rank_low": "Rank from", "rank_high": "Rank to", "composite": "Composite score",
            "total": "Improvement potential in total (kNOK a year)", "staff": "of which staffing (FTE)",
            "other": "of which other costs (kNOK a year)", "verdict": "Against the target", "side": "Direction",
+           "own95": "The unit's own limits, 95 %", "own998": "The unit's own limits, 99.8 %", "lower": "lower",
+           "upper": "upper",
            "interval": "Interval (95 %)"},
 }
 
@@ -102,17 +106,26 @@ def thin(d: pd.DataFrame, keep: pd.Series, max_points: int = MAX_POINTS) -> pd.D
 
 
 LINE_POINTS = 120  # points per peer group on a funnel's limit and target lines
+FUNNEL_LINE_COLUMNS = ("funnel_lower95", "funnel_upper95", "funnel_lower998", "funnel_upper998")
 
 
 def limit_lines(d: pd.DataFrame, n: int = LINE_POINTS) -> pd.DataFrame:
     """The funnel's limit and target lines: per peer group, the rows of the smallest and the
     largest entity and of the first entity in each of ``n`` equal steps of log(size) between them.
 
-    The limits are smooth in the size, so a line through these ≤ n + 1 exact points draws as the
-    line through every entity, while the browser computes 5 lines of ~120 points instead of 5 of
-    1 500 (most of a national funnel's drawing time). The points themselves are all drawn.
+    The lines are the group's limits for a unit of each size (``funnel_lower95`` …, SPEC §5): each
+    entity's own limits leave the entity out, so a line through them had a kink at every unit far
+    from the centre. A result without those columns (a run stored before them) draws through the
+    entities' own limits. The limits are smooth in the size, so a line through these ≤ n + 1 exact
+    points draws as the line through every entity, while the browser computes 5 lines of ~120
+    points instead of 5 of 1 500 (most of a national funnel's drawing time). The points themselves
+    are all drawn.
     """
-    cols = ["peer_group", "denominator", "target", "lower95", "upper95", "lower998", "upper998"]
+    own = ["lower95", "upper95", "lower998", "upper998"]
+    group_cols = ["funnel_" + c for c in own]
+    if all(c in d for c in group_cols):
+        d = d.drop(columns=own).rename(columns=dict(zip(group_cols, own, strict=True)))
+    cols = ["peer_group", "denominator", "target", *own]
     d = d[cols].sort_values(["peer_group", "denominator"], kind="stable")
     logd = np.log(np.maximum(d["denominator"].to_numpy(dtype=float), 1e-12))
     group = d["peer_group"].astype(str)
@@ -123,6 +136,30 @@ def limit_lines(d: pd.DataFrame, n: int = LINE_POINTS) -> pd.DataFrame:
     first = ~pd.DataFrame({"g": group.to_numpy(), "s": step}).duplicated().to_numpy()
     last = ~group.duplicated(keep="last").to_numpy()
     return d[first | last].reset_index(drop=True)
+
+
+def across_the_line(d: pd.DataFrame, lines: pd.DataFrame) -> int:
+    """How many points lie on the other side of the drawn lines than their verdict says.
+
+    A unit is judged against limits from its peers without itself, the lines are the group's
+    limits for a unit of its size: close to a line the two can differ (O(1/n) in a group of n), and
+    the chart says so in words instead of leaving a coloured point on the wrong side unexplained.
+    The lines are read off as the browser draws them, linearly in log(size) between their points.
+    """
+    count = 0
+    for group, at in d.groupby("peer_group", sort=False).groups.items():
+        pts = d.loc[at]
+        ln = lines[lines["peer_group"] == group]
+        if ln.empty:
+            continue
+        x = np.log(np.maximum(ln["denominator"].to_numpy(dtype=float), 1e-12))
+        px = np.log(np.maximum(pts["denominator"].to_numpy(dtype=float), 1e-12))
+        v = pts["value"].to_numpy(dtype=float)
+        drawn = {c: np.interp(px, x, ln[c].to_numpy(dtype=float)) for c in ("lower95", "upper95", "lower998", "upper998")}
+        outside = np.select([v > drawn["upper998"], v > drawn["upper95"], v < drawn["lower998"], v < drawn["lower95"]],
+                            ["above_99.8", "above_95", "below_99.8", "below_95"], "within")
+        count += int((outside != pts["flag"].astype(str).to_numpy()).sum())
+    return count
 
 
 def flag_scale(lang: str = "nb") -> alt.Scale:
@@ -246,9 +283,11 @@ def funnel_frames(scores: pd.DataFrame, criterion: str, peer_group: str | None =
     n_all = len(d)
     # clip the limits to what is possible: a share lies in [0, 1], the other values are not negative
     upper_bound = 1.0 if getattr(crit, "value_format", "") == "percent" else np.inf
-    for col in ("lower95", "upper95", "lower998", "upper998", "target"):
-        d[col] = d[col].clip(lower=0.0, upper=upper_bound)
+    for col in ("lower95", "upper95", "lower998", "upper998", "target", *FUNNEL_LINE_COLUMNS):
+        if col in d:
+            d[col] = d[col].clip(lower=0.0, upper=upper_bound)
     lines = limit_lines(d)  # of every entity of the group, before the points are thinned
+    across = across_the_line(d, lines)
     d = thin(d, (d["flag"] != "within") | d["selected"], max_points)
     subtitle = []
     if len(d) < n_all:
@@ -256,8 +295,16 @@ def funnel_frames(scores: pd.DataFrame, criterion: str, peer_group: str | None =
                          "og et jevnt utvalg av resten etter størrelse") if lang == "nb" else
                         (f"Showing {fmt_int(len(d), lang)} of {fmt_int(n_all, lang)}: all beyond the limits, the picked "
                          "entity and an even sample of the rest by size"))
+    if across:
+        subtitle.append((f"Hver enhet vurderes mot grenser regnet uten den selv; for {fmt_int(across, lang)} "
+                         f"{'enhet' if across == 1 else 'enheter'} nær linjene gir det en annen farge enn linjene viser")
+                        if lang == "nb" else
+                        (f"Each unit is judged against limits computed without itself; for {fmt_int(across, lang)} "
+                         f"{'unit' if across == 1 else 'units'} near the lines that gives another colour than the lines show"))
+    subtitle = [". ".join(subtitle)] if subtitle else []  # one line: the page's chart templates have one
     # only what the marks use goes into the spec: the points' rows, and the lines' own rows
-    d = d[["entity_id", "entity_name", "group_label", "denominator", "value", "target", "verdict", "selected"]]
+    d = d[["entity_id", "entity_name", "group_label", "denominator", "value", "target", "verdict", "selected",
+           "lower95", "upper95", "lower998", "upper998"]]
     return FunnelFrames(d, lines, title, subtitle, crit, name, y_title=value_title(crit, lang, name))
 
 
@@ -308,7 +355,12 @@ def funnel_of(f: FunnelFrames, lang: str = "nb", width: int = 520, height: int =
                  alt.Tooltip("denominator:Q", title=size_title, format=",.0f"),
                  alt.Tooltip("value:Q", title=w["value"], format=tip_fmt),
                  alt.Tooltip("target:Q", title=w["target"], format=tip_fmt),
-                 alt.Tooltip("verdict:N", title=w["verdict"])],
+                 alt.Tooltip("verdict:N", title=w["verdict"]),
+                 # the limits it is judged against (its peers without itself); the lines are the group's
+                 alt.Tooltip("lower95:Q", title=f"{w['own95']}: {w['lower']}", format=tip_fmt),
+                 alt.Tooltip("upper95:Q", title=f"{w['own95']}: {w['upper']}", format=tip_fmt),
+                 alt.Tooltip("lower998:Q", title=f"{w['own998']}: {w['lower']}", format=tip_fmt),
+                 alt.Tooltip("upper998:Q", title=f"{w['own998']}: {w['upper']}", format=tip_fmt)],
     )
     ring = base.transform_filter(alt.datum.selected).mark_point(size=260, color=HIGHLIGHT, strokeWidth=3).encode(
         y="value:Q")
@@ -336,7 +388,8 @@ def funnel_template(lang: str = "nb", width: int = 520, height: int = 320, value
     if template is None:
         crit = _PlaceholderCriterion(value_format)
         row = {"entity_id": "", "entity_name": "", "group_label": "", "denominator": 1.0, "value": 0.0,
-               "target": 0.0, "verdict": "", "selected": False}
+               "target": 0.0, "verdict": "", "selected": False, "lower95": 0.0, "upper95": 0.0, "lower998": 0.0,
+               "upper998": 0.0}
         line = {"peer_group": "", "denominator": 1.0, "target": 0.0, "lower95": 0.0, "upper95": 0.0,
                 "lower998": 0.0, "upper998": 0.0}
         f = FunnelFrames(pd.DataFrame([row]), pd.DataFrame([line]), _TITLE, [_SUBTITLE] if subtitle else [], crit,

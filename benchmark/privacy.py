@@ -42,7 +42,7 @@ MASK_TEXT = {"nb": "skjermet (færre enn {n} ansatte)", "en": "suppressed (fewer
 MASKED_COLUMNS = (
     "value", "numerator", "denominator", "target_gap", "z", "z_adjusted", "flag", "shrunk", "shrunk_se",
     "percentile", "potential", "potential_low", "potential_high", "lower95", "upper95", "lower998",
-    "upper998", "se", "normalised", "contribution", "gap", "value_low", "value_high",
+    "upper998", "funnel_lower95", "funnel_upper95", "funnel_lower998", "funnel_upper998", "se", "normalised", "contribution", "gap", "value_low", "value_high",
 )
 _KEYS = ("entity_id", "criterion")
 

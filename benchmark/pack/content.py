@@ -422,8 +422,14 @@ def _funnel_scores(res, ids: list[str]) -> pd.DataFrame:
     s = res.scores
     a = s[(s["criterion"] == "activity_per_fte") & s["scored"].astype(bool)]
     groups = set(a.loc[a["entity_id"].astype(str).isin(ids), "peer_group"])
+    limits = ["lower95", "upper95", "lower998", "upper998"]
+    # the lines are the group's limits for a unit of each size (smooth; each unit's own limits leave
+    # it out and would put a kink at every unit far from the centre); older stored runs: their own
+    group_limits = ["funnel_" + c for c in limits]
+    drawn = group_limits if all(c in a for c in group_limits) else limits
     out = a[a["peer_group"].isin(groups)][["entity_id", "entity_name", "peer_group", "value", "denominator", "target",
-                                           "lower95", "upper95", "lower998", "upper998", "flag"]].copy()
+                                           *drawn, "flag"]].copy()
+    out = out.rename(columns=dict(zip(drawn, limits, strict=True)))
     out["entity_id"] = out["entity_id"].astype(str)
     out["mine"] = out["entity_id"].isin(ids)
     return out

@@ -92,6 +92,97 @@ SKEW_TAILS = "hdr"  # "hdr": the highest-density interval (total α); "equal": �
 SKEW_SCALED = False  # on a √/log scale: the third cumulant by the delta method (else symmetric)
 
 
+class _LimitModel:
+    """The funnel limits of one criterion from its fitted parts, with or without leave-one-out.
+
+    ``limits(True)`` are each entity's own limits, a prediction interval from its peers without
+    itself (what its flag is judged against); ``limits(False)`` the group's limits for a unit of
+    each size (centre and τ² of the whole group): a smooth function of the size, which is what a
+    funnel plot draws as its lines (Spiegelhalter 2005). Drawn through the entities' own limits
+    the lines had a kink at every unit far from the centre, whose own limits leave its deviation
+    out. The two differ by O(1/n) per group.
+    """
+
+    def __init__(self, y_t, s2_t, k3_t, tau2_gt, centre_gt, group, n_groups, cnt, n, ok_t, valid_t, ov, scale):
+        self.y_t, self.s2_t, self.k3_t = y_t, s2_t, k3_t
+        self.tau2_gt, self.centre_gt = tau2_gt, centre_gt
+        self.group, self.n_groups, self.cnt, self.n = group, n_groups, cnt, n
+        self.ok_t, self.valid_t, self.ov = ok_t, valid_t, ov
+        self.back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[scale]
+
+    def limits(self, loo: bool) -> dict:
+        y_t, s2_t, k3_t, group, n_groups, n = self.y_t, self.s2_t, self.k3_t, self.group, self.n_groups, self.n
+        ok_t, tau2_gt, centre_gt, ov = self.ok_t, self.tau2_gt, self.centre_gt, self.ov
+        if loo:
+            yl = np.where(ok_t, y_t, np.nan)
+            c_lim = loo_group_median(yl, group, n_groups)
+            t_lim = np.nan_to_num(loo_tau2(yl, s2_t, centre_gt, group, n_groups, tau2_gt), nan=0.0)
+            n_peer = np.maximum(n - 1, 1)
+        else:
+            c_lim, t_lim, n_peer = (
+                centre_gt[group],
+                np.nan_to_num(tau2_gt[group], nan=0.0),
+                np.maximum(n, 1),
+            )
+        if ov is not None:
+            c_lim = np.where(np.isfinite(ov), ov, c_lim)
+        mean_var = np.bincount(
+            group[ok_t], weights=(s2_t + np.nan_to_num(tau2_gt[group]))[ok_t], minlength=n_groups
+        ) / np.maximum(self.cnt, 1)
+        v_mu = np.pi / 2 * mean_var[group] / n_peer if CENTRE_VARIANCE else np.zeros(len(y_t))
+        sigma = np.sqrt(s2_t + t_lim + v_mu)
+        if DF == "satterthwaite":
+            # df of σ̂_i² = s_i² + τ̂²: Var(τ̂²) ≈ 2/(eff Σ_j w_j²), w = 1/(s² + τ²) (the τ² information)
+            tg = np.nan_to_num(tau2_gt[group], nan=0.0)
+            v_t = s2_t + tg
+            w2 = np.where(ok_t & (v_t > 0), 1.0 / np.where(v_t > 0, v_t, 1.0) ** 2, 0.0)
+            info = np.bincount(group, weights=w2, minlength=n_groups)[group] - (w2 if loo else 0.0)
+            df_lim = np.maximum(
+                EFFICIENCY * v_t**2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0
+            )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            skew = np.where(ok_t & (sigma > 0), np.nan_to_num(k3_t) / sigma**3, 0.0)
+        c_skew = c_lim
+        if SKEW and SKEW_CENTRE and np.any(skew != 0):
+            # the peer median of values is the median of a mixture of skewed predictives; each value's
+            # own predictive median is μ + σ_j m(γ_j) (m the standardised Pearson III median), so the
+            # median of y_j − σ_j m(γ_j) estimates their common mean μ, about which the quantiles are
+            sig_full = np.sqrt(s2_t + np.nan_to_num(tau2_gt[group]))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sk_full = np.where(sig_full > 0, np.nan_to_num(k3_t) / sig_full**3, 0.0)
+            y_adj = np.where(ok_t, y_t - sig_full * pearson3_quantile(0.5, sk_full), np.nan)
+            c_skew = (
+                loo_group_median(y_adj, group, n_groups)
+                if loo
+                else group_median(y_adj, group, n_groups)[group]
+            )
+            if ov is not None:
+                c_skew = np.where(np.isfinite(ov), c_lim, c_skew)
+        limits = {}
+        for name, p in (("95", 0.975), ("998", 0.999)):
+            q = (
+                (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p))
+                if T_LIMITS
+                else norm_ppf(p)
+            )
+            # no variation at all (every peer known exactly and alike): the limits are the centre itself
+            q = np.where(sigma > 0, q, 0.0)
+            if SKEW and np.any(skew != 0):  # symmetric criteria: the t quantiles as they were
+                # the t quantile's allowance for τ̂², carried over to the skewed quantiles
+                widen = q / norm_ppf(p)
+                if SKEW_TAILS == "hdr":
+                    lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
+                else:
+                    lo_s, hi_s = pearson3_quantile(1 - p, skew), pearson3_quantile(p, skew)
+                q_hi, q_lo = widen * hi_s, -widen * lo_s
+                lo_t, hi_t = c_skew - q_lo * sigma, c_skew + q_hi * sigma
+            else:
+                lo_t, hi_t = c_lim - q * sigma, c_lim + q * sigma
+            limits["lower" + name] = np.where(self.valid_t, self.back(lo_t), np.nan)
+            limits["upper" + name] = np.where(self.valid_t, self.back(hi_t), np.nan)
+        return {"limits": limits, "sigma": sigma, "c_lim": c_lim, "skew": skew, "v_mu": v_mu}
+
+
 def fit_months(
     num: np.ndarray,
     den: np.ndarray,
@@ -147,78 +238,14 @@ def fit_months(
         tau2_gt = robust_tau2(y_t, s2_t, centre_gt, group, n_groups)
         ov = None if centre_override is None else fwd(centre_override)
     ok_t = ok & np.isfinite(y_t) & np.isfinite(s2_t)
-    if LOO:
-        yl = np.where(ok_t, y_t, np.nan)
-        c_lim = loo_group_median(yl, group, n_groups)
-        t_lim = np.nan_to_num(loo_tau2(yl, s2_t, centre_gt, group, n_groups, tau2_gt), nan=0.0)
-        n_peer = np.maximum(n - 1, 1)
-    else:
-        c_lim, t_lim, n_peer = (
-            centre_gt[group],
-            np.nan_to_num(tau2_gt[group], nan=0.0),
-            np.maximum(n, 1),
-        )
-    if ov is not None:
-        c_lim = np.where(np.isfinite(ov), ov, c_lim)
-    mean_var = np.bincount(
-        group[ok_t], weights=(s2_t + np.nan_to_num(tau2_gt[group]))[ok_t], minlength=n_groups
-    ) / np.maximum(cnt, 1)
-    v_mu = np.pi / 2 * mean_var[group] / n_peer if CENTRE_VARIANCE else np.zeros(len(y))
-    sigma = np.sqrt(s2_t + t_lim + v_mu)
-    if DF == "satterthwaite":
-        # df of σ̂_i² = s_i² + τ̂²: Var(τ̂²) ≈ 2/(eff Σ_j w_j²), w = 1/(s² + τ²) (the τ² information)
-        tg = np.nan_to_num(tau2_gt[group], nan=0.0)
-        v_t = s2_t + tg
-        w2 = np.where(ok_t & (v_t > 0), 1.0 / np.where(v_t > 0, v_t, 1.0) ** 2, 0.0)
-        info = np.bincount(group, weights=w2, minlength=n_groups)[group] - (w2 if LOO else 0.0)
-        df_lim = np.maximum(
-            EFFICIENCY * v_t**2 * info * np.maximum(n_peer - 2, 1) / np.maximum(n_peer, 1), 1.0
-        )
     valid = ok & (n >= 3)
     valid_t = valid & ok_t
-    back = {"identity": lambda v: v, "sqrt": lambda v: np.maximum(v, 0.0) ** 2, "log": np.exp}[
-        scale
-    ]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        skew = np.where(ok_t & (sigma > 0), np.nan_to_num(k3_t) / sigma**3, 0.0)
-    c_skew = c_lim
-    if SKEW and SKEW_CENTRE and np.any(skew != 0):
-        # the peer median of values is the median of a mixture of skewed predictives; each value's
-        # own predictive median is μ + σ_j m(γ_j) (m the standardised Pearson III median), so the
-        # median of y_j − σ_j m(γ_j) estimates their common mean μ, about which the quantiles are
-        sig_full = np.sqrt(s2_t + np.nan_to_num(tau2_gt[group]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sk_full = np.where(sig_full > 0, np.nan_to_num(k3_t) / sig_full**3, 0.0)
-        y_adj = np.where(ok_t, y_t - sig_full * pearson3_quantile(0.5, sk_full), np.nan)
-        c_skew = (
-            loo_group_median(y_adj, group, n_groups)
-            if LOO
-            else group_median(y_adj, group, n_groups)[group]
-        )
-        if ov is not None:
-            c_skew = np.where(np.isfinite(ov), c_lim, c_skew)
-    limits = {}
-    for name, p in (("95", 0.975), ("998", 0.999)):
-        q = (
-            (t_quantile(p, df_lim) if DF == "satterthwaite" else limit_quantile(n, p))
-            if T_LIMITS
-            else norm_ppf(p)
-        )
-        # no variation at all (every peer known exactly and alike): the limits are the centre itself
-        q = np.where(sigma > 0, q, 0.0)
-        if SKEW and np.any(skew != 0):  # symmetric criteria: the t quantiles as they were
-            # the t quantile's allowance for τ̂², carried over to the skewed quantiles
-            widen = q / norm_ppf(p)
-            if SKEW_TAILS == "hdr":
-                lo_s, hi_s = pearson3_hdr(2 * (1 - p), skew)
-            else:
-                lo_s, hi_s = pearson3_quantile(1 - p, skew), pearson3_quantile(p, skew)
-            q_hi, q_lo = widen * hi_s, -widen * lo_s
-            lo_t, hi_t = c_skew - q_lo * sigma, c_skew + q_hi * sigma
-        else:
-            lo_t, hi_t = c_lim - q * sigma, c_lim + q * sigma
-        limits["lower" + name] = np.where(valid_t, back(lo_t), np.nan)
-        limits["upper" + name] = np.where(valid_t, back(hi_t), np.nan)
+    model = _LimitModel(y_t, s2_t, k3_t, tau2_gt, centre_gt, group, n_groups, cnt, n, ok_t, valid_t, ov, scale)
+    own = model.limits(LOO)
+    # the funnel's lines: the group's limits for a unit of each size (centre and τ² of the whole
+    # group, smooth in the size), while each unit's flag is judged against its own limits above
+    line = own if not LOO else model.limits(False)
+    limits, sigma, c_lim, skew, v_mu = own["limits"], own["sigma"], own["c_lim"], own["skew"], own["v_mu"]
     shrunk, post_sd, b = shrink_toward_centre(y, s2, centre, tau2)
     with np.errstate(invalid="ignore", divide="ignore"):
         # a value on its centre with no variation is z = 0 (not 0/0); off it, ±∞ (a certain difference)
@@ -233,6 +260,7 @@ def fit_months(
         "z": np.where(valid, z, np.nan),
         "z_adjusted": np.where(valid_t, z_adj, np.nan),
         **limits,
+        **{"funnel_" + k: v for k, v in line["limits"].items()},
         "flag": flags(np.where(valid_t, y, np.nan), limits),
         "se": np.sqrt(s2),
         "shrunk": np.where(valid, shrunk, np.nan),

@@ -36,6 +36,10 @@ ASSESS_COLUMNS = [
     "upper95",
     "lower998",
     "upper998",
+    "funnel_lower95",
+    "funnel_upper95",
+    "funnel_lower998",
+    "funnel_upper998",
     "flag",
     "se",
     "shrunk",
@@ -221,6 +225,9 @@ def assess_criteria(
             )
             result["centre"] = result["target"]
             result["target"] = np.where(result["target"].notna(), targets[at], np.nan)
+            for col in ("lower95", "upper95", "lower998", "upper998"):
+                # no leave-one-out here: the funnel's lines are the entities' own limits
+                result["funnel_" + col] = result[col]
             for col, store in (*numeric.items(), *text.items()):
                 if col in result:
                     store[pos[at]] = result[col].to_numpy()

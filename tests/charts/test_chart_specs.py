@@ -106,7 +106,7 @@ def _funnel_rows(spec: dict) -> tuple[list[dict], list[dict]]:
     """The funnel's point rows (one per entity drawn) and its limit-line rows (their own dataset)."""
     sets = list(spec["datasets"].values())
     points = [rows for rows in sets if rows and "verdict" in rows[0]]
-    lines = [rows for rows in sets if rows and "lower998" in rows[0]]
+    lines = [rows for rows in sets if rows and "lower998" in rows[0] and "verdict" not in rows[0]]
     assert len(points) == len(lines) == 1, [list(rows[0]) for rows in sets]
     return points[0], lines[0]
 
@@ -258,3 +258,46 @@ def test_static_svgs_carry_no_raw_field_names_for_screen_readers(res):
     assert any(label.startswith("X-axis") for label in labels) and any("Title" in label for label in labels)
     raw = ("lower95", "peer_group", "denominator:", "entity_id")
     assert not [label for label in labels if any(r in label for r in raw)]
+
+
+def test_a_funnels_lines_are_the_groups_limits_and_it_says_where_a_colour_crosses_them(res):
+    """The lines go through the group's limits for a unit of each size (``funnel_*``: no kink at a
+    unit far from the centre), each point carries its own limits in the tooltip, and the subtitle
+    names exactly as many units as lie on the other side of the drawn lines than their colour
+    says (counted here by brute force: the lines read off linearly in log size, as drawn)."""
+    import numpy as np
+
+    told = 0
+    for crit in ("activity_per_fte", "sick_leave_rate", "agency_share", "staffing_vs_plan"):
+        for group in res.scores["peer_group"].unique():
+            spec = charts.funnel_chart(res.scores, crit, peer_group=group, catalogue=res.catalogue, lang="nb").to_dict()
+            if "layer" not in spec:
+                continue
+            points, lines = _funnel_rows(spec)
+            rows = res.scores[(res.scores["criterion"] == crit) & (res.scores["peer_group"] == group)
+                              & res.scores["scored"].astype(bool)].set_index("entity_id")
+            pct = 1.0 if res.catalogue.get(crit).value_format == "percent" else np.inf
+            for line in lines:  # every line row is an entity's row of the group's limits
+                at = rows[rows["denominator"] == line["denominator"]].iloc[0]
+                assert line["upper95"] == pytest.approx(min(max(at["funnel_upper95"], 0), pct))
+                assert line["lower998"] == pytest.approx(min(max(at["funnel_lower998"], 0), pct))
+            crossed = 0
+            x = np.log([r["denominator"] for r in lines])
+            for p in points:
+                own = rows.loc[p["entity_id"]]
+                assert p["upper95"] == pytest.approx(min(max(own["upper95"], 0), pct))
+                drawn = {c: np.interp(np.log(p["denominator"]), x, [r[c] for r in lines])
+                         for c in ("lower95", "upper95", "lower998", "upper998")}
+                side = ("above_99.8" if p["value"] > drawn["upper998"] else "above_95" if p["value"] > drawn["upper95"]
+                        else "below_99.8" if p["value"] < drawn["lower998"] else "below_95"
+                        if p["value"] < drawn["lower95"] else "within")
+                crossed += side != own["flag"]
+            subtitle = spec["title"].get("subtitle", "")
+            subtitle = " ".join(subtitle) if isinstance(subtitle, list) else subtitle
+            if crossed:
+                told += 1
+                unit = "enhet" if crossed == 1 else "enheter"
+                assert f"for {crossed} {unit} nær linjene gir det en annen farge" in subtitle, (crit, group)
+            else:
+                assert "annen farge" not in subtitle, (crit, group)
+    assert told > 0  # the demo has such units (groups of 8–32: leave-one-out moves a limit by O(1/n))

@@ -216,3 +216,27 @@ def test_knn_peers_in_the_pipeline(demo):
     # small groups keep the group median
     psych = s[s["peer_group"] == "inpatient:mental_health"]
     assert np.allclose(psych["centre"], psych["value"].median())
+
+
+def test_the_funnels_lines_are_the_groups_own_limits_and_the_flags_each_entitys(monkeypatch):
+    """``funnel_lower95`` … are the limits the group gives a unit of each size (SPEC §5): exactly the
+    limits ``fit_months`` computes without leave-one-out, for every months criterion of the demo,
+    on every scale; the flags stay those of each entity's own (leave-one-out) limits."""
+    import benchmark.scoring.calibrated as calibrated
+
+    ds, cat = bm.load_dataset("fixtures/demo"), bm.load_criteria()
+    with_loo = bm.score(ds, cat, period="2025Q3", seed=1).scores
+    monkeypatch.setattr(calibrated, "LOO", False)
+    without = bm.score(ds, cat, period="2025Q3", seed=1).scores
+    months = [c.id for c in cat.criteria if c.model == "months"]
+    assert {c.scale for c in cat.criteria if c.model == "months"} >= {"identity", "sqrt"}
+    a = with_loo[with_loo["criterion"].isin(months) & with_loo["scored"].astype(bool)]
+    b = without.loc[a.index]
+    for col in ("lower95", "upper95", "lower998", "upper998"):
+        np.testing.assert_allclose(a["funnel_" + col], b[col], rtol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(b["funnel_" + col], b[col], rtol=1e-12, equal_nan=True)
+        assert (a["funnel_" + col] - a[col]).abs().max() > 0  # leave-one-out moves each entity's own
+    flags_from_own = np.select(
+        [a["value"] > a["upper998"], a["value"] > a["upper95"], a["value"] < a["lower998"], a["value"] < a["lower95"]],
+        ["above_99.8", "above_95", "below_99.8", "below_95"], "within")
+    assert (flags_from_own == a["flag"].astype(str).to_numpy()).all()
