@@ -296,11 +296,11 @@ def funnel_frames(scores: pd.DataFrame, criterion: str, peer_group: str | None =
                         (f"Showing {fmt_int(len(d), lang)} of {fmt_int(n_all, lang)}: all beyond the limits, the picked "
                          "entity and an even sample of the rest by size"))
     if across:
-        subtitle.append((f"Hver enhet vurderes mot grenser regnet uten den selv; for {fmt_int(across, lang)} "
-                         f"{'enhet' if across == 1 else 'enheter'} nær linjene gir det en annen farge enn linjene viser")
-                        if lang == "nb" else
-                        (f"Each unit is judged against limits computed without itself; for {fmt_int(across, lang)} "
-                         f"{'unit' if across == 1 else 'units'} near the lines that gives another colour than the lines show"))
+        # short (it must fit above a 340 px chart); the page's note says why
+        subtitle.append((f"{fmt_int(across, lang)} {'enhet' if across == 1 else 'enheter'} med annen farge enn "
+                         "linjene tilsier: vurdert uten seg selv") if lang == "nb" else
+                        (f"{fmt_int(across, lang)} {'unit' if across == 1 else 'units'} coloured across the lines: "
+                         "judged without itself"))
     subtitle = [". ".join(subtitle)] if subtitle else []  # one line: the page's chart templates have one
     # only what the marks use goes into the spec: the points' rows, and the lines' own rows
     d = d[["entity_id", "entity_name", "group_label", "denominator", "value", "target", "verdict", "selected",

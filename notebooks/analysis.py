@@ -30,14 +30,16 @@ def _(lang):
 
     Enhetene sammenlignes **innen sin sammenligningsgruppe**. Hver plass har et **intervall**:
     enheter med overlappende intervaller kan ikke skilles fra hverandre. Trakt-plottene viser normal
-    variasjon (95 % og 99,8 %) rundt målet for enhetens størrelse. Endre vektene til høyre og se
+    variasjon (95 % og 99,8 %) rundt målet for en enhet av den størrelsen; fargen er enhetens egen
+    vurdering, mot grenser regnet uten den selv (i verktøytipset). Endre vektene til høyre og se
     hvordan rangeringen flytter seg.
     """, "en": """
     # Quarterly benchmark of the units
 
     Units are compared **within their peer group**. Every rank has an **interval**: units whose
     intervals overlap cannot be told apart. The funnel plots show normal variation (95 % and 99.8 %)
-    around the target for the unit's size. Change the weights on the right and see how the ranking
+    around the target for a unit of that size; the colour is the unit's own verdict, against limits
+    computed without itself (in the tooltip). Change the weights on the right and see how the ranking
     moves.
     """}[lang.value])
     return

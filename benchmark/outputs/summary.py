@@ -37,7 +37,8 @@ WORDS = {
            "ranking": "Rangering med intervall", "ranking_note": "Punktet er plassen, streken intervallet (95 %). "
            "Enheter med overlappende streker kan ikke skilles fra hverandre.", "top": "Størst forbedringspotensial",
            "funnels": "Traktplott for hovedkriteriene", "funnel_note": "Linjene viser normal variasjon (95 % stiplet, "
-           "99,8 % hel) rundt målet for enhetens størrelse.", "measures": "Tiltakenes dekning av restutfordringen",
+           "99,8 % hel) rundt målet for en enhet av den størrelsen. Fargen er enhetens egen vurdering, mot grenser "
+           "regnet uten enheten selv; nær en linje kan de to havne på hver sin side.", "measures": "Tiltakenes dekning av restutfordringen",
            "entity": "Enhet", "fte": "Årsverk", "knok": "kNOK/år", "interval": "intervall", "period": "Periode",
            "level": "Nivå", "catalogue": "Kriteriesett", "run": "Kjøring", "no_measures": "Ingen tiltak i datagrunnlaget."},
     "en": {"title": "Benchmark of the units", "entities": "entities scored", "not_scored": "not scored",
@@ -45,7 +46,8 @@ WORDS = {
            "ranking": "Ranking with intervals", "ranking_note": "The dot is the rank, the bar its 95 % interval. "
            "Entities whose bars overlap cannot be told apart.", "top": "Largest improvement potential",
            "funnels": "Funnel plots of the main criteria", "funnel_note": "Lines show normal variation (95 % dashed, "
-           "99.8 % solid) around the target for an entity's size.", "measures": "Measures' coverage of the remaining challenge",
+           "99.8 % solid) around the target for an entity of that size. The colour is the entity's own verdict, "
+           "against limits computed without the entity itself; near a line the two can fall on either side.", "measures": "Measures' coverage of the remaining challenge",
            "entity": "Entity", "fte": "FTE", "knok": "kNOK/yr", "interval": "interval", "period": "Period",
            "level": "Level", "catalogue": "Criteria", "run": "Run", "no_measures": "No measures in the data."},
 }

@@ -297,7 +297,7 @@ def test_a_funnels_lines_are_the_groups_limits_and_it_says_where_a_colour_crosse
             if crossed:
                 told += 1
                 unit = "enhet" if crossed == 1 else "enheter"
-                assert f"for {crossed} {unit} nær linjene gir det en annen farge" in subtitle, (crit, group)
+                assert f"{crossed} {unit} med annen farge enn linjene tilsier" in subtitle, (crit, group)
             else:
                 assert "annen farge" not in subtitle, (crit, group)
     assert told > 0  # the demo has such units (groups of 8–32: leave-one-out moves a limit by O(1/n))
