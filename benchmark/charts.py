@@ -287,7 +287,8 @@ def funnel_frames(scores: pd.DataFrame, criterion: str, peer_group: str | None =
         if col in d:
             d[col] = d[col].clip(lower=0.0, upper=upper_bound)
     lines = limit_lines(d)  # of every entity of the group, before the points are thinned
-    across = across_the_line(d, lines)
+    # (a run stored before the group's limits were kept draws through the units' own: no such units)
+    across = across_the_line(d, lines) if all(c in d for c in FUNNEL_LINE_COLUMNS) else 0
     d = thin(d, (d["flag"] != "within") | d["selected"], max_points)
     subtitle = []
     if len(d) < n_all:

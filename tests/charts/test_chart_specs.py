@@ -301,3 +301,16 @@ def test_a_funnels_lines_are_the_groups_limits_and_it_says_where_a_colour_crosse
             else:
                 assert "annen farge" not in subtitle, (crit, group)
     assert told > 0  # the demo has such units (groups of 8–32: leave-one-out moves a limit by O(1/n))
+
+
+def test_a_run_stored_before_the_groups_limits_draws_through_the_units_own(res):
+    """Without ``funnel_*`` (a run stored before them) the lines go through the units' own limits
+    and the chart claims no unit across them."""
+    old = res.scores.drop(columns=list(charts.FUNNEL_LINE_COLUMNS))
+    spec = charts.funnel_chart(old, "activity_per_fte", peer_group="inpatient:somatic", catalogue=res.catalogue,
+                               lang="nb").to_dict()
+    _, lines = _funnel_rows(spec)
+    rows = old[(old["criterion"] == "activity_per_fte") & (old["peer_group"] == "inpatient:somatic")]
+    own = dict(zip(rows["denominator"], rows["upper95"], strict=True))
+    assert all(line["upper95"] == pytest.approx(own[line["denominator"]]) for line in lines)
+    assert "annen farge" not in str(spec["title"])
