@@ -135,7 +135,9 @@ def _demo_units(rng: np.random.Generator, structure=None) -> pd.DataFrame:
     for division, department, specialty, parts in (STRUCTURE if structure is None else structure):
         for care_level, count, stem in parts:
             for k in range(count):
-                site = SITES[(len(rows) + k) % len(SITES)] if care_level == "prehospital" else ""
+                # one station per site, the first sites again (numbered 2) once they run out
+                site = (SITES[k % len(SITES)] + (f" {k // len(SITES) + 1}" if k >= len(SITES) else "")
+                        if care_level == "prehospital" else "")
                 name = f"{stem} {site}".strip() if site else (f"{stem} {k + 1}" if count > 1 else stem)
                 rows.append((division, department, care_level, specialty, f"{name} ({department})"
                              if care_level != "prehospital" else name))

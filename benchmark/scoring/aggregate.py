@@ -60,7 +60,13 @@ REASONS = {
 
 
 def entity_table(ds: Dataset, level: str) -> pd.DataFrame:
-    """Units with their entity id and name at ``level`` (department ids qualified only if names repeat)."""
+    """Units with their entity id and name at ``level`` (names qualified only where they repeat).
+
+    A unit whose name another unit also has gets its id after the name ("Sengepost 1 (D2-014)"):
+    a leader reading a ranking must be able to tell two rows apart, and the id is what the export,
+    ``benchmark explain`` and the unit app use. Department ids repeated across divisions get their
+    division in front, as before.
+    """
     u = ds.units[["unit_id", "unit_name", "division", "department", "care_level"]].copy()
     peer = (
         ds.units["peer_group"] if "peer_group" in ds.units else pd.Series("", index=ds.units.index)
@@ -70,7 +76,11 @@ def entity_table(ds: Dataset, level: str) -> pd.DataFrame:
         if col not in u.columns and col not in ("active_from", "active_to", "peer_group"):
             u[col] = ds.units[col]
     if level == "unit":
-        u["entity_id"], u["entity_name"] = u["unit_id"], u["unit_name"]
+        name = u["unit_name"].astype("string").fillna("").str.strip()
+        uid = u["unit_id"].astype("string")
+        twin = name.duplicated(keep=False) & name.ne("")
+        u["entity_id"] = u["unit_id"]
+        u["entity_name"] = name.where(~twin, name + " (" + uid + ")").where(name.ne(""), uid).astype(object)
     elif level == "department":
         repeated = u.groupby("department")["division"].transform("nunique") > 1
         qualified = u["division"] + " / " + u["department"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 import benchmark as bm
+from benchmark.scoring.aggregate import entity_table
 from benchmark.scoring.peers import peer_target, percentile
 from benchmark.scoring.potential import criterion_potential
 
@@ -133,3 +135,20 @@ def test_potential_by_hand():
     assert pot["potential"].iloc[1] == pytest.approx(240.0)
     assert pot["potential"].iloc[2] == 0.0  # better than the target: no potential
     assert pot["potential_unit"].tolist() == ["fte", "knok", "knok"]
+
+
+def test_units_that_share_a_name_are_told_apart_by_their_id():
+    """Two rows a leader cannot tell apart are a defect: repeated names get the unit id after them."""
+    ds = bm.load_dataset(ROOT / "fixtures" / "demo")
+    units = ds.units.copy()
+    first, second, third = units.index[:3]
+    units.loc[[first, second], "unit_name"] = "Sengepost 1"
+    units.loc[third, "unit_name"] = ""
+    table = entity_table(replace(ds, units=units), "unit").set_index("unit_id")["entity_name"]
+    ids = units.loc[[first, second, third], "unit_id"].tolist()
+    assert table[ids[0]] == f"Sengepost 1 ({ids[0]})"
+    assert table[ids[1]] == f"Sengepost 1 ({ids[1]})"
+    assert table[ids[2]] == ids[2]  # no name at all: the id
+    others = units.loc[units.index[3:], "unit_id"]
+    assert (table[others] == units.set_index("unit_id").loc[others, "unit_name"]).all()  # the rest as given
+    assert table.is_unique
