@@ -8,8 +8,10 @@ Not a test: a benchmark script whose table goes into docs/METHODS.md. Simulated 
 peer group's centre with a between-unit spread that does **not** shrink with size (scenario
 "constant"); scenario "shrinking" makes the spread ∝ 1/√FTE, where the variance ∝ 1/size model
 would be right. Within a unit, months vary by realistic mechanisms: activity and pay with a
-noise that falls with size, agency cost lognormal, sick-leave days as spells (a compound
-Poisson: clustered, ~10 × the binomial variance), leavers Poisson.
+noise that falls with size, agency cost as blocks of hired shifts (Poisson in number, gamma in
+cost; ``--agency-noise lognormal`` makes it one multiplicative lognormal lump a month instead, the
+stress case docs/METHODS.md reports), sick-leave days as spells (a compound Poisson: clustered,
+~10 × the binomial variance), leavers Poisson.
 
 In every trust 4 % of units per criterion are *planted*: their driver is 3 between-unit SDs on
 the bad side. Null units (planted in nothing) give the false-flag shares; planted units the
@@ -57,6 +59,13 @@ UNITS = 400
 MONTHS = month_range("2023-10", "2025-09")
 PERIOD = "2025Q3"
 REPLICATES = 8
+# agency cost's month noise: "compound" (blocks of hired shifts, Poisson in number, gamma in cost:
+# a sum of like events, zero in a quiet month) or "lognormal" (one multiplicative lump a month, CV
+# 0,6·√(20/FTE), never zero; the stress case docs/METHODS.md reports). The block's mean cost makes
+# the compound month's CV the lognormal's at 20 FTE and a 2 % share: CV² = (1 + 1/k)·J/mean.
+AGENCY_NOISE = "compound"
+AGENCY_BLOCK_KNOK = 5.5
+AGENCY_BLOCK_SHAPE = 1.5
 PLANT_SHARE = 0.025
 SHIFT_SD = 3.0
 # (care_level, service_area, specialty, share of units, activity column, activity per FTE-month)
@@ -161,9 +170,18 @@ def make_monthly(units: pd.DataFrame, dr: dict, rng: np.random.Generator | None)
     pay_fixed = fte * 58.0 * (1 + noise(0.02))
     vs = np.clip(dr["var"], 0.005, 0.6)[:, None]
     variable = np.maximum(pay_fixed * vs / (1 - vs) * season_var * (1 + noise(0.12 * small)), 0)
-    agency = (
-        (pay_fixed + variable) * np.clip(dr["agency"], 0, 0.5)[:, None] * lognormal(0.6 * small)
-    )
+    agency_mean = (pay_fixed + variable) * np.clip(dr["agency"], 0, 0.5)[:, None]
+    if rng is None:
+        agency = agency_mean
+    elif AGENCY_NOISE == "lognormal":  # a multiplicative lump: never zero, noise ∝ the unit's level
+        agency = agency_mean * lognormal(0.6 * small)
+    else:  # hired blocks of shifts: Poisson many a month, each of gamma cost (shape 1,5)
+        blocks = rng.poisson(agency_mean / AGENCY_BLOCK_KNOK)
+        agency = np.where(
+            blocks > 0,
+            rng.gamma(np.maximum(blocks, 1) * AGENCY_BLOCK_SHAPE, AGENCY_BLOCK_KNOK / AGENCY_BLOCK_SHAPE),
+            0.0,
+        )
     possible = fte * 21.7
     rate = np.clip(dr["sick"], 0.005, 0.5)[:, None] * season_sick
     spell = 8.0
@@ -407,12 +425,20 @@ def spc_section(n_units: int, n_seeds: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global AGENCY_NOISE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="4 trusts per scenario (about a minute)")
     ap.add_argument("--trusts", type=int, default=None, help="trusts per scenario (default 16)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--scenario", choices=("constant", "shrinking", "both"), default="both")
+    ap.add_argument(
+        "--agency-noise",
+        choices=("compound", "lognormal"),
+        default=AGENCY_NOISE,
+        help="agency cost's month noise: blocks of shifts (default) or one lognormal lump a month",
+    )
     args = ap.parse_args(argv)
+    AGENCY_NOISE = args.agency_noise
     n = args.trusts or (4 if args.quick else 16)
     cat = load_criteria()
     pd.set_option("display.width", 200)
@@ -430,7 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         table = summarise(rows)
         print(
             f"\nScenario '{scenario}': {n} trusts × {rows['entity_id'].nunique()}–{UNITS + 20} units, "
-            f"{PERIOD}, default catalogue, bm.score {rows.groupby('trust')['score_seconds'].first().mean():.2f} s per trust"
+            f"{PERIOD}, default catalogue, agency noise '{AGENCY_NOISE}', "
+            f"bm.score {rows.groupby('trust')['score_seconds'].first().mean():.2f} s per trust"
         )
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         if scenario == "constant":

@@ -190,12 +190,21 @@ def test_potential_interval_covers_and_does_not_depend_on_call_order():
     assert (low <= high).all() and (low >= 0).all()
 
 
-def test_the_default_catalogue_draws_agency_share_on_the_square_root_scale():
+def test_the_default_catalogue_draws_every_funnel_on_the_value_scale_and_keeps_sqrt_available(tmp_path):
+    """Agency share on its own scale since blocks of hired shifts became the simulation's agency
+    noise (docs/METHODS.md "Agency share"); a catalogue may still ask for the √ scale."""
+    from pathlib import Path
+
     crit = {c.id: c for c in load_criteria().criteria}
-    assert crit["agency_share"].scale == "sqrt"
+    assert crit["agency_share"].scale == "identity"
     assert crit["activity_per_fte"].scale == "identity"
-    assert crit["agency_share"].to_dict()["scale"] == "sqrt"
-    assert "scale" not in crit["activity_per_fte"].to_dict()  # old catalogues hash as before
+    assert "scale" not in crit["agency_share"].to_dict()  # identity hashes as a catalogue without it
+    text = (Path(__file__).resolve().parents[2] / "criteria" / "default.toml").read_text(encoding="utf-8")
+    path = tmp_path / "sqrt.toml"
+    path.write_text(text.replace('\nscale = "identity"', '\nscale = "sqrt"', 1), encoding="utf-8")
+    sqrt = {c.id: c for c in load_criteria(path).criteria}
+    assert sqrt["agency_share"].scale == "sqrt"
+    assert sqrt["agency_share"].to_dict()["scale"] == "sqrt"
 
 
 def test_t_quantile_table_matches_scipy():
@@ -216,7 +225,7 @@ def test_an_unknown_scale_is_a_catalogue_issue(tmp_path):
 
     text = (Path(__file__).resolve().parents[2] / "criteria" / "default.toml").read_text(encoding="utf-8")
     path = tmp_path / "bad_scale.toml"
-    path.write_text(text.replace('\nscale = "sqrt"', '\nscale = "squareroot"', 1), encoding="utf-8")
+    path.write_text(text.replace('\nscale = "identity"', '\nscale = "squareroot"', 1), encoding="utf-8")
     cat, issues = check_criteria(path)
     assert cat is None
     issue = next(i for i in issues if i.rule == "unknown_scale")
